@@ -1,0 +1,20 @@
+"""skmi: mutual-information estimation the scikit-learn way.
+
+Estimators follow one contract: ``fit(X, y)`` sets ``mi_`` (nats unless
+``units="bits"``), ``score(X, y)`` estimates on new data, and
+``pointwise_mi(X, y)`` (where it exists) returns the per-sample terms whose
+mean is the estimate.
+"""
+
+from skmi import datasets, exceptions
+from skmi._gaussian import GaussianMutualInfo
+from skmi._ksg import KSGMutualInfo
+
+__version__ = "0.1.0.dev0"
+
+__all__ = [
+    "GaussianMutualInfo",
+    "KSGMutualInfo",
+    "datasets",
+    "exceptions",
+]

@@ -1,0 +1,241 @@
+"""The contract every skmi mutual-information estimator keeps.
+
+``BaseMutualInfo`` owns everything that is not "how to count": input
+validation (once, at the door), constant columns, discrete targets, units,
+the ``fit`` -> ``mi_`` / ``score`` contract and the scikit-learn tags.
+Subclasses implement :meth:`BaseMutualInfo._estimate` (and, when fitting is
+more than estimating, ``_fit`` / ``_score``) on clean float64 arrays.
+"""
+
+import warnings
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.utils import check_array, check_random_state
+
+from skmi._sklearn_compat import (
+    StrOptions,
+    check_is_fitted,
+    num_samples,
+    validate_data,
+    validate_parameters,
+)
+from skmi.exceptions import ConstantColumnWarning
+
+_LN2 = np.log(2.0)
+_DISCRETE_KINDS = "biuOSU"  # bool, integers, objects and strings
+
+
+class BaseMutualInfo(BaseEstimator):
+    """Shared base of skmi's mutual-information estimators (not public).
+
+    Subclasses set ``_parameter_constraints`` (merged with ``units``), may set
+    ``_supports_discrete_target = True`` (and then take a ``discrete_target``
+    parameter), and implement ``_estimate(X, y) -> float`` in nats.
+    """
+
+    _parameter_constraints: dict = {"units": [StrOptions({"nats", "bits"})]}
+    _supports_discrete_target = False
+
+    # -- public contract ---------------------------------------------------
+
+    def fit(self, X, y):
+        """Estimate I(X; y) on the training data; the result is ``mi_``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features_x)
+        y : array-like of shape (n_samples,) or (n_samples, n_features_y)
+
+        Returns
+        -------
+        self : object
+            The fitted estimator, with ``mi_`` in ``units``.
+        """
+        validate_parameters(self)
+        X, y = self._validate_xy(X, y, reset=True)
+        self.mi_ = self._from_nats(self._fit(X, y))
+        return self
+
+    def score(self, X, y):
+        """The estimate of I(X; y) on the given data, in ``units``.
+
+        For estimators without a trained model this re-estimates MI on
+        ``(X, y)`` with the fitted parameters; neural estimators evaluate
+        their trained critic there (a held-out bound). Higher is more
+        information, so ``score`` can rank models or layers.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features_x)
+        y : array-like of shape (n_samples,) or (n_samples, n_features_y)
+
+        Returns
+        -------
+        mi : float
+        """
+        check_is_fitted(self)
+        X, y = self._validate_xy(X, y, reset=False)
+        return self._from_nats(self._score(X, y))
+
+    # -- what subclasses implement ------------------------------------------
+
+    def _fit(self, X, y):
+        return self._estimate(X, y)
+
+    def _score(self, X, y):
+        return self._estimate(X, y)
+
+    def _estimate(self, X, y):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _min_samples(self):
+        """Fewest samples the estimator can work with."""
+        return 2
+
+    # -- helpers for subclasses ----------------------------------------------
+
+    def _from_nats(self, value):
+        return value / _LN2 if self.units == "bits" else value
+
+    def _rng(self):
+        """A fresh generator from ``random_state``: same seed, same draws."""
+        return check_random_state(self.random_state)
+
+    def _pointwise(self, X, y):
+        """Validate, then return the per-sample terms in ``units``."""
+        check_is_fitted(self)
+        X, y = self._validate_xy(X, y, reset=False)
+        return self._from_nats(self._pointwise_nats(X, y))
+
+    # -- validation -------------------------------------------------------------
+
+    def _validate_xy(self, X, y, reset):
+        """Validate X and y; return float64 X and y (float64, or class codes).
+
+        Sets ``n_features_in_`` (and ``feature_names_in_``) when ``reset``,
+        and ``discrete_target_`` for estimators that accept class targets.
+        Constant columns are dropped with a warning; an all-constant X or y
+        is an error, since its MI is trivially 0 and almost surely a mistake.
+        """
+        name = type(self).__name__
+        if y is None:
+            raise ValueError(f"{name} requires y to be passed, but the target y is None.")
+        _check_ndim(X, "X", allowed=(2,))
+        _check_ndim(y, "y", allowed=(1, 2))
+        n_x, n_y = num_samples(X), num_samples(y)
+        if n_x != n_y:
+            raise ValueError(
+                f"X and y have inconsistent numbers of samples: X has {n_x}, y has {n_y}."
+            )
+        needed = self._min_samples()
+        if n_x < needed:
+            raise ValueError(
+                f"X has n_samples={n_x}; {name} with these parameters needs at "
+                f"least {needed} samples{self._min_samples_reason()}."
+            )
+        X = validate_data(self, X, reset=reset, dtype=np.float64, ensure_min_samples=needed)
+        y = check_array(y, ensure_2d=False, dtype=None, input_name="y", ensure_min_samples=needed)
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = y[:, 0]
+        if y.ndim == 2 and y.shape[1] == 0:
+            raise ValueError("y has 0 columns; it needs at least one.")
+
+        discrete = False
+        if self._supports_discrete_target:
+            if reset:
+                self.discrete_target_ = self._target_is_discrete(y)
+            discrete = self.discrete_target_
+        X = _drop_constant_columns(X, "X")
+        y = _encode_classes(y) if discrete else _as_float_target(y)
+        if not discrete:
+            y = _drop_constant_columns(y.reshape(n_x, -1), "y")
+        return X, y
+
+    def _min_samples_reason(self):
+        return ""
+
+    def _target_is_discrete(self, y):
+        setting = self.discrete_target
+        if setting == "auto":
+            return y.dtype.kind in _DISCRETE_KINDS
+        return bool(setting)
+
+    # -- tags ---------------------------------------------------------------------
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.required = True
+        tags.target_tags.single_output = True
+        tags.target_tags.multi_output = True
+        tags.input_tags.allow_nan = False
+        return tags
+
+
+def _check_ndim(a, name, allowed):
+    """A ValueError naming the argument when an array has the wrong rank."""
+    ndim = getattr(a, "ndim", None)
+    if ndim is None:
+        try:
+            ndim = np.ndim(a)
+        except ValueError:  # ragged nested lists
+            raise ValueError(f"{name} is ragged: its rows have different lengths.") from None
+    if ndim not in allowed:
+        shapes = {1: "(n_samples,)", 2: "(n_samples, n_features)"}
+        expected = " or ".join(shapes[d] for d in allowed)
+        raise ValueError(f"{name} must have shape {expected}; got an array with {ndim} dimensions.")
+
+
+def _drop_constant_columns(A, name):
+    """Drop columns that never vary; error if nothing is left.
+
+    A constant column carries no information about anything, and standardising
+    it would divide by zero; a constant *block* has MI exactly 0 with anything
+    and in practice signals a dead layer or a wrong column selection.
+    """
+    spread = np.ptp(A, axis=0)
+    constant = spread == 0
+    if not constant.any():
+        return A
+    if constant.all():
+        raise ValueError(
+            f"{name} is constant: every column has a single value, so its mutual "
+            f"information with anything is 0. Check the {name} you passed "
+            "(a dead layer? the wrong columns?)."
+        )
+    warnings.warn(
+        f"{name} columns {np.flatnonzero(constant).tolist()} are constant and were "
+        "dropped: a constant column carries no information.",
+        ConstantColumnWarning,
+        stacklevel=4,
+    )
+    return np.ascontiguousarray(A[:, ~constant])
+
+
+def _as_float_target(y):
+    try:
+        return np.asarray(y, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(
+            "y has non-numeric values; pass discrete_target=True to treat it as "
+            "class labels (where the estimator supports that)."
+        ) from None
+
+
+def _encode_classes(y):
+    """Class labels (any dtype, one or several columns) as codes 0..K-1.
+
+    A multi-column target becomes one symbol per distinct row.
+    """
+    if y.ndim == 1:
+        codes = np.unique(y, return_inverse=True)[1]
+    else:
+        columns = [np.unique(y[:, c], return_inverse=True)[1] for c in range(y.shape[1])]
+        codes = np.unique(np.column_stack(columns), axis=0, return_inverse=True)[1]
+    codes = codes.reshape(-1).astype(np.int64)
+    if codes.max() == 0:
+        raise ValueError(
+            "y has a single class, so its mutual information with anything is 0. "
+            "Check the target you passed."
+        )
+    return codes

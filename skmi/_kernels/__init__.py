@@ -1,0 +1,28 @@
+"""Numba kernels: pure functions on clean, contiguous float64 arrays.
+
+Nothing here validates input or imports scikit-learn; the public estimators
+do that at the door and call in. Each kernel has a direct unit test against a
+slow, obviously-correct NumPy version (``tests/test_kernels.py``).
+"""
+
+from skmi._kernels.neighbors import (
+    build_grid,
+    count_within_brute,
+    count_within_grid,
+    count_within_sorted,
+    knn_brute,
+    knn_grid,
+    knn_with_marginal_counts,
+    neighbor_extent,
+)
+
+__all__ = [
+    "build_grid",
+    "count_within_brute",
+    "count_within_grid",
+    "count_within_sorted",
+    "knn_brute",
+    "knn_grid",
+    "knn_with_marginal_counts",
+    "neighbor_extent",
+]

@@ -1,0 +1,196 @@
+"""Pick the fastest exact neighbour structure for each k-NN query or count.
+
+The kernels in ``skmi/_kernels/neighbors.py`` are exact; this module only
+decides which one answers, from the number of points n and the dimension d.
+The thresholds come from ``benchmarks/bench_neighbors.py`` (2-core Zen 3,
+Numba 0.68, SciPy 1.17, standard-normal data, k = 3; seconds):
+
+=========  ==========================  ===============================
+n, d       k-NN: grid / tree / brute   count: grid / tree / brute
+=========  ==========================  ===============================
+10^6, 2    0.38 / 2.8 / --             (1-D marginals: sorted, 0.23)
+5e4, 3     0.06 / 0.07 / 1.7           -- / 0.22 / 1.1
+5e4, 4     0.13 / 0.14 / 2.4           -- / 0.50 / 1.6
+1e4, 6     --   / 0.06 / 0.15          -- / 0.27 / 0.10
+5e4, 6     --   / 0.34 / 2.9           -- / 1.4  / 2.6
+1e4, 12    --   / 0.38 / 0.25          -- / 2.0  / 0.20
+5e4, 12    --   / 8.1  / 6.3           -- / 19.5 / 5.0
+=========  ==========================  ===============================
+
+Hence: sorted arrays for 1-D counts; the grid up to ``_GRID_MAX_DIM``
+dimensions; ``scipy.spatial.cKDTree`` in between; brute force beyond
+``_TREE_MAX_DIM`` dimensions (a max-norm tree prunes too little there) and
+for small n, where any structure costs more than it saves. When the joint
+k-NN goes brute force, :func:`knn_and_marginal_counts` uses the fused kernel
+that reuses the marginal distances for the counts.
+"""
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+from skmi._kernels import (
+    build_grid,
+    count_within_brute,
+    count_within_grid,
+    count_within_sorted,
+    knn_brute,
+    knn_grid,
+    knn_with_marginal_counts,
+    neighbor_extent,
+)
+from skmi._kernels.neighbors import (
+    RADIUS_EXTENT,
+    RADIUS_KTH_STRICT,
+)
+
+_GRID_MAX_DIM = 4
+_TREE_MAX_DIM = 10
+_SMALL_N = 2_000  # below this, brute force is cheaper than building anything
+_TREE_COUNT_MIN_N = 20_000  # tree counts beat brute force only for large n
+_TREE_COUNT_MAX_DIM = 7
+_POINTS_PER_CELL = 3.0
+_EDGE_SAMPLE = 65_536
+
+RADIUS_RULES = {
+    "kth_strict": RADIUS_KTH_STRICT,
+    "extent": RADIUS_EXTENT,
+}
+
+
+class NeighborIndex:
+    """An exact max-norm neighbour index over one point set.
+
+    Built once per space (joint, x-marginal, y-marginal) and queried for
+    k-NN or for range counts. Which structure it holds depends on the query
+    it is built for (``purpose``), the size and the dimension.
+
+    Parameters
+    ----------
+    points : float64 array (n, d), finite
+    purpose : {"knn", "count"}
+    """
+
+    def __init__(self, points, purpose):
+        self.points = np.ascontiguousarray(points, dtype=np.float64)
+        n, d = self.points.shape
+        self.kind = choose_structure(n, d, purpose)
+        if self.kind == "sorted":
+            self._sorted = np.sort(self.points[:, 0])
+        elif self.kind == "grid":
+            self._inner = _quantile_edges(self.points)
+            self._grid = build_grid(self.points, self._inner)
+        elif self.kind == "tree":
+            self._tree = cKDTree(self.points)
+        else:
+            self._points_t = np.ascontiguousarray(self.points.T)
+
+    def knn(self, k):
+        """Distances and indices of the k nearest other points, ascending."""
+        if self.kind == "grid":
+            start, order, cell_points, coords = self._grid
+            return knn_grid(self.points, k, self._inner, start, order, cell_points, coords)
+        if self.kind == "tree":
+            dist, idx = self._tree.query(self.points, k=k + 1, p=np.inf, workers=-1)
+            return _drop_self(dist.reshape(-1, k + 1), idx.reshape(-1, k + 1), k)
+        if self.kind == "sorted":  # 1-D k-NN: no structure of its own
+            return knn_brute(np.ascontiguousarray(self.points.T), k)
+        return knn_brute(self._points_t, k)
+
+    def count_within(self, radii):
+        """``#{j != i : ||p_j - p_i||_inf <= radii[i]}`` for every point i."""
+        radii = np.ascontiguousarray(radii, dtype=np.float64)
+        if self.kind == "sorted":
+            return count_within_sorted(self.points[:, 0], radii, self._sorted)
+        if self.kind == "grid":
+            start, order, cell_points, _ = self._grid
+            return count_within_grid(self.points, radii, self._inner, start, order, cell_points)
+        if self.kind == "tree":
+            counts = self._tree.query_ball_point(
+                self.points, np.maximum(radii, 0.0), p=np.inf, return_length=True, workers=-1
+            )
+            return np.where(radii < 0, 0, np.asarray(counts, dtype=np.int64) - 1)
+        return count_within_brute(self._points_t, radii)
+
+
+def choose_structure(n, d, purpose):
+    """Name of the fastest structure for n points in d dimensions."""
+    if purpose == "count" and d == 1:
+        return "sorted"
+    if n < _SMALL_N:
+        return "brute"
+    if d <= _GRID_MAX_DIM:
+        return "grid"
+    if purpose == "knn":
+        return "tree" if d <= _TREE_MAX_DIM else "brute"
+    if n >= _TREE_COUNT_MIN_N and d <= _TREE_COUNT_MAX_DIM:
+        return "tree"
+    return "brute"
+
+
+def knn_and_marginal_counts(x, y, k, rule):
+    """Joint k-NN of ``[x, y]`` and the counts in each marginal space.
+
+    Parameters
+    ----------
+    x, y : float64 arrays (n, d_x), (n, d_y)
+    k : int
+    rule : {"kth_strict", "extent"}
+        How each point's marginal radius follows from its joint neighbours:
+        strictly below the k-th joint distance (KSG 1), or within the
+        neighbours' extent in that marginal (KSG 2).
+
+    Returns
+    -------
+    dist : float64 array (n, k), the joint k-NN distances, ascending
+    n_x, n_y : int64 arrays (n,), other points within the marginal radius
+    """
+    n = x.shape[0]
+    joint = np.ascontiguousarray(np.hstack([x, y]))
+    if choose_structure(n, joint.shape[1], "knn") == "brute":
+        dist, _, n_x, n_y = knn_with_marginal_counts(
+            np.ascontiguousarray(x.T), np.ascontiguousarray(y.T), k, RADIUS_RULES[rule]
+        )
+        return dist, n_x, n_y
+    dist, idx = NeighborIndex(joint, "knn").knn(k)
+    if rule == "extent":
+        r_x = neighbor_extent(np.ascontiguousarray(x), idx)
+        r_y = neighbor_extent(np.ascontiguousarray(y), idx)
+    else:
+        r_x = r_y = strictly_below(dist[:, -1])
+    n_x = NeighborIndex(x, "count").count_within(r_x)
+    n_y = NeighborIndex(y, "count").count_within(r_y)
+    return dist, n_x, n_y
+
+
+def strictly_below(radii):
+    """Radii that turn the inclusive count ``<= r`` into the strict ``< r``."""
+    return np.nextafter(radii, -np.inf)
+
+
+def _drop_self(dist, idx, k):
+    """Remove each point from its own cKDTree neighbour list.
+
+    The tree lists the point itself first, unless exact duplicates tie with
+    it at distance 0 and come out in another order; the self entry is found
+    by index (or, with more than k duplicates, the last entry is dropped).
+    """
+    n = dist.shape[0]
+    is_self = idx == np.arange(n)[:, None]
+    is_self[~is_self.any(axis=1), -1] = True
+    keep = ~is_self
+    return dist[keep].reshape(n, k), idx[keep].reshape(n, k).astype(np.int64)
+
+
+def _quantile_edges(points):
+    """Inner cell edges at the marginal quantiles, the same count per axis.
+
+    Quantile edges keep cell occupancy even for skewed or heavy-tailed
+    columns, where equal-width cells would put most points in a few cells.
+    Any ascending edges give an exact grid, so quantiles of an evenly strided
+    subsample serve as well as exact ones at a fraction of a full sort.
+    """
+    n, d = points.shape
+    n_cells = max(1, int((n / _POINTS_PER_CELL) ** (1.0 / d)))
+    sample = points[:: max(1, n // _EDGE_SAMPLE)]
+    positions = (np.arange(1, n_cells) * sample.shape[0]) // n_cells
+    return np.ascontiguousarray(np.sort(sample, axis=0)[positions].T)
