@@ -74,9 +74,10 @@ class KSGMutualInfo(BaseMutualInfo):
         The estimate on the training data, in ``units``. Not clipped: a
         negative value is an estimate of a small MI plus noise.
     atom_fraction_ : float
-        Fraction of training samples that share a value with another sample
-        in some continuous column (before jitter). Above 5 % a
-        :class:`~skmi.exceptions.TiesWarning` suggests ``ties="mixed"``.
+        The largest fraction, over the continuous columns, of training samples
+        whose value in that column is shared with another sample (before
+        jitter). Above 5 % a :class:`~skmi.exceptions.TiesWarning` suggests
+        ``ties="mixed"``.
     discrete_target_ : bool
         Whether y was treated as class labels.
     n_features_in_ : int
@@ -346,15 +347,20 @@ def _standardize(A):
 
 
 def _tied_fraction(A):
-    """Fraction of rows that share a value with another row in some column."""
-    n = A.shape[0]
-    tied = np.zeros(n, dtype=bool)
+    """Largest fraction, over columns, of samples whose value repeats.
+
+    Per column from one sort (a value repeats when a sorted neighbour equals
+    it); cheap enough to run on every fit (0.03 s a column at n = 10^6).
+    """
+    worst = 0.0
     for c in range(A.shape[1]):
-        order = np.argsort(A[:, c], kind="stable")
-        same = A[order[1:], c] == A[order[:-1], c]
-        tied[order[1:][same]] = True
-        tied[order[:-1][same]] = True
-    return float(tied.mean())
+        s = np.sort(A[:, c])
+        same = s[1:] == s[:-1]
+        tied = np.zeros(s.shape[0], dtype=bool)
+        tied[1:] = same
+        tied[:-1] |= same
+        worst = max(worst, float(tied.mean()))
+    return worst
 
 
 def _n_identical_rows(A):

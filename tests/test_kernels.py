@@ -77,16 +77,18 @@ def test_count_kernels_match_reference(d, ties):
         count_within_grid(P, radii, inner, start, order, cell_points), ref
     )
     if d == 1:
-        np.testing.assert_array_equal(count_within_sorted(P[:, 0], radii, np.sort(P[:, 0])), ref)
+        order = np.argsort(P[:, 0])
+        np.testing.assert_array_equal(count_within_sorted(P[order, 0], order, radii), ref)
 
 
 def test_strict_counts_at_the_exact_radius():
     # A radius equal to an existing distance: the inclusive count includes that
     # neighbour, the strict one (nextafter towards -inf) excludes it.
-    P = np.array([[0.0], [0.5], [1.0], [1.5]])
+    values = np.array([0.0, 0.5, 1.0, 1.5])
+    order = np.arange(4)
     radii = np.full(4, 0.5)
-    inclusive = count_within_sorted(P[:, 0], radii, P[:, 0].copy())
-    strict = count_within_sorted(P[:, 0], _neighbors.strictly_below(radii), P[:, 0].copy())
+    inclusive = count_within_sorted(values, order, radii)
+    strict = count_within_sorted(values, order, _neighbors.strictly_below(radii))
     np.testing.assert_array_equal(inclusive, [1, 2, 2, 1])
     np.testing.assert_array_equal(strict, [0, 0, 0, 0])
 
@@ -148,11 +150,15 @@ def test_dispatcher_choices_are_exact(n, d, purpose, kind, monkeypatch):
         np.testing.assert_array_equal(index.count_within(radii), _reference_counts(P, radii))
 
 
-def test_knn_and_marginal_counts_paths_agree(monkeypatch):
+@pytest.mark.parametrize("rule", ["kth_strict", "extent"])
+@pytest.mark.parametrize("structure", ["tree", "grid", "brute"])
+def test_knn_and_marginal_counts_paths_agree(rule, structure, monkeypatch):
     P = _points(500, 4, seed=1)
     x, y = P[:, :2], P[:, 2:]
-    fused = knn_and_marginal_counts(x, y, 3, "kth_strict")
-    monkeypatch.setattr(_neighbors, "choose_structure", lambda n, d, purpose: "tree")
-    separate = knn_and_marginal_counts(x, y, 3, "kth_strict")
+    monkeypatch.setattr(_neighbors, "_prefer_fused", lambda *_: True)
+    fused = knn_and_marginal_counts(x, y, 3, rule)
+    monkeypatch.setattr(_neighbors, "_prefer_fused", lambda *_: False)
+    monkeypatch.setattr(_neighbors, "choose_structure", lambda n, d, purpose: structure)
+    separate = knn_and_marginal_counts(x, y, 3, rule)
     for a, b in zip(fused, separate, strict=True):
         np.testing.assert_array_equal(a, b)
