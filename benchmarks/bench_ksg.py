@@ -85,7 +85,7 @@ def speed_multivariate(out):
     for n, dims in [(10_000, (10, 10)), (10_000, (3, 3)), (50_000, (2, 2))]:
         X, y, truth = make_gaussian(n, *dims, correlation=0.3, random_state=0)
         t_skmi, mi_skmi = best_time(skmi_ksg, 3, X, y)
-        t_peer, mi_peer = best_time(npeet_mi, 1, X, y, 3, None, np.e)
+        t_peer, mi_peer = best_time(npeet_mi, 1, X, y, None, 3, np.e)
         out(
             f"| {n:,} | {dims[0]}x{dims[1]} | {t_skmi:.3f} | {t_peer:.3f} | "
             f"{t_peer / t_skmi:.1f}x | {mi_skmi:.4f} | {mi_peer:.4f} | {truth:.4f} |"
