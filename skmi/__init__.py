@@ -9,12 +9,24 @@ mean is the estimate.
 from skmi import datasets, exceptions
 from skmi._gaussian import GaussianMutualInfo
 from skmi._ksg import KSGMutualInfo
+from skmi.feature_selection import (
+    MutualInfoSelector,
+    mutual_info_classif,
+    mutual_info_matrix,
+    mutual_info_regression,
+    mutual_info_score_func,
+)
 
 __version__ = "0.1.0.dev0"
 
 __all__ = [
     "GaussianMutualInfo",
     "KSGMutualInfo",
+    "MutualInfoSelector",
+    "mutual_info_classif",
+    "mutual_info_matrix",
+    "mutual_info_regression",
+    "mutual_info_score_func",
     "datasets",
     "exceptions",
 ]

@@ -36,16 +36,20 @@ class BaseMutualInfo(BaseEstimator):
 
     _parameter_constraints: dict = {"units": [StrOptions({"nats", "bits"})]}
     _supports_discrete_target = False
+    _supports_conditioning = False
 
     # -- public contract ---------------------------------------------------
 
-    def fit(self, X, y):
-        """Estimate I(X; y) on the training data; the result is ``mi_``.
+    def fit(self, X, y, z=None):
+        """Estimate I(X; y) -- or I(X; y | z) -- on the training data.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features_x)
         y : array-like of shape (n_samples,) or (n_samples, n_features_y)
+        z : array-like of shape (n_samples,) or (n_samples, n_features_z), optional
+            Condition on z: estimate the conditional mutual information
+            I(X; y | z), for estimators that support it.
 
         Returns
         -------
@@ -54,10 +58,11 @@ class BaseMutualInfo(BaseEstimator):
         """
         validate_parameters(self)
         X, y = self._validate_xy(X, y, reset=True)
-        self.mi_ = self._from_nats(self._fit(X, y))
+        z = self._validate_z(z, len(X), reset=True)
+        self.mi_ = self._from_nats(self._fit(X, y, z))
         return self
 
-    def score(self, X, y):
+    def score(self, X, y, z=None):
         """The estimate of I(X; y) on the given data, in ``units``.
 
         For estimators without a trained model this re-estimates MI on
@@ -69,6 +74,8 @@ class BaseMutualInfo(BaseEstimator):
         ----------
         X : array-like of shape (n_samples, n_features_x)
         y : array-like of shape (n_samples,) or (n_samples, n_features_y)
+        z : array-like of shape (n_samples,) or (n_samples, n_features_z), optional
+            Required when the estimator was fitted with z (conditional MI).
 
         Returns
         -------
@@ -76,17 +83,18 @@ class BaseMutualInfo(BaseEstimator):
         """
         check_is_fitted(self)
         X, y = self._validate_xy(X, y, reset=False)
-        return self._from_nats(self._score(X, y))
+        z = self._validate_z(z, len(X), reset=False)
+        return self._from_nats(self._score(X, y, z))
 
     # -- what subclasses implement ------------------------------------------
 
-    def _fit(self, X, y):
-        return self._estimate(X, y)
+    def _fit(self, X, y, z):
+        return self._estimate(X, y, z)
 
-    def _score(self, X, y):
-        return self._estimate(X, y)
+    def _score(self, X, y, z):
+        return self._estimate(X, y, z)
 
-    def _estimate(self, X, y):  # pragma: no cover - abstract
+    def _estimate(self, X, y, z):  # pragma: no cover - abstract
         raise NotImplementedError
 
     def _min_samples(self):
@@ -102,11 +110,12 @@ class BaseMutualInfo(BaseEstimator):
         """A fresh generator from ``random_state``: same seed, same draws."""
         return check_random_state(self.random_state)
 
-    def _pointwise(self, X, y):
+    def _pointwise(self, X, y, z):
         """Validate, then return the per-sample terms in ``units``."""
         check_is_fitted(self)
         X, y = self._validate_xy(X, y, reset=False)
-        return self._from_nats(self._pointwise_nats(X, y))
+        z = self._validate_z(z, len(X), reset=False)
+        return self._from_nats(self._pointwise_nats(X, y, z))
 
     # -- validation -------------------------------------------------------------
 
@@ -154,6 +163,41 @@ class BaseMutualInfo(BaseEstimator):
 
     def _min_samples_reason(self):
         return ""
+
+    def _validate_z(self, z, n_samples, reset):
+        """The conditioning block as float64 (n, d_z), or None.
+
+        Fitting with or without z decides what the estimator measures, so
+        ``score`` must be given z exactly when ``fit`` was.
+        """
+        name = type(self).__name__
+        if reset:
+            self.n_features_z_in_ = None
+        if z is None:
+            if self.n_features_z_in_ is not None:
+                raise ValueError(
+                    f"This {name} was fitted with z (conditional MI); pass z here too."
+                )
+            return None
+        if not self._supports_conditioning:
+            raise ValueError(f"{name} does not support conditioning on z.")
+        if not reset and self.n_features_z_in_ is None:
+            raise ValueError(f"This {name} was fitted without z; do not pass z here.")
+        _check_ndim(z, "z", allowed=(1, 2))
+        if num_samples(z) != n_samples:
+            raise ValueError(
+                f"X and z have inconsistent numbers of samples: X has {n_samples}, "
+                f"z has {num_samples(z)}."
+            )
+        z = check_array(z, ensure_2d=False, dtype=np.float64, input_name="z")
+        z = z.reshape(n_samples, -1)
+        if reset:
+            self.n_features_z_in_ = z.shape[1]
+        elif z.shape[1] != self.n_features_z_in_:
+            raise ValueError(
+                f"z has {z.shape[1]} features, but {name} was fitted with {self.n_features_z_in_}."
+            )
+        return _drop_constant_columns(z, "z")
 
     def _target_is_discrete(self, y):
         setting = self.discrete_target

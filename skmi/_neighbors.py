@@ -36,6 +36,7 @@ from skmi._kernels import (
     count_within_sorted,
     knn_brute,
     knn_grid,
+    knn_sorted,
     knn_with_marginal_counts,
     neighbor_extent,
 )
@@ -69,9 +70,12 @@ class NeighborIndex:
     ----------
     points : float64 array (n, d), finite
     purpose : {"knn", "count"}
+    sorted_columns : list of 1-D arrays, optional
+        Each column of ``points`` already sorted (from 1-D indexes over the
+        marginals): a grid then takes its edges from them instead of sorting.
     """
 
-    def __init__(self, points, purpose):
+    def __init__(self, points, purpose, sorted_columns=None):
         self.points = np.ascontiguousarray(points, dtype=np.float64)
         n, d = self.points.shape
         self.kind = choose_structure(n, d, purpose)
@@ -79,7 +83,7 @@ class NeighborIndex:
             self._order = np.argsort(self.points[:, 0])
             self._sorted = self.points[self._order, 0]
         elif self.kind == "grid":
-            self._inner = _quantile_edges(self.points)
+            self._inner = _quantile_edges(self.points, sorted_columns)
             self._grid = build_grid(self.points, self._inner)
         elif self.kind == "tree":
             self._tree = cKDTree(self.points)
@@ -94,8 +98,8 @@ class NeighborIndex:
         if self.kind == "tree":
             dist, idx = self._tree.query(self.points, k=k + 1, p=np.inf, workers=-1)
             return _drop_self(dist.reshape(-1, k + 1), idx.reshape(-1, k + 1), k)
-        if self.kind == "sorted":  # 1-D k-NN: no structure of its own
-            return knn_brute(np.ascontiguousarray(self.points.T), k)
+        if self.kind == "sorted":
+            return knn_sorted(self._sorted, self._order, k)
         return knn_brute(self._points_t, k)
 
     def count_within(self, radii):
@@ -116,7 +120,7 @@ class NeighborIndex:
 
 def choose_structure(n, d, purpose):
     """Name of the fastest structure for n points in d dimensions."""
-    if purpose == "count" and d == 1:
+    if d == 1:
         return "sorted"
     if n < _SMALL_N:
         return "brute"
@@ -129,7 +133,7 @@ def choose_structure(n, d, purpose):
     return "brute"
 
 
-def knn_and_marginal_counts(x, y, k, rule):
+def knn_and_marginal_counts(x, y, k, rule, y_index=None):
     """Joint k-NN of ``[x, y]`` and the counts in each marginal space.
 
     Parameters
@@ -140,6 +144,9 @@ def knn_and_marginal_counts(x, y, k, rule):
         How each point's marginal radius follows from its joint neighbours:
         strictly below the k-th joint distance (KSG 1), or within the
         neighbours' extent in that marginal (KSG 2).
+    y_index : NeighborIndex, optional
+        A count index over y built earlier, reused when many x are scored
+        against one y (feature selection).
 
     Returns
     -------
@@ -147,21 +154,24 @@ def knn_and_marginal_counts(x, y, k, rule):
     n_x, n_y : int64 arrays (n,), other points within the marginal radius
     """
     n = x.shape[0]
-    joint = np.ascontiguousarray(np.hstack([x, y]))
     if _prefer_fused(n, x.shape[1], y.shape[1]):
         dist, _, n_x, n_y = knn_with_marginal_counts(
             np.ascontiguousarray(x.T), np.ascontiguousarray(y.T), k, RADIUS_RULES[rule]
         )
         return dist, n_x, n_y
-    dist, idx = NeighborIndex(joint, "knn").knn(k)
+    x_index = NeighborIndex(x, "count")
+    y_index = y_index or NeighborIndex(y, "count")
+    sorted_columns = None
+    if x_index.kind == y_index.kind == "sorted":  # the 1-D x 1-D y workhorse
+        sorted_columns = [x_index._sorted, y_index._sorted]
+    joint = np.hstack([x, y])
+    dist, idx = NeighborIndex(joint, "knn", sorted_columns).knn(k)
     if rule == "extent":
         r_x = neighbor_extent(np.ascontiguousarray(x), idx)
         r_y = neighbor_extent(np.ascontiguousarray(y), idx)
     else:
         r_x = r_y = strictly_below(dist[:, -1])
-    n_x = NeighborIndex(x, "count").count_within(r_x)
-    n_y = NeighborIndex(y, "count").count_within(r_y)
-    return dist, n_x, n_y
+    return dist, x_index.count_within(r_x), y_index.count_within(r_y)
 
 
 def _prefer_fused(n, d_x, d_y):
@@ -201,16 +211,20 @@ def _drop_self(dist, idx, k):
     return dist[keep].reshape(n, k), idx[keep].reshape(n, k).astype(np.int64)
 
 
-def _quantile_edges(points):
+def _quantile_edges(points, sorted_columns=None):
     """Inner cell edges at the marginal quantiles, the same count per axis.
 
     Quantile edges keep cell occupancy even for skewed or heavy-tailed
     columns, where equal-width cells would put most points in a few cells.
     Any ascending edges give an exact grid, so quantiles of an evenly strided
-    subsample serve as well as exact ones at a fraction of a full sort.
+    subsample serve as well as exact ones at a fraction of a full sort; when
+    the columns come already sorted, their exact quantiles are free.
     """
     n, d = points.shape
     n_cells = max(1, int((n / _POINTS_PER_CELL) ** (1.0 / d)))
+    if sorted_columns is not None:
+        positions = (np.arange(1, n_cells) * n) // n_cells
+        return np.ascontiguousarray(np.stack([col[positions] for col in sorted_columns]))
     sample = points[:: max(1, n // _EDGE_SAMPLE)]
     positions = (np.arange(1, n_cells) * sample.shape[0]) // n_cells
     return np.ascontiguousarray(np.sort(sample, axis=0)[positions].T)

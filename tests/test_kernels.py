@@ -11,6 +11,7 @@ from skmi._kernels import (
     count_within_sorted,
     knn_brute,
     knn_grid,
+    knn_sorted,
     knn_with_marginal_counts,
     neighbor_extent,
 )
@@ -81,6 +82,16 @@ def test_count_kernels_match_reference(d, ties):
         np.testing.assert_array_equal(count_within_sorted(P[order, 0], order, radii), ref)
 
 
+@pytest.mark.parametrize("ties", [False, True])
+def test_sorted_knn_matches_reference(ties):
+    P = _points(400, 1, seed=5, ties=ties)
+    order = np.argsort(P[:, 0])
+    dist, idx = knn_sorted(P[order, 0], order, 5)
+    np.testing.assert_array_equal(dist, _reference_knn_dist(P, 5))
+    D = _pairwise_maxnorm(P)
+    np.testing.assert_array_equal(D[np.arange(len(P))[:, None], idx], dist)
+
+
 def test_strict_counts_at_the_exact_radius():
     # A radius equal to an existing distance: the inclusive count includes that
     # neighbour, the strict one (nextafter towards -inf) excludes it.
@@ -133,6 +144,7 @@ def test_fused_kernel_matches_separate_passes(rule):
         (5000, 7, "knn", "tree"),
         (5000, 12, "knn", "brute"),
         (5000, 1, "count", "sorted"),
+        (5000, 1, "knn", "sorted"),
         (50_000, 6, "count", "tree"),
         (5000, 6, "count", "brute"),
     ],

@@ -12,6 +12,7 @@ from skmi._kernels.neighbors import (
     count_within_sorted,
     knn_brute,
     knn_grid,
+    knn_sorted,
     knn_with_marginal_counts,
     neighbor_extent,
 )
@@ -23,6 +24,7 @@ __all__ = [
     "count_within_sorted",
     "knn_brute",
     "knn_grid",
+    "knn_sorted",
     "knn_with_marginal_counts",
     "neighbor_extent",
 ]

@@ -336,6 +336,38 @@ def count_within_sorted(sorted_values, order, radii):
     return counts
 
 
+@njit(parallel=True, cache=True)
+def knn_sorted(sorted_values, order, k):
+    """k nearest neighbours of 1-D values, by merging outward in sorted order.
+
+    Query i sits at position q of the sorted array (``order[q] = i``); its
+    neighbours are the k closest of the values just left and right of q,
+    taken one at a time from whichever side is closer: O(k) a query after the
+    O(n log n) sort. Same output as :func:`knn_brute`.
+    """
+    n = sorted_values.shape[0]
+    dist = np.empty((n, k))
+    idx = np.empty((n, k), dtype=np.int64)
+    for q in prange(n):
+        at = np.int64(q)  # see count_within_sorted on unsigned prange indices
+        i = order[at]
+        p = sorted_values[at]
+        left = at - 1
+        right = at + 1
+        for m in range(k):
+            d_left = p - sorted_values[left] if left >= 0 else np.inf
+            d_right = sorted_values[right] - p if right < n else np.inf
+            if d_left <= d_right:
+                dist[i, m] = d_left
+                idx[i, m] = order[left]
+                left -= 1
+            else:
+                dist[i, m] = d_right
+                idx[i, m] = order[right]
+                right += 1
+    return dist, idx
+
+
 # ---------------------------------------------------------------------------
 # quantile grid
 # ---------------------------------------------------------------------------
@@ -470,21 +502,39 @@ def _knn_one_in_grid(
 
 
 @njit(cache=True)
+def _gap_to_cell(inner, p, g, home):
+    """Lower bound, along one axis, on the distance from p to points of cell g.
+
+    p lies in cell ``home``; cells below hold values < inner[g], cells above
+    values >= inner[g - 1].
+    """
+    if g < home:
+        return p - inner[g]
+    if g > home:
+        return inner[g - 1] - p
+    return 0.0
+
+
+@njit(cache=True)
 def _knn_one_in_grid_2d(q, k, inner, start, order, cell_points, h0, h1, drow, irow, n_cells):
     """:func:`_knn_one_in_grid` written out for two dimensions.
 
     The 2-D joint space (one x column, one y column) is the feature-selection
     workhorse; without the odometer and the per-axis loops the query runs in
-    half the time (0.30 s against 0.60 s at n = 10^6 on 2 cores).
+    half the time (0.30 s against 0.60 s at n = 10^6 on 2 cores). Cells that
+    cannot hold a point closer than the current k-th are skipped unscanned.
     """
     p0 = cell_points[q, 0]
     p1 = cell_points[q, 1]
     r = 0
     while True:
         for g1 in range(max(h1 - r, 0), min(h1 + r, n_cells - 1) + 1):
+            gap1 = _gap_to_cell(inner[1], p1, g1, h1)
             for g0 in range(max(h0 - r, 0), min(h0 + r, n_cells - 1) + 1):
                 if abs(g0 - h0) != r and abs(g1 - h1) != r:
                     continue  # inside the ring: visited already
+                if max(gap1, _gap_to_cell(inner[0], p0, g0, h0)) >= drow[k - 1]:
+                    continue  # every point of the cell is at least this far
                 f = g0 + n_cells * g1
                 for s in range(start[f], start[f + 1]):
                     if s == q:

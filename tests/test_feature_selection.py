@@ -1,0 +1,291 @@
+"""Drop-in scikit-learn functions, the pairwise matrix, score functions, the
+greedy selector, and scale-out on a real Dask cluster."""
+
+import warnings
+
+import joblib
+import numpy as np
+import pytest
+import scipy.sparse as sp
+import sklearn.feature_selection as skfs
+from sklearn.feature_selection import SelectKBest, SelectPercentile
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from skmi import (
+    GaussianMutualInfo,
+    KSGMutualInfo,
+    MutualInfoSelector,
+    mutual_info_classif,
+    mutual_info_matrix,
+    mutual_info_regression,
+    mutual_info_score_func,
+)
+from skmi.datasets import make_class_mixture
+
+
+def _regression_data(n=800, n_features=12, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, n_features))
+    y = X[:, 0] + np.sin(2 * X[:, 1]) + 0.5 * rng.standard_normal(n)
+    return X, y
+
+
+def _with_discrete_columns(X, columns, seed=0):
+    # integer-valued columns with every value seen more than 2k + 1 times
+    X = X.copy()
+    X[:, columns] = np.round(np.clip(X[:, columns], -1.5, 1.5) * 2)
+    return X
+
+
+# -- the same numbers as scikit-learn -----------------------------------------
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_regression_equals_sklearn(seed):
+    X, y = _regression_data(seed=seed)
+    ours = mutual_info_regression(X, y, random_state=seed)
+    theirs = skfs.mutual_info_regression(X, y, random_state=seed)
+    np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-9)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_classif_equals_sklearn(seed):
+    X, y = _regression_data(seed=seed)
+    classes = np.digitize(y, [-1.0, 0.0, 1.2])
+    np.testing.assert_allclose(
+        mutual_info_classif(X, classes, random_state=seed),
+        skfs.mutual_info_classif(X, classes, random_state=seed),
+        atol=1e-9,
+    )
+
+
+def test_rare_classes_equal_sklearn():
+    # Classes of <= 2k + 1 samples, where scikit-learn switches to brute force.
+    X, y = _regression_data(n=600)
+    classes = np.digitize(y, [0.0])
+    classes[:6], classes[6:8], classes[8] = 2, 3, 4  # classes of 6, 2 and 1 samples
+    np.testing.assert_allclose(
+        mutual_info_classif(X, classes, random_state=0),
+        skfs.mutual_info_classif(X, classes, random_state=0),
+        atol=1e-9,
+    )
+
+
+@pytest.mark.parametrize(
+    "discrete_features", [np.array([True, False, True] + [False] * 9), np.array([0, 2])]
+)
+@pytest.mark.parametrize("target", ["continuous", "discrete"])
+def test_discrete_features_as_mask_and_indices(discrete_features, target):
+    X, y = _regression_data()
+    X = _with_discrete_columns(X, [0, 2])
+    if target == "discrete":
+        y = np.digitize(y, [-1.0, 0.0, 1.0])
+        ours_fn, theirs_fn = mutual_info_classif, skfs.mutual_info_classif
+    else:
+        ours_fn, theirs_fn = mutual_info_regression, skfs.mutual_info_regression
+    np.testing.assert_allclose(
+        ours_fn(X, y, discrete_features=discrete_features, random_state=0),
+        theirs_fn(X, y, discrete_features=discrete_features, random_state=0),
+        atol=1e-9,
+    )
+
+
+def test_all_discrete_and_sparse_X():
+    X, y = _regression_data()
+    Xd = _with_discrete_columns(X, list(range(12))) + 3.0  # non-negative counts
+    classes = np.digitize(y, [0.0])
+    dense = mutual_info_classif(Xd, classes, discrete_features=True, random_state=0)
+    sparse = mutual_info_classif(sp.csr_matrix(Xd), classes, random_state=0)  # auto: discrete
+    theirs = skfs.mutual_info_classif(sp.csr_matrix(Xd), classes, random_state=0)
+    np.testing.assert_allclose(dense, theirs, atol=1e-12)
+    np.testing.assert_allclose(sparse, theirs, atol=1e-12)
+
+
+def test_sparse_with_continuous_features_is_refused_like_sklearn():
+    X, y = _regression_data()
+    with pytest.raises(ValueError, match="can't have continuous features"):
+        mutual_info_regression(sp.csr_matrix(X), y, discrete_features=False)
+
+
+def test_constant_feature_scores_zero_like_sklearn():
+    X, y = _regression_data()
+    X[:, 3] = 7.0
+    ours = mutual_info_regression(X, y, random_state=0)
+    assert ours[3] < 1e-12  # a tiny-noise column: 0 after clipping, or rounding above it
+    np.testing.assert_allclose(ours, skfs.mutual_info_regression(X, y, random_state=0), atol=1e-9)
+
+
+def test_copy_semantics():
+    X, y = _regression_data()
+    X_before, y_before = X.copy(), y.copy()
+    mutual_info_regression(X, y, random_state=0)
+    np.testing.assert_array_equal(X, X_before)
+    np.testing.assert_array_equal(y, y_before)
+    mutual_info_regression(X, y, copy=False, random_state=0)  # may scale X in place,
+    np.testing.assert_array_equal(y, y_before)  # never y
+
+
+def test_n_jobs_gives_the_same_values():
+    X, y = _regression_data()
+    np.testing.assert_array_equal(
+        mutual_info_regression(X, y, random_state=0),
+        mutual_info_regression(X, y, random_state=0, n_jobs=2),
+    )
+
+
+@pytest.mark.parametrize(
+    ("X", "y", "kwargs"),
+    [
+        (np.full((20, 2), np.nan), np.ones(20), {}),
+        (np.ones((20, 2)), np.ones(19), {}),
+        (np.ones((20, 2, 2)), np.ones(20), {}),
+        (np.ones((20, 2)), np.ones(20), {"discrete_features": "sometimes"}),
+        (np.ones((20, 2)), np.ones(20), {"n_neighbors": 0}),
+        (np.ones((0, 2)), np.ones(0), {}),
+    ],
+)
+def test_rejects_what_sklearn_rejects(X, y, kwargs):
+    with pytest.raises(ValueError) as theirs:
+        skfs.mutual_info_regression(X, y, **kwargs)
+    with pytest.raises(ValueError) as ours:
+        mutual_info_regression(X, y, **kwargs)
+    assert type(ours.value) is type(theirs.value)
+
+
+def test_classif_rejects_continuous_target():
+    X, y = _regression_data()
+    with pytest.raises(ValueError, match="Unknown label type"):
+        mutual_info_classif(X, y)
+
+
+def test_drop_in_for_select_k_best_and_percentile():
+    X, y = _regression_data(n_features=20)
+    ours = SelectKBest(lambda X, y: mutual_info_regression(X, y, random_state=0), k=3)
+    theirs = SelectKBest(lambda X, y: skfs.mutual_info_regression(X, y, random_state=0), k=3)
+    np.testing.assert_array_equal(ours.fit(X, y).get_support(), theirs.fit(X, y).get_support())
+    assert set(np.flatnonzero(ours.get_support())) >= {0, 1}
+    pct = SelectPercentile(mutual_info_regression, percentile=10).fit(X, y)
+    assert pct.get_support()[:2].all()
+    pipe = make_pipeline(StandardScaler(), SelectKBest(mutual_info_regression, k=2))
+    assert pipe.fit_transform(X, y).shape == (len(X), 2)
+
+
+# -- pairwise matrix ------------------------------------------------------------------
+
+
+def test_mutual_info_matrix():
+    rng = np.random.default_rng(0)
+    a, b, c = rng.standard_normal((3, 2000))
+    X = np.column_stack([a, a + 0.5 * rng.standard_normal(2000), b, c, np.round(b)])
+    M = mutual_info_matrix(X, discrete_features=[4], random_state=0)
+    assert np.isnan(np.diag(M)).all()
+    np.testing.assert_array_equal(M, M.T)
+    # each entry is the drop-in estimate of that pair
+    np.testing.assert_allclose(M[0, 1], mutual_info_regression(X[:, [0]], X[:, 1]), atol=0.01)
+    assert M[0, 1] > 0.7 and M[2, 4] > 0.7  # dependent pairs (truth 0.80 for the first)
+    assert M[0, 2] < 0.02 and M[3, 4] < 0.02  # independent pairs
+    np.testing.assert_array_equal(
+        M, mutual_info_matrix(X, discrete_features=[4], random_state=0, n_jobs=2)
+    )
+
+
+# -- estimator-based score functions --------------------------------------------------
+
+
+def test_score_func_with_multivariate_target():
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((600, 6))
+    Y = np.column_stack([X[:, 4], X[:, 1]]) + 0.5 * rng.standard_normal((600, 2))
+    for estimator in [None, GaussianMutualInfo(), KSGMutualInfo(n_neighbors=5, random_state=0)]:
+        selector = SelectKBest(mutual_info_score_func(estimator), k=2).fit(X, Y)
+        np.testing.assert_array_equal(np.flatnonzero(selector.get_support()), [1, 4])
+
+
+# -- greedy selection --------------------------------------------------------------------
+
+
+def _redundant_data(n=1500, seed=0):
+    """Two informative signals; the stronger one comes in three near-copies."""
+    rng = np.random.default_rng(seed)
+    a, b = rng.standard_normal((2, n))
+    y = 2 * a + b + 0.3 * rng.standard_normal(n)
+    copies = [a + 0.05 * rng.standard_normal(n) for _ in range(3)]
+    noise = rng.standard_normal((n, 3))
+    X = np.column_stack(copies + [b] + list(noise.T))
+    return X, y  # informative: any copy (0-2) and column 3
+
+
+@pytest.mark.parametrize("criterion", ["mrmr", "jmi", "cmim"])
+def test_selector_beats_top_k_on_redundant_features(criterion):
+    X, y = _redundant_data()
+    top_k = set(np.argsort(mutual_info_regression(X, y, random_state=0))[-2:])
+    assert 3 not in top_k  # plain top-2 takes two copies of a and misses b
+    selected = MutualInfoSelector(2, criterion=criterion, random_state=0).fit(X, y)
+    support = set(np.flatnonzero(selected.get_support()))
+    assert 3 in support and len(support & {0, 1, 2}) == 1
+    # and the selected pair carries more information about y
+    est = GaussianMutualInfo()
+    assert est.fit(X[:, sorted(support)], y).mi_ > est.fit(X[:, sorted(top_k)], y).mi_ + 0.3
+
+
+def test_selector_with_classes_and_pandas_output():
+    pd = pytest.importorskip("pandas")
+    X, y = _redundant_data()
+    frame = pd.DataFrame(X, columns=[f"f{j}" for j in range(X.shape[1])])
+    classes = np.digitize(y, [-1.0, 1.0])
+    selector = MutualInfoSelector(0.3, criterion="jmi", random_state=0).set_output(
+        transform="pandas"
+    )
+    out = selector.fit(frame, classes).transform(frame)
+    assert isinstance(out, pd.DataFrame) and out.shape == (len(X), 2)
+    assert "f3" in out.columns
+    np.testing.assert_array_equal(selector.get_feature_names_out(), out.columns)
+    assert selector.ranking_[0] in (0, 1, 2) and len(selector.scores_) == 2
+
+
+def test_selector_validates_its_parameters():
+    X, y = _redundant_data(n=200)
+    with pytest.raises(ValueError, match="more than n_features=7"):
+        MutualInfoSelector(10).fit(X, y)
+    with pytest.raises(ValueError, match="'criterion' parameter"):
+        MutualInfoSelector(2, criterion="best").fit(X, y)
+
+
+@parametrize_with_checks([MutualInfoSelector(2, random_state=0)])
+def test_selector_is_sklearn_compatible(estimator, check):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        check(estimator)
+
+
+# -- scale-out on a real Dask cluster ------------------------------------------------
+
+
+@pytest.mark.slow
+def test_dask_local_cluster_gives_the_local_result():
+    distributed = pytest.importorskip("dask.distributed")
+    X, y = _regression_data(n=2000, n_features=16)
+    local = mutual_info_regression(X, y, random_state=0)
+    with (
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        with joblib.parallel_config(backend="dask"):
+            remote = mutual_info_regression(X, y, random_state=0, n_jobs=-1)
+        # the work really ran on the workers
+        assert len(client.scheduler_info()["workers"]) == 2
+    np.testing.assert_array_equal(remote, local)
+
+
+def test_class_mixture_ranking():
+    X, y, _ = make_class_mixture(3000, n_classes=3, n_features=3, random_state=0)
+    mi = mutual_info_classif(X, y, random_state=0)
+    assert np.argmax(mi) == 0 and mi[1:].max() < 0.02
