@@ -22,7 +22,13 @@ import numpy as np
 from scipy.special import digamma
 
 from skmi._base import BaseMutualInfo
-from skmi._neighbors import NeighborIndex, knn_and_marginal_counts, strictly_below
+from skmi._kernels import ksg1_pairs_1d
+from skmi._neighbors import (
+    _POINTS_PER_CELL,
+    NeighborIndex,
+    knn_and_marginal_counts,
+    strictly_below,
+)
 from skmi._sklearn_compat import Interval, Options, StrOptions
 from skmi.exceptions import TiesWarning
 
@@ -388,6 +394,25 @@ def _mixed_class_terms(x, labels, k):
 # ---------------------------------------------------------------------------
 # helpers
 # ---------------------------------------------------------------------------
+
+
+def _ksg1_pairs_1d(columns, pairs, k):
+    """KSG 1 estimates (nats, not clipped) for pairs of prepared 1-D columns.
+
+    ``columns`` is (m, n), one column per row, already scaled and jittered;
+    ``pairs`` lists (a, b) row indices. Each pair gives exactly the value of
+    ``np.mean(_ksg_terms(columns[a], columns[b], k, 1))``, to rounding, but
+    all pairs run in one parallel kernel.
+    """
+    columns = np.ascontiguousarray(columns, dtype=np.float64)
+    n = columns.shape[1]
+    orders = np.argsort(columns, axis=1)
+    sorted_columns = np.take_along_axis(columns, orders, axis=1)
+    psi = digamma(np.arange(n + 1, dtype=np.float64))
+    n_cells = max(1, int(np.sqrt(n / _POINTS_PER_CELL)))
+    return ksg1_pairs_1d(
+        columns, sorted_columns, orders, np.asarray(pairs, dtype=np.int64), k, psi, n_cells
+    )
 
 
 def _digamma_counts(counts):

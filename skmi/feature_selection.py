@@ -27,7 +27,7 @@ from sklearn.preprocessing import scale
 from sklearn.utils import check_array, check_random_state, check_X_y
 from sklearn.utils.multiclass import check_classification_targets
 
-from skmi._ksg import KSGMutualInfo, _ksg_terms, _ross_terms
+from skmi._ksg import KSGMutualInfo, _ksg1_pairs_1d, _ross_terms
 from skmi._neighbors import NeighborIndex
 from skmi._sklearn_compat import (
     HasMethods,
@@ -258,23 +258,39 @@ def _dense_columns(X, cols):
 
 
 def _mi_columns(X_cols, y, discrete_cols, discrete_target, n_neighbors):
-    """Clipped MI of each column with y; the y index is shared across columns."""
-    y_column = None if discrete_target else np.ascontiguousarray(y.reshape(-1, 1))
-    y_index = None if discrete_target else NeighborIndex(y_column, "count")
+    """Clipped MI of each column with y.
+
+    Continuous column against continuous y -- the common case -- go through
+    the batched pair kernel; the others one column at a time.
+    """
     out = np.empty(X_cols.shape[1])
+    if not discrete_target:
+        continuous = np.flatnonzero(~discrete_cols)
+        for chunk in _column_chunks(continuous, len(y)):
+            columns = np.vstack([X_cols[:, chunk].T, y])
+            pairs = np.column_stack([np.arange(len(chunk)), np.full(len(chunk), len(chunk))])
+            out[chunk] = _ksg1_pairs_1d(columns, pairs, n_neighbors)
     for c in range(X_cols.shape[1]):
         x = X_cols[:, c].reshape(-1, 1)  # contiguous: X_cols is column-major
         if discrete_cols[c] and discrete_target:
-            mi = mutual_info_score(x[:, 0], y)
+            out[c] = mutual_info_score(x[:, 0], y)
         elif discrete_cols[c]:
             labels = np.unique(x[:, 0], return_inverse=True)[1].reshape(-1)
-            mi = np.nanmean(_ross_terms(y_column, labels, n_neighbors, _sklearn_class_knn))
+            y_column = np.ascontiguousarray(y.reshape(-1, 1))
+            out[c] = np.nanmean(_ross_terms(y_column, labels, n_neighbors, _sklearn_class_knn))
         elif discrete_target:
-            mi = np.nanmean(_ross_terms(x, y, n_neighbors, _sklearn_class_knn))
-        else:
-            mi = np.mean(_ksg_terms(x, y_column, n_neighbors, 1, y_index=y_index))
-        out[c] = max(0.0, mi)
-    return out
+            out[c] = np.nanmean(_ross_terms(x, y, n_neighbors, _sklearn_class_knn))
+    return np.maximum(out, 0.0)
+
+
+def _column_chunks(columns, n_samples, max_values=2**25):
+    """Split column indices so that a chunk holds at most ~max_values samples.
+
+    The pair kernel keeps three (columns x samples) arrays; this bounds them
+    to ~0.8 GB whatever the shape of X.
+    """
+    size = max(1, max_values // max(n_samples, 1))
+    return [columns[i : i + size] for i in range(0, len(columns), size)]
 
 
 def _sklearn_class_knn(points, k):
@@ -354,14 +370,13 @@ def mutual_info_matrix(
         continuous += 1e-10 * means * rng.standard_normal(size=continuous.shape)
         X[:, ~discrete_mask] = continuous
     pairs = [(i, j) for i in range(n_features) for j in range(i + 1, n_features)]
-    chunks = [c for c in np.array_split(np.arange(len(pairs)), max(1, min(len(pairs), 64)))]
+    chunks = _batches(len(pairs), n_jobs)
     values = Parallel(n_jobs=n_jobs)(
         delayed(_mi_pairs)(X, [pairs[p] for p in chunk], discrete_mask, n_neighbors)
         for chunk in chunks
-        if chunk.size
     )
     out = np.full((n_features, n_features), np.nan)
-    for chunk, vals in zip([c for c in chunks if c.size], values, strict=True):
+    for chunk, vals in zip(chunks, values, strict=True):
         for p, v in zip(chunk, vals, strict=True):
             i, j = pairs[p]
             out[i, j] = out[j, i] = v
@@ -369,25 +384,25 @@ def mutual_info_matrix(
 
 
 def _mi_pairs(X, pairs, discrete_mask, n_neighbors):
-    """Clipped MI of each (i, j) column pair; y-side count indexes cached."""
-    indexes = {}
-    out = []
-    for i, j in pairs:
+    """Clipped MI of each (i, j) column pair."""
+    out = np.empty(len(pairs))
+    continuous = [p for p, (i, j) in enumerate(pairs) if not (discrete_mask[i] or discrete_mask[j])]
+    if continuous:
+        used = sorted({c for p in continuous for c in pairs[p]})
+        row = {c: r for r, c in enumerate(used)}
+        out[continuous] = _ksg1_pairs_1d(
+            X[:, used].T, [(row[pairs[p][0]], row[pairs[p][1]]) for p in continuous], n_neighbors
+        )
+    for p, (i, j) in enumerate(pairs):
         if discrete_mask[j] and not discrete_mask[i]:
             i, j = j, i  # the discrete one first
-        xi, xj = X[:, i : i + 1], np.ascontiguousarray(X[:, j : j + 1])
         if discrete_mask[i] and discrete_mask[j]:
-            mi = mutual_info_score(xi[:, 0], xj[:, 0])
+            out[p] = mutual_info_score(X[:, i], X[:, j])
         elif discrete_mask[i]:
-            labels = np.unique(xi[:, 0], return_inverse=True)[1].reshape(-1)
-            mi = np.nanmean(_ross_terms(xj, labels, n_neighbors))
-        else:
-            if j not in indexes:
-                indexes[j] = NeighborIndex(xj, "count")
-            xi = np.ascontiguousarray(xi)
-            mi = np.mean(_ksg_terms(xi, xj, n_neighbors, 1, y_index=indexes[j]))
-        out.append(max(0.0, mi))
-    return out
+            labels = np.unique(X[:, i], return_inverse=True)[1].reshape(-1)
+            xj = np.ascontiguousarray(X[:, j : j + 1])
+            out[p] = np.nanmean(_ross_terms(xj, labels, n_neighbors))
+    return np.maximum(out, 0.0)
 
 
 def mutual_info_score_func(estimator=None, *, n_jobs=None):

@@ -5,8 +5,10 @@ do that at the door and call in. Each kernel has a direct unit test against a
 slow, obviously-correct NumPy version (``tests/test_kernels.py``).
 """
 
+from skmi._kernels.ksg import ksg1_pairs_1d
 from skmi._kernels.neighbors import (
     build_grid,
+    build_grid_serial,
     count_within_brute,
     count_within_grid,
     count_within_sorted,
@@ -19,6 +21,7 @@ from skmi._kernels.neighbors import (
 
 __all__ = [
     "build_grid",
+    "build_grid_serial",
     "count_within_brute",
     "count_within_grid",
     "count_within_sorted",
@@ -26,5 +29,6 @@ __all__ = [
     "knn_grid",
     "knn_sorted",
     "knn_with_marginal_counts",
+    "ksg1_pairs_1d",
     "neighbor_extent",
 ]

@@ -386,6 +386,39 @@ def _cell_of(inner, v):
     return lo
 
 
+@njit(cache=True)
+def _locate(points, inner, i, coords, flat):
+    """Cell coordinates and flat cell index of point i."""
+    n_cells = inner.shape[1] + 1
+    f = 0
+    for c in range(points.shape[1] - 1, -1, -1):
+        g = _cell_of(inner[c], points[i, c])
+        coords[i, c] = g
+        f = f * n_cells + g
+    flat[i] = f
+
+
+@njit(cache=True)
+def _sort_into_cells(points, flat, total):
+    """Counting sort of the points by flat cell index."""
+    n, d = points.shape
+    start = np.zeros(total + 1, dtype=np.int64)
+    for i in range(n):
+        start[flat[i] + 1] += 1
+    for f in range(total):
+        start[f + 1] += start[f]
+    fill = start[:-1].copy()
+    order = np.empty(n, dtype=np.int64)
+    for i in range(n):
+        order[fill[flat[i]]] = i
+        fill[flat[i]] += 1
+    cell_points = np.empty((n, d))
+    for s in range(n):
+        for c in range(d):
+            cell_points[s, c] = points[order[s], c]
+    return start, order, cell_points
+
+
 @njit(parallel=True, cache=True)
 def build_grid(points, inner):
     """Bucket points into the cells of a grid with the given inner edges.
@@ -409,31 +442,27 @@ def build_grid(points, inner):
         Each point's cell coordinates.
     """
     n, d = points.shape
-    n_cells = inner.shape[1] + 1
     coords = np.empty((n, d), dtype=np.int64)
     flat = np.empty(n, dtype=np.int64)
     for i in prange(n):
-        f = 0
-        for c in range(d - 1, -1, -1):
-            g = _cell_of(inner[c], points[i, c])
-            coords[i, c] = g
-            f = f * n_cells + g
-        flat[i] = f
-    total = n_cells**d
-    start = np.zeros(total + 1, dtype=np.int64)
+        _locate(points, inner, i, coords, flat)
+    start, order, cell_points = _sort_into_cells(points, flat, (inner.shape[1] + 1) ** d)
+    return start, order, cell_points, coords
+
+
+@njit(cache=True)
+def build_grid_serial(points, inner):
+    """:func:`build_grid` without threads, for use inside parallel loops.
+
+    (Nested parallel regions are not allowed, and Numba's cache keys ignore
+    the ``parallel`` flag, so the serial variant is its own function.)
+    """
+    n, d = points.shape
+    coords = np.empty((n, d), dtype=np.int64)
+    flat = np.empty(n, dtype=np.int64)
     for i in range(n):
-        start[flat[i] + 1] += 1
-    for f in range(total):
-        start[f + 1] += start[f]
-    fill = start[:-1].copy()
-    order = np.empty(n, dtype=np.int64)
-    for i in range(n):
-        order[fill[flat[i]]] = i
-        fill[flat[i]] += 1
-    cell_points = np.empty((n, d))
-    for s in prange(n):
-        for c in range(d):
-            cell_points[s, c] = points[order[s], c]
+        _locate(points, inner, i, coords, flat)
+    start, order, cell_points = _sort_into_cells(points, flat, (inner.shape[1] + 1) ** d)
     return start, order, cell_points, coords
 
 

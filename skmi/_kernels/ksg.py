@@ -1,0 +1,93 @@
+"""KSG estimates for many pairs of 1-D columns at once.
+
+Feature selection scores hundreds of (feature, target) pairs -- or all
+column pairs for a redundancy matrix -- on the same samples. Parallelising
+over pairs, each pair computed serially, uses both cores fully, where
+parallelising inside each small per-pair kernel left a third of the time in
+thread start-up and serial glue (measured at n = 10^4: 4.5 ms a pair against
+the 7.3 ms of one thread).
+"""
+
+import numpy as np
+from numba import njit, prange
+
+from skmi._kernels.neighbors import (
+    _gallop_high,
+    _gallop_low,
+    _knn_one_in_grid_2d,
+    build_grid_serial,
+)
+
+
+@njit(parallel=True, cache=True)
+def ksg1_pairs_1d(columns, sorted_columns, orders, pairs, k, psi, n_cells):
+    """KSG 1 estimate of I(a; b) for each pair (a, b) of 1-D columns.
+
+    ``psi(k) + psi(n) - mean_i [psi(n_a(i) + 1) + psi(n_b(i) + 1)]``, with the
+    joint k-NN found through a 2-D quantile grid and the strict marginal
+    counts by galloping in the sorted columns -- the same computation as
+    ``KSGMutualInfo`` on one pair, without standardising or jitter (the
+    caller prepares the columns).
+
+    Parameters
+    ----------
+    columns : float64 array (m, n) -- one column per row
+    sorted_columns : float64 array (m, n) -- each row sorted
+    orders : int64 array (m, n) -- ``sorted_columns[c] = columns[c][orders[c]]``
+    pairs : int64 array (p, 2) -- row indices into ``columns``
+    k : int
+    psi : float64 array (n + 1,) -- ``psi[j] = digamma(j)``
+    n_cells : int -- grid cells per axis
+
+    Returns
+    -------
+    mi : float64 array (p,), in nats, not clipped
+    """
+    n = columns.shape[1]
+    positions = (np.arange(1, n_cells) * n) // n_cells
+    out = np.empty(pairs.shape[0])
+    for t in prange(pairs.shape[0]):
+        a = pairs[t, 0]
+        b = pairs[t, 1]
+        points = np.empty((n, 2))
+        points[:, 0] = columns[a]
+        points[:, 1] = columns[b]
+        inner = np.empty((2, n_cells - 1))
+        for e in range(n_cells - 1):
+            inner[0, e] = sorted_columns[a, positions[e]]
+            inner[1, e] = sorted_columns[b, positions[e]]
+        start, order, cell_points, coords = build_grid_serial(points, inner)
+        radius = np.empty(n)
+        drow = np.empty(k)
+        irow = np.empty(k, dtype=np.int64)
+        for q in range(n):
+            i = order[q]
+            drow[:] = np.inf
+            _knn_one_in_grid_2d(
+                q,
+                k,
+                inner,
+                start,
+                order,
+                cell_points,
+                coords[i, 0],
+                coords[i, 1],
+                drow,
+                irow,
+                n_cells,
+            )
+            radius[i] = np.nextafter(drow[k - 1], -np.inf)
+        total = 0.0
+        for c in (a, b):
+            for q in range(n):
+                r = radius[orders[c, q]]
+                count = 0
+                if r >= 0.0:
+                    count = (
+                        _gallop_high(sorted_columns[c], q, r)
+                        - _gallop_low(sorted_columns[c], q, r)
+                        - 1
+                    )
+                total += psi[count + 1]
+        out[t] = psi[k] + psi[n] - total / n
+    return out
