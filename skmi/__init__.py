@@ -7,7 +7,10 @@ mean is the estimate.
 """
 
 from skmi import datasets, exceptions
+from skmi._binned import BinnedMutualInfo
+from skmi._config import config_context, get_config, set_config
 from skmi._gaussian import GaussianMutualInfo
+from skmi._kernel import KernelMutualInfo, kernel_entropy
 from skmi._ksg import KSGMutualInfo
 from skmi.feature_selection import (
     MutualInfoSelector,
@@ -20,13 +23,19 @@ from skmi.feature_selection import (
 __version__ = "0.1.0.dev0"
 
 __all__ = [
+    "BinnedMutualInfo",
     "GaussianMutualInfo",
     "KSGMutualInfo",
+    "KernelMutualInfo",
     "MutualInfoSelector",
     "mutual_info_classif",
     "mutual_info_matrix",
     "mutual_info_regression",
     "mutual_info_score_func",
+    "set_config",
+    "config_context",
     "datasets",
     "exceptions",
+    "get_config",
+    "kernel_entropy",
 ]

@@ -37,6 +37,7 @@ class BaseMutualInfo(BaseEstimator):
     _parameter_constraints: dict = {"units": [StrOptions({"nats", "bits"})]}
     _supports_discrete_target = False
     _supports_conditioning = False
+    _x_dtype = np.float64  # None: keep X's dtype (estimators that take symbols)
 
     # -- public contract ---------------------------------------------------
 
@@ -143,7 +144,11 @@ class BaseMutualInfo(BaseEstimator):
                 f"X has n_samples={n_x}; {name} with these parameters needs at "
                 f"least {needed} samples{self._min_samples_reason()}."
             )
-        X = validate_data(self, X, reset=reset, dtype=np.float64, ensure_min_samples=needed)
+        X = validate_data(self, X, reset=reset, dtype=self._x_dtype, ensure_min_samples=needed)
+        if X.dtype == object:
+            X = _numbers_or_symbols(X)
+        if X.dtype.kind == "f":
+            X = np.asarray(X, dtype=np.float64)
         y = check_array(y, ensure_2d=False, dtype=None, input_name="y", ensure_min_samples=needed)
         if y.ndim == 2 and y.shape[1] == 1:
             y = y[:, 0]
@@ -155,11 +160,16 @@ class BaseMutualInfo(BaseEstimator):
             if reset:
                 self.discrete_target_ = self._target_is_discrete(y)
             discrete = self.discrete_target_
-        X = _drop_constant_columns(X, "X")
-        y = _encode_classes(y) if discrete else _as_float_target(y)
-        if not discrete:
-            y = _drop_constant_columns(y.reshape(n_x, -1), "y")
+        if self._drops_constant_columns("X"):
+            X = _drop_constant_columns(X, "X")
+        y = _encode_classes(y) if discrete else _as_float_target(y).reshape(n_x, -1)
+        if not discrete and self._drops_constant_columns("y"):
+            y = _drop_constant_columns(y, "y")
         return X, y
+
+    def _drops_constant_columns(self, name):
+        """Whether constant columns of X / y are dropped (not for Gram matrices)."""
+        return True
 
     def _min_samples_reason(self):
         return ""
@@ -230,6 +240,20 @@ def _check_ndim(a, name, allowed):
         raise ValueError(f"{name} must have shape {expected}; got an array with {ndim} dimensions.")
 
 
+def _numbers_or_symbols(X):
+    """An object array as floats when its values are numbers, else as symbols.
+
+    Non-numeric strings stay symbols; anything else that is not a number (a
+    dict, a list) is a TypeError, as in scikit-learn.
+    """
+    try:
+        return X.astype(np.float64)
+    except ValueError:
+        if all(isinstance(v, str) for v in X.ravel()):
+            return X.astype(str)
+        raise
+
+
 def _drop_constant_columns(A, name):
     """Drop columns that never vary; error if nothing is left.
 
@@ -237,8 +261,10 @@ def _drop_constant_columns(A, name):
     it would divide by zero; a constant *block* has MI exactly 0 with anything
     and in practice signals a dead layer or a wrong column selection.
     """
-    spread = np.ptp(A, axis=0)
-    constant = spread == 0
+    if A.dtype.kind in "fiu":
+        constant = np.ptp(A, axis=0) == 0
+    else:  # symbols of any type
+        constant = (A == A[:1]).all(axis=0)
     if not constant.any():
         return A
     if constant.all():

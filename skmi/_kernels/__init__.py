@@ -18,13 +18,17 @@ from skmi._kernels.neighbors import (
     knn_with_marginal_counts,
     neighbor_extent,
 )
+from skmi._kernels.symbols import combine_codes, dense_labels, digitize_columns
 
 __all__ = [
     "build_grid",
     "build_grid_serial",
+    "combine_codes",
     "count_within_brute",
     "count_within_grid",
     "count_within_sorted",
+    "dense_labels",
+    "digitize_columns",
     "knn_brute",
     "knn_grid",
     "knn_sorted",
