@@ -10,6 +10,7 @@ from skmi import datasets, exceptions
 from skmi._binned import BinnedMutualInfo
 from skmi._config import config_context, get_config, set_config
 from skmi._gaussian import GaussianMutualInfo
+from skmi._jacobian import JacobianMutualInfo
 from skmi._kernel import KernelMutualInfo, kernel_entropy
 from skmi._ksg import KSGMutualInfo
 from skmi.feature_selection import (
@@ -19,23 +20,29 @@ from skmi.feature_selection import (
     mutual_info_regression,
     mutual_info_score_func,
 )
+from skmi.probe import InformationPlane, LayerMIProbe, class_mutual_info, empirical_ntk
 
 __version__ = "0.1.0.dev0"
 
 __all__ = [
     "BinnedMutualInfo",
     "GaussianMutualInfo",
+    "InformationPlane",
+    "JacobianMutualInfo",
     "KSGMutualInfo",
     "KernelMutualInfo",
+    "LayerMIProbe",
     "MutualInfoSelector",
+    "class_mutual_info",
+    "config_context",
+    "datasets",
+    "empirical_ntk",
+    "exceptions",
+    "get_config",
+    "kernel_entropy",
     "mutual_info_classif",
     "mutual_info_matrix",
     "mutual_info_regression",
     "mutual_info_score_func",
     "set_config",
-    "config_context",
-    "datasets",
-    "exceptions",
-    "get_config",
-    "kernel_entropy",
 ]
