@@ -13,6 +13,7 @@ from skmi._gaussian import GaussianMutualInfo
 from skmi._jacobian import JacobianMutualInfo
 from skmi._kernel import KernelMutualInfo, kernel_entropy
 from skmi._ksg import KSGMutualInfo
+from skmi._neural import MINE, NeuralMutualInfo
 from skmi.feature_selection import (
     MutualInfoSelector,
     mutual_info_classif,
@@ -32,7 +33,9 @@ __all__ = [
     "KSGMutualInfo",
     "KernelMutualInfo",
     "LayerMIProbe",
+    "MINE",
     "MutualInfoSelector",
+    "NeuralMutualInfo",
     "class_mutual_info",
     "config_context",
     "datasets",
