@@ -7,6 +7,7 @@ mean is the estimate.
 """
 
 from skmi import datasets, exceptions
+from skmi._auto import MIResult, estimate_mi
 from skmi._binned import BinnedMutualInfo
 from skmi._config import config_context, get_config, set_config
 from skmi._gaussian import GaussianMutualInfo
@@ -22,6 +23,7 @@ from skmi.feature_selection import (
     mutual_info_score_func,
 )
 from skmi.probe import InformationPlane, LayerMIProbe, class_mutual_info, empirical_ntk
+from skmi.stats import bootstrap_ci, permutation_test
 
 __version__ = "0.1.0.dev0"
 
@@ -33,13 +35,16 @@ __all__ = [
     "KSGMutualInfo",
     "KernelMutualInfo",
     "LayerMIProbe",
+    "MIResult",
     "MINE",
     "MutualInfoSelector",
     "NeuralMutualInfo",
+    "bootstrap_ci",
     "class_mutual_info",
     "config_context",
     "datasets",
     "empirical_ntk",
+    "estimate_mi",
     "exceptions",
     "get_config",
     "kernel_entropy",
@@ -47,5 +52,6 @@ __all__ = [
     "mutual_info_matrix",
     "mutual_info_regression",
     "mutual_info_score_func",
+    "permutation_test",
     "set_config",
 ]

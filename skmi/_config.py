@@ -9,9 +9,19 @@ from contextlib import contextmanager
 
 _DEFAULTS = {
     # Largest allocation (bytes) an estimator may plan for its dense n x n
-    # work (kernel Gram matrices); beyond it, it refuses with a clear message.
+    # work (kernel Gram matrices, NTK Jacobians); beyond it, it refuses with
+    # a clear message.
     "memory_budget": 2 * 1024**3,
+    # Where estimators whose backend / device are left at "auto" / None run.
+    "backend": "auto",
+    "device": "cpu",
+    # Floating type of torch neighbour searches: float64 agrees with the Numba
+    # path exactly; float32 is faster on GPUs and may move a count.
+    "torch_dtype": "float64",
+    # Memory of one tile of distances in the torch neighbour searches.
+    "tile_bytes": 256 * 1024**2,
 }
+_CHOICES = {"backend": ("auto", "numba", "torch"), "torch_dtype": ("float64", "float32")}
 _local = threading.local()
 
 
@@ -33,21 +43,47 @@ def get_config():
     return dict(_config())
 
 
-def set_config(*, memory_budget=None):
-    """Change skmi's settings for this thread.
+def set_config(*, memory_budget=None, backend=None, device=None, torch_dtype=None, tile_bytes=None):
+    """Change skmi's settings for this thread (None leaves a setting as it is).
 
     Parameters
     ----------
     memory_budget : int, optional
         Bytes an estimator may plan for dense n x n matrices (kernel Gram
-        matrices and their eigendecomposition). Default 2 GiB.
+        matrices and their eigendecomposition, NTK Jacobians). Default 2 GiB.
+    backend : {"auto", "numba", "torch"}, optional
+        The neighbour-search backend of ``KSGMutualInfo(backend="auto")``.
+        "auto" (the default) uses torch only on a CUDA device (see
+        :class:`~skmi.KSGMutualInfo`), Numba otherwise.
+    device : str, optional
+        Default torch device ("cpu", "cuda", "cuda:1") for estimators whose
+        ``device`` is None. Default "cpu".
+    torch_dtype : {"float64", "float32"}, optional
+        Floating type of torch neighbour searches. Default "float64".
+    tile_bytes : int, optional
+        Memory of one tile of the torch neighbour searches. Default 256 MiB.
+
+    Examples
+    --------
+    >>> import skmi
+    >>> with skmi.config_context(backend="torch", device="cpu"):
+    ...     skmi.get_config()["backend"]
+    'torch'
     """
-    if memory_budget is not None:
-        if not (isinstance(memory_budget, int) and memory_budget > 0):
-            raise ValueError(
-                f"memory_budget must be a positive int (bytes); got {memory_budget!r}."
-            )
-        _config()["memory_budget"] = memory_budget
+    for name, value in (("memory_budget", memory_budget), ("tile_bytes", tile_bytes)):
+        if value is not None:
+            if not (isinstance(value, int) and value > 0):
+                raise ValueError(f"{name} must be a positive int (bytes); got {value!r}.")
+            _config()[name] = value
+    for name, value in (("backend", backend), ("torch_dtype", torch_dtype)):
+        if value is not None:
+            if value not in _CHOICES[name]:
+                raise ValueError(f"{name} must be one of {_CHOICES[name]}; got {value!r}.")
+            _config()[name] = value
+    if device is not None:
+        if not isinstance(device, str):
+            raise ValueError(f"device must be a string such as 'cpu' or 'cuda'; got {device!r}.")
+        _config()["device"] = device
 
 
 @contextmanager

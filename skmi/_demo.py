@@ -1,7 +1,9 @@
-"""``skmi demo``: estimates against ground truth on generated data."""
+"""``skmi demo``: estimates against ground truth, then the information plane."""
 
+import runpy
 import time
 import warnings
+from pathlib import Path
 
 from skmi import datasets
 from skmi._gaussian import GaussianMutualInfo
@@ -73,3 +75,51 @@ def run_demo(n_samples=10_000, seed=0, out=print):
         "monotone transforms of Gaussians. KSG underestimates as dimension and MI\n"
         "grow (see the 5x5 row); 'KSG mixed' treats repeated values as atoms."
     )
+
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+def run_information_plane(out_dir, seed=0, epochs=500, out=print):
+    """Run ``examples/plot_information_plane.py`` and report what it wrote.
+
+    The example is the study's single source (users copy it); it is found
+    next to the package in a source checkout (``pip install -e .``).
+    """
+    script = EXAMPLES / "plot_information_plane.py"
+    if not script.exists():
+        out(
+            "\nThe information-plane study lives in examples/plot_information_plane.py of "
+            "the source checkout, which this installation does not include."
+        )
+        return None
+    try:
+        import matplotlib
+        import torch  # noqa: F401
+
+        matplotlib.use("Agg")
+    except ImportError:
+        out(
+            "\nThe information-plane study needs torch and matplotlib: "
+            "pip install 'skmi[torch,plot,pandas]'."
+        )
+        return None
+    out(
+        f"\nInformation plane: training the 1-8-8-8-8-1 ReLU MLP of the study for {epochs} "
+        "epochs and probing every layer ..."
+    )
+    start = time.perf_counter()
+    frame = runpy.run_path(str(script), run_name="skmi_demo")["run"](
+        seed=seed, epochs=epochs, out_dir=out_dir, show=False
+    )
+    output = frame[frame["layer"] == frame["layer"].iloc[-1]]
+    out(
+        f"I(T;Y) of the output layer: {output['I(T;Y)'].iloc[0]:.3f} nats at epoch 0, "
+        f"{output['I(T;Y)'].iloc[-1]:.3f} at epoch {epochs} "
+        f"(truth I(x;y) = {frame['truth I(X;Y)'].iloc[0]:.3f}); {time.perf_counter() - start:.0f}s."
+    )
+    out(
+        f"Wrote {Path(out_dir) / 'information_plane.png'} and "
+        f"{Path(out_dir) / 'information_plane.csv'}."
+    )
+    return frame

@@ -11,11 +11,9 @@ import warnings
 from numbers import Real
 
 import numpy as np
-from scipy.special import ndtri
-from scipy.stats import rankdata
 from sklearn.covariance import OAS, LedoitWolf, ShrunkCovariance
 
-from skmi._base import BaseMutualInfo
+from skmi._base import BaseMutualInfo, normal_scores
 from skmi._sklearn_compat import Interval, StrOptions
 from skmi.exceptions import SkmiWarning
 
@@ -169,10 +167,7 @@ class GaussianMutualInfo(BaseMutualInfo):
     # -- covariance ---------------------------------------------------------------
 
     def _transform_columns(self, Z):
-        if not self.copula:
-            return Z
-        ranks = rankdata(Z, axis=0)
-        return ndtri(ranks / (Z.shape[0] + 1))
+        return normal_scores(Z) if self.copula else Z
 
     def _standardized(self, X, y, z):
         Z = self._transform_columns(np.hstack([X, y] + ([] if z is None else [z])))

@@ -56,6 +56,9 @@ class JacobianMutualInfo(BaseEstimator):
         Covariance S_x of the input perturbation: identity (None), the sample
         covariance of the flattened X given to ``fit`` ("data"), or a matrix.
     batch_size : int, default=64
+    device : str or None, default=None
+        Compute the Jacobians there (the model is moved back afterwards);
+        None runs the model where it is.
     units : {"nats", "bits"}, default="nats"
 
     Attributes
@@ -90,6 +93,7 @@ class JacobianMutualInfo(BaseEstimator):
         "noise_var": [Interval(Real, 0, None, closed="left")],
         "input_cov": [None, StrOptions({"data"}), "array-like"],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "device": [None, str],
         "units": [StrOptions({"nats", "bits"})],
     }
 
@@ -102,6 +106,7 @@ class JacobianMutualInfo(BaseEstimator):
         noise_var=0.0,
         input_cov=None,
         batch_size=64,
+        device=None,
         units="nats",
     ):
         self.model = model
@@ -110,6 +115,7 @@ class JacobianMutualInfo(BaseEstimator):
         self.noise_var = noise_var
         self.input_cov = input_cov
         self.batch_size = batch_size
+        self.device = device
         self.units = units
 
     def fit(self, X, y=None):
@@ -148,7 +154,7 @@ class JacobianMutualInfo(BaseEstimator):
             X = _as_input(X)
         from skmi._torch.jacobian import input_jacobians
 
-        J = input_jacobians(self.model, X, self.layer, self.batch_size)
+        J = input_jacobians(self.model, X, self.layer, self.batch_size, self.device)
         values = np.array([self._local_mi(J_i) for J_i in J])
         return values / _LN2 if self.units == "bits" else values
 

@@ -394,13 +394,13 @@ def _entropy_from_eigenvalues(eigenvalues, alpha):
 
 
 def _exact_entropies(gram_x, gram_y, alpha, backend, device):
-    A_x = _normalized(gram_x.full())
-    A_y = _normalized(gram_y.full())
     if backend == "torch":
-        from skmi._torch.kernel import eigenvalues_of
+        from skmi._torch.kernel import exact_spectra
 
-        spectra = eigenvalues_of([A_x, A_y], device, joint=True)
+        spectra = exact_spectra(gram_x, gram_y, device)
     else:
+        A_x = _normalized(gram_x.full())
+        A_y = _normalized(gram_y.full())
         joint = A_x * A_y
         joint /= np.trace(joint)
         spectra = [np.linalg.eigvalsh(A) for A in (A_x, A_y, joint)]

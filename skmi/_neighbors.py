@@ -17,6 +17,10 @@ n, d       k-NN: grid / tree / brute   count: grid / tree / brute
 5e4, 12    --   / 8.1  / 6.3           -- / 19.5 / 5.0
 =========  ==========================  ===============================
 
+With ``skmi.config_context(backend="torch")`` (what ``KSGMutualInfo(backend=
+"torch")`` sets) every query runs instead in exact, tiled brute force on a
+torch device (``skmi/_torch/neighbors.py``).
+
 Hence: sorted arrays for 1-D counts; the grid up to ``_GRID_MAX_DIM``
 dimensions; ``scipy.spatial.cKDTree`` in between; brute force beyond
 ``_TREE_MAX_DIM`` dimensions (a max-norm tree prunes too little there) and
@@ -29,6 +33,7 @@ marginal distances for the counts.
 import numpy as np
 from scipy.spatial import cKDTree
 
+from skmi._config import get_config
 from skmi._kernels import (
     build_grid,
     count_within_brute,
@@ -78,8 +83,12 @@ class NeighborIndex:
     def __init__(self, points, purpose, sorted_columns=None):
         self.points = np.ascontiguousarray(points, dtype=np.float64)
         n, d = self.points.shape
-        self.kind = choose_structure(n, d, purpose)
-        if self.kind == "sorted":
+        self.kind = "torch" if _torch_active() else choose_structure(n, d, purpose)
+        if self.kind == "torch":
+            from skmi._torch.neighbors import TorchNeighborIndex
+
+            self._torch = TorchNeighborIndex(self.points)
+        elif self.kind == "sorted":
             self._order = np.argsort(self.points[:, 0])
             self._sorted = self.points[self._order, 0]
         elif self.kind == "grid":
@@ -92,6 +101,8 @@ class NeighborIndex:
 
     def knn(self, k):
         """Distances and indices of the k nearest other points, ascending."""
+        if self.kind == "torch":
+            return self._torch.knn(k)
         if self.kind == "grid":
             start, order, cell_points, coords = self._grid
             return knn_grid(self.points, k, self._inner, start, order, cell_points, coords)
@@ -105,6 +116,8 @@ class NeighborIndex:
     def count_within(self, radii):
         """``#{j != i : ||p_j - p_i||_inf <= radii[i]}`` for every point i."""
         radii = np.ascontiguousarray(radii, dtype=np.float64)
+        if self.kind == "torch":
+            return self._torch.count_within(radii)
         if self.kind == "sorted":
             return count_within_sorted(self._sorted, self._order, radii)
         if self.kind == "grid":
@@ -174,6 +187,11 @@ def knn_and_marginal_counts(x, y, k, rule, y_index=None):
     return dist, x_index.count_within(r_x), y_index.count_within(r_y)
 
 
+def _torch_active():
+    """Whether neighbour searches run in torch (set by a backend="torch" estimator)."""
+    return get_config()["backend"] == "torch"
+
+
 def _prefer_fused(n, d_x, d_y):
     """Whether one all-pairs sweep beats an index per space.
 
@@ -184,6 +202,8 @@ def _prefer_fused(n, d_x, d_y):
     k-NN + tree counts). With grid or sorted marginals (d <= 4) the indexes
     win: 0.77 s against 3.3 s for (3, 3) at n = 5 x 10^4.
     """
+    if _torch_active():
+        return False
     if choose_structure(n, d_x + d_y, "knn") == "brute":
         return True
     fast = ("sorted", "grid")

@@ -279,11 +279,18 @@ class NeuralMutualInfo(BaseMutualInfo):
                 f"y has {y.shape[1]} columns but the critic was trained on "
                 f"{self._y_stats[0].shape[0]}."
             )
-        x = self._to_tensor(X, self._x_stats, "cpu")
-        t = self._to_tensor(y, self._y_stats, "cpu")
-        return evaluate_bound(
-            self.critic_, self.objective, x, t, self._batch_size, self.clip, self._seed() + 3
-        )
+        from skmi._torch import resolve_device
+
+        device = resolve_device(self.device)
+        x = self._to_tensor(X, self._x_stats, device)
+        t = self._to_tensor(y, self._y_stats, device)
+        critic = self.critic_.to(device)
+        try:
+            return evaluate_bound(
+                critic, self.objective, x, t, self._batch_size, self.clip, self._seed() + 3
+            )
+        finally:
+            self.critic_.cpu()  # kept on the CPU: picklable and loadable anywhere
 
     # -- helpers --------------------------------------------------------------------
 

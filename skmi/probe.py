@@ -458,7 +458,7 @@ def _information_or_zero(estimator, T, y):
 # ---------------------------------------------------------------------------
 
 
-def empirical_ntk(model, X, X2=None, *, batch_size=64):
+def empirical_ntk(model, X, X2=None, *, batch_size=64, device=None):
     """The empirical neural tangent kernel Gram matrix of a model.
 
     ``Theta(x, x') = sum_o sum_p df_o(x)/dp  df_o(x')/dp``: the inner product
@@ -472,6 +472,7 @@ def empirical_ntk(model, X, X2=None, *, batch_size=64):
     X : array-like or tensor (n, ...)
     X2 : array-like or tensor (m, ...), optional -- defaults to X
     batch_size : int, default=64
+    device : str or None -- run there (and move the model back); None: where it is
 
     Returns
     -------
@@ -486,11 +487,20 @@ def empirical_ntk(model, X, X2=None, *, batch_size=64):
     from skmi._torch.ntk import ntk_gram
 
     _check_module(model)
-    return ntk_gram(model, X, X2, batch_size)
+    return ntk_gram(model, X, X2, batch_size, device)
 
 
 def class_mutual_info(
-    model, X, y, classes=None, *, joint="union", n_per_class=None, batch_size=64, random_state=None
+    model,
+    X,
+    y,
+    classes=None,
+    *,
+    joint="union",
+    n_per_class=None,
+    batch_size=64,
+    device=None,
+    random_state=None,
 ):
     """NTK entropy of classes and the mutual information between them.
 
@@ -523,6 +533,7 @@ def class_mutual_info(
         Samples drawn per class (all classes the same size); the smallest
         class size by default.
     batch_size : int, default=64
+    device : str or None -- where the NTK is computed (see :func:`empirical_ntk`)
     random_state : int or None -- which samples are drawn
 
     Returns
@@ -568,7 +579,7 @@ def class_mutual_info(
             raise ValueError(f"class {c!r} has {len(members)} samples, fewer than {size}.")
         picks.append(np.sort(rng.choice(members, size=size, replace=False)))
     X_all = X[np.concatenate(picks)] if not hasattr(X, "iloc") else X.iloc[np.concatenate(picks)]
-    gram = empirical_ntk(model, X_all, batch_size=batch_size)
+    gram = empirical_ntk(model, X_all, batch_size=batch_size, device=device)
     blocks = [slice(k * size, (k + 1) * size) for k in range(len(classes))]
 
     def entropy(K):

@@ -9,10 +9,23 @@ from skmi.cli import main
 
 
 def test_demo_prints_truth_and_estimates(capsys):
-    assert main(["demo", "--n-samples", "2000"]) == 0
+    assert main(["demo", "--n-samples", "2000", "--no-plane"]) == 0
     out = capsys.readouterr().out
     assert "truth" in out and "KSG" in out and "Gaussian" in out
     assert "Gaussian 5x5, paired" in out
+    assert "Information plane" not in out
+
+
+def test_demo_writes_the_information_plane(capsys, tmp_path):
+    pytest.importorskip("torch")
+    pytest.importorskip("matplotlib")
+    pytest.importorskip("pandas")
+    code = main(["demo", "--n-samples", "500", "--epochs", "20", "--out-dir", str(tmp_path)])
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "I(T;Y) of the output layer" in out
+    assert (tmp_path / "information_plane.png").exists()
+    assert (tmp_path / "information_plane.csv").exists()
 
 
 def test_no_command_prints_help(capsys):

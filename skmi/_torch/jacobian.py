@@ -6,7 +6,7 @@ from skmi._torch import require_torch
 from skmi._torch.activations import _to_tensor, borrowed, flatten_output, model_dtype
 
 
-def input_jacobians(model, X, layer=None, batch_size=64):
+def input_jacobians(model, X, layer=None, batch_size=64, device=None):
     """d(layer output)/d(input) for every sample: float64 ndarray (n, d_out, d_in).
 
     In eval mode samples do not interact, so the gradient of the batch sum of
@@ -26,7 +26,7 @@ def input_jacobians(model, X, layer=None, batch_size=64):
         )
     chunks = []
     try:
-        with borrowed(model) as device:
+        with borrowed(model, device) as device:
             dtype = model_dtype(model)
             for start in range(0, len(X), batch_size):
                 batch = _to_tensor(X[start : start + batch_size], dtype, device)

@@ -7,7 +7,7 @@ from skmi._torch import require_torch
 from skmi._torch.activations import _to_tensor, borrowed, model_dtype
 
 
-def parameter_jacobians(model, X, batch_size):
+def parameter_jacobians(model, X, batch_size, device=None):
     """Per-sample Jacobians of the flattened output w.r.t. all parameters.
 
     Returns a float64 ndarray (n, n_outputs * n_parameters). ``torch.func``
@@ -27,7 +27,7 @@ def parameter_jacobians(model, X, batch_size):
 
     per_sample = vmap(jacrev(output), in_dims=(None, 0))
     chunks = []
-    with borrowed(model) as device:
+    with borrowed(model, device) as device:
         dtype = model_dtype(model)
         n_params = sum(p.numel() for p in params.values())
         for start in range(0, len(X), batch_size):
@@ -41,10 +41,10 @@ def parameter_jacobians(model, X, batch_size):
     return np.concatenate(chunks, axis=0)
 
 
-def ntk_gram(model, X, X2, batch_size):
+def ntk_gram(model, X, X2, batch_size, device=None):
     """``J(X) J(X2)^T``: the NTK Gram matrix, summed over outputs."""
-    J = parameter_jacobians(model, X, batch_size)
-    J2 = J if X2 is None else parameter_jacobians(model, X2, batch_size)
+    J = parameter_jacobians(model, X, batch_size, device)
+    J2 = J if X2 is None else parameter_jacobians(model, X2, batch_size, device)
     return J @ J2.T
 
 
