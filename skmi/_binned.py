@@ -259,7 +259,8 @@ def _rows_to_keys(codes, radices):
     start = 0
     while start < d:
         stop, product = start, n_keys
-        while stop < d and product * radices[stop] < _KEY_LIMIT:
+        # Python ints: product * radix may exceed int64 before the comparison
+        while stop < d and product * int(radices[stop]) < _KEY_LIMIT:
             product *= int(radices[stop])
             stop += 1
         if stop == start:  # one column alone is wide: relabel first

@@ -77,6 +77,20 @@ def test_many_columns_relabel_instead_of_overflowing():
     assert BinnedMutualInfo().fit(X, y).mi_ == pytest.approx(mutual_info_score(rows, y), abs=1e-12)
 
 
+def test_many_continuous_columns():
+    # 25 columns x 10 bins: keys need relabelling along the way (a bug once:
+    # the radix product overflowed int64 before the overflow check).
+    X, y, _ = make_gaussian(2000, 25, 1, random_state=0)
+    codes = np.column_stack(
+        [np.searchsorted(np.linspace(c.min(), c.max(), 11)[1:-1], c, side="right") for c in X.T]
+    )
+    rows = np.unique(codes, axis=0, return_inverse=True)[1].ravel()
+    y_codes = np.searchsorted(np.linspace(y.min(), y.max(), 11)[1:-1], y, side="right")
+    assert BinnedMutualInfo().fit(X, y).mi_ == pytest.approx(
+        mutual_info_score(rows, y_codes), abs=1e-12
+    )
+
+
 def test_pointwise_terms():
     x, y = _discrete_pair(1000, 0)
     est = BinnedMutualInfo().fit(x.reshape(-1, 1), y)
