@@ -15,6 +15,7 @@ Shown next to the training and test loss and accuracy.
 """
 
 # %%
+import os
 import sys
 from pathlib import Path
 
@@ -115,6 +116,7 @@ def run(epochs=30, n_per_class=40, out_dir=".", show=True, seed=0):
 
 
 if __name__ == "__main__":
-    log = run()
+    quick = os.environ.get("SKMI_EXAMPLES_QUICK") == "1"  # set when the docs build in CI
+    log = run(epochs=8 if quick else 30)
     for row in (log[0], log[-1]):
         print({k: round(v, 3) if isinstance(v, float) else v for k, v in row.items()})

@@ -87,9 +87,9 @@ class KSGMutualInfo(BaseMutualInfo):
         brute force in memory-bounded tiles on ``device`` -- the same counts,
         hence the same estimate (float64). "auto": torch when the device is a
         CUDA GPU and n >= 20,000, Numba otherwise; on a CPU Numba is far
-        faster (measured at n = 10^4, 2-D: 0.01 s against 0.7 s for torch on
+        faster (measured at n = 10^4, 2-D: 0.036 s against 2.2 s for torch on
         the CPU, ``benchmarks/bench_backends.py``); the GPU threshold is
-        provisional until measured on a GPU (issue 7).
+        provisional until measured on a GPU.
     device : str or None, default=None
         torch device for the torch backend; None means
         ``skmi.get_config()["device"]`` ("cpu" unless set).

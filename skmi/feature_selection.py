@@ -490,13 +490,16 @@ class MutualInfoSelector(SelectorMixin, BaseEstimator):
     ----------
     ranking_ : ndarray of shape (n_features_to_select,)
         The selected feature indices, in the order they were chosen.
-    relevance_ : ndarray of shape (n_features_in_,)
+    relevance_ : ndarray of shape (n_features,)
         I(x_j; y) for every feature, in nats.
     scores_ : ndarray of shape (n_features_to_select,)
         The criterion's value for each feature when it was chosen.
-    support_ : ndarray of bool, shape (n_features_in_,)
+    support_ : ndarray of bool, shape (n_features,)
+        Whether each feature was selected.
     n_features_in_ : int
+        Number of columns of X.
     feature_names_in_ : ndarray of str
+        Column names of X, when it had string column names.
 
     References
     ----------

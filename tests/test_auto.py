@@ -23,9 +23,16 @@ def test_the_rules():
     assert choose_method(X_low, labels)[0] == "ksg-copula"
     assert choose_method(labels.reshape(-1, 1), y_low)[0] == "ksg-copula"
     assert choose_method(X_atoms, y_atoms)[0] == "ksg-mixed"
-    assert choose_method(X_low, y_low)[0] == "ksg-copula"
-    assert choose_method(X_high, y_high)[0] == "neural"
-    assert choose_method(X_high[:500], y_high[:500])[0] == "gaussian-copula"
+    assert choose_method(X_low[:, :1], y_low)[0] == "ksg-copula"
+    assert choose_method(X_low, y_low)[0] == "larger"
+    assert choose_method(X_high, y_high)[0] == "larger"
+
+
+def test_larger_of_takes_the_gaussian_copula_on_gaussian_data():
+    X, y, truth = make_gaussian(3000, 10, 10, mi=1.5, random_state=0)
+    result = estimate_mi(X, y, random_state=0)
+    assert result.method == "larger" and result.estimator.chosen_ == "GaussianMutualInfo"
+    assert result.estimate == pytest.approx(truth, abs=0.05)
 
 
 def test_auto_is_near_truth_on_a_skewed_pair():
