@@ -95,8 +95,12 @@ class BaseMutualInfo(BaseEstimator):
     def _score(self, X, y, z):
         return self._estimate(X, y, z)
 
-    def _estimate(self, X, y, z):  # pragma: no cover - abstract
-        raise NotImplementedError
+    def _estimate(self, X, y, z):  # pragma: no cover - abstract hook
+        # Every estimator overrides this, or both _fit and _score (the neural
+        # one); reaching it means a new subclass forgot to.
+        raise NotImplementedError(
+            f"{type(self).__name__} must implement _estimate, or _fit and _score."
+        )
 
     def _min_samples(self):
         """Fewest samples the estimator can work with."""

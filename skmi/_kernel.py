@@ -22,7 +22,7 @@ from skmi._sklearn_compat import Interval, StrOptions, validate_params
 _KERNELS = {"rbf", "laplacian", "linear", "delta", "precomputed"}
 # Exact eigendecomposition up to this many samples under approximation="auto":
 # numpy's eigvalsh on this 2-core machine takes ~1 s at n = 2000 and ~15 s at
-# n = 5000 (three matrices per estimate); see benchmarks/bench_kernel.py.
+# n = 5000 (three matrices per estimate); see benchmarks/bench_binned_kernel.py.
 _AUTO_EXACT_MAX = 2000
 # Dense n x n float64 matrices alive at the peak of an exact estimate: the
 # two Gram matrices, their product and the eigensolver's workspace.
@@ -86,7 +86,7 @@ class KernelMutualInfo(BaseMutualInfo):
     allocating more than ``skmi.get_config()["memory_budget"]`` bytes and
     suggests the Nyström path. Nyström finds the top ``n_components``
     eigenvalues; the mass they miss (known, since the normalised matrices have
-    unit trace) is spread evenly over the rest. ``benchmarks/bench_kernel.py``
+    unit trace) is spread evenly over the rest. ``benchmarks/bench_binned_kernel.py``
     measures the error against the exact spectrum.
 
     References

@@ -2,32 +2,34 @@
 
 The kernels in ``skmi/_kernels/neighbors.py`` are exact; this module only
 decides which one answers, from the number of points n and the dimension d.
-The thresholds come from ``benchmarks/bench_neighbors.py`` (2-core Zen 3,
-Numba 0.68, SciPy 1.17, standard-normal data, k = 3; seconds):
+``python benchmarks/bench_neighbors.py`` (2-core Zen 3, k = 3, standard-normal
+data; seconds; counts on d/2 dimensions, as KSG counts in a marginal):
 
-=========  ==========================  ===============================
-n, d       k-NN: grid / tree / brute   count: grid / tree / brute
-=========  ==========================  ===============================
-10^6, 2    0.38 / 2.8 / --             (1-D marginals: sorted, 0.08)
-5e4, 3     0.06 / 0.07 / 1.7           -- / 0.22 / 1.1
-5e4, 4     0.13 / 0.14 / 2.4           -- / 0.50 / 1.6
-1e4, 6     --   / 0.06 / 0.15          -- / 0.27 / 0.10
-5e4, 6     --   / 0.34 / 2.9           -- / 1.4  / 2.6
-1e4, 12    --   / 0.38 / 0.25          -- / 2.0  / 0.20
-5e4, 12    --   / 8.1  / 6.3           -- / 19.5 / 5.0
-=========  ==========================  ===============================
+=========  ==========================  ======================================
+n, d       k-NN: grid / tree / brute   count: grid / tree / brute / sorted
+=========  ==========================  ======================================
+10^6, 2    0.63 / 3.48 / --            2.93 / 3.85 / -- / 0.21 (1-D)
+5e4, 3     0.06 / 0.08 / 2.22          0.10 / 0.09 / 0.44 / 0.008 (1-D)
+5e4, 4     0.15 / 0.14 / 2.38          0.13 / 0.56 / 0.82
+1e4, 6     --   / 0.06 / 0.15          0.04 / 0.20 / 0.05
+5e4, 6     --   / 0.37 / 3.21          0.38 / 1.19 / 1.20
+1e4, 12    --   / 0.38 / 0.22          --   / 0.94 / 0.10
+5e4, 12    --   / 3.47 / 4.85          --   / 11.5 / 2.21
+=========  ==========================  ======================================
+
+Hence: sorted arrays for 1-D counts; the grid up to ``_GRID_MAX_DIM``
+dimensions; ``scipy.spatial.cKDTree`` in between; brute force beyond
+``_TREE_MAX_DIM`` dimensions (a max-norm tree prunes too little there; at
+n = 5e4, d = 12 the tree's k-NN was the faster in this run, but KSG takes the
+fused scan below there, which also saves the tree's 11 s of counts) and for
+small n, where any structure costs more than it saves. When the joint k-NN
+goes brute force, or a marginal count would need brute force or a tree,
+:func:`knn_and_marginal_counts` uses the fused kernel that reuses the
+marginal distances for the counts.
 
 With ``skmi.config_context(backend="torch")`` (what ``KSGMutualInfo(backend=
 "torch")`` sets) every query runs instead in exact, tiled brute force on a
 torch device (``skmi/_torch/neighbors.py``).
-
-Hence: sorted arrays for 1-D counts; the grid up to ``_GRID_MAX_DIM``
-dimensions; ``scipy.spatial.cKDTree`` in between; brute force beyond
-``_TREE_MAX_DIM`` dimensions (a max-norm tree prunes too little there) and
-for small n, where any structure costs more than it saves. When the joint
-k-NN goes brute force, or a marginal count would need brute force or a tree,
-:func:`knn_and_marginal_counts` uses the fused kernel that reuses the
-marginal distances for the counts.
 """
 
 import numpy as np
