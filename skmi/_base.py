@@ -325,3 +325,8 @@ def normal_scores(A):
     from scipy.stats import rankdata
 
     return ndtri(rankdata(A, axis=0) / (len(A) + 1))
+
+
+def fitted_mi(estimator, X, y):
+    """``estimator.fit(X, y).mi_``: the unit of work of every resampling loop."""
+    return estimator.fit(X, y).mi_

@@ -325,6 +325,34 @@ def _ksg_terms(x, y, k, algorithm, y_index=None):
     return digamma(k) - 1.0 / k + digamma(n) - _digamma_counts(n_x) - _digamma_counts(n_y)
 
 
+def _class_neighbourhoods(x, labels, k, class_knn=None):
+    """Per sample: whether its class has company, the class size, the distance
+    to its k-th neighbour within the class and the k used (capped at the class
+    size - 1). ``class_knn(points, k) -> distances`` replaces the exact
+    within-class k-NN."""
+    class_sizes = np.bincount(labels)
+    size = class_sizes[labels]
+    radius = np.zeros(x.shape[0])
+    k_used = np.zeros(x.shape[0])
+    for label in np.flatnonzero(class_sizes > 1):
+        members = np.flatnonzero(labels == label)
+        k_c = min(k, members.size - 1)
+        if class_knn is None:
+            dist = NeighborIndex(x[members], "knn").knn(k_c)[0]
+        else:
+            dist = class_knn(x[members], k_c)
+        radius[members] = dist[:, -1]
+        k_used[members] = k_c
+    return size > 1, size, radius, k_used
+
+
+def _ross_formula(kept, size, k_used, m):
+    """``psi(n) + psi(k) - psi(N_class) - psi(m)`` on the kept samples, NaN elsewhere."""
+    terms = np.full(kept.shape[0], np.nan)
+    terms[kept] = digamma(kept.sum()) + digamma(k_used[kept]) - digamma(size[kept]) - digamma(m)
+    return terms
+
+
 def _ross_terms(x, labels, k, class_knn=None):
     """Ross (2014) pointwise terms for continuous x and class codes.
 
@@ -337,26 +365,9 @@ def _ross_terms(x, labels, k, class_knn=None):
     within-class k-NN (the drop-in functions use it to reproduce
     scikit-learn's rounding in tiny classes).
     """
-    n = x.shape[0]
-    class_sizes = np.bincount(labels)
-    size = class_sizes[labels]
-    kept = size > 1
-    radius = np.zeros(n)
-    k_used = np.zeros(n)
-    for label in np.flatnonzero(class_sizes > 1):
-        members = np.flatnonzero(labels == label)
-        k_c = min(k, members.size - 1)
-        if class_knn is None:
-            dist = NeighborIndex(x[members], "knn").knn(k_c)[0]
-        else:
-            dist = class_knn(x[members], k_c)
-        radius[members] = dist[:, -1]
-        k_used[members] = k_c
-    terms = np.full(n, np.nan)
-    x_kept = x[kept]
-    m = NeighborIndex(x_kept, "count").count_within(strictly_below(radius[kept])) + 1
-    terms[kept] = digamma(kept.sum()) + digamma(k_used[kept]) - digamma(size[kept]) - digamma(m)
-    return terms
+    kept, size, radius, k_used = _class_neighbourhoods(x, labels, k, class_knn)
+    m = NeighborIndex(x[kept], "count").count_within(strictly_below(radius[kept])) + 1
+    return _ross_formula(kept, size, k_used, m)
 
 
 def _mixed_terms(x, y, k):
@@ -420,25 +431,16 @@ def _mixed_class_terms(x, labels, k):
     same-class samples identical to it, and m the number of samples of any
     class identical to it (itself included).
     """
-    n = x.shape[0]
-    class_sizes = np.bincount(labels)
-    size = class_sizes[labels]
-    kept = size > 1
-    radius = np.zeros(n)
-    k_i = np.zeros(n)
-    for label in np.flatnonzero(class_sizes > 1):
-        members = np.flatnonzero(labels == label)
-        k_c = min(k, members.size - 1)
-        dist, _ = NeighborIndex(x[members], "knn").knn(k_c)
-        radius[members] = dist[:, -1]
-        k_i[members] = np.where(dist[:, -1] == 0, _n_identical_rows(x[members]), k_c)
+    kept, size, radius, k_used = _class_neighbourhoods(x, labels, k)
+    atom = kept & (radius == 0)
+    if atom.any():  # identical within the class = identical rows of [x, label]
+        k_used[atom] = _n_identical_rows(np.column_stack([x, labels]))[atom]
     x_kept = x[kept]
     m = NeighborIndex(x_kept, "count").count_within(strictly_below(radius[kept])) + 1
-    atom = radius[kept] == 0
-    m[atom] = _n_identical_rows(x_kept)[atom] + 1
-    terms = np.full(n, np.nan)
-    terms[kept] = digamma(kept.sum()) + digamma(k_i[kept]) - digamma(size[kept]) - digamma(m)
-    return terms
+    atom_kept = atom[kept]
+    if atom_kept.any():
+        m[atom_kept] = _n_identical_rows(x_kept)[atom_kept] + 1
+    return _ross_formula(kept, size, k_used, m)
 
 
 # ---------------------------------------------------------------------------

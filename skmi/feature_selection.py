@@ -27,6 +27,7 @@ from sklearn.preprocessing import scale
 from sklearn.utils import check_array, check_random_state, check_X_y
 from sklearn.utils.multiclass import check_classification_targets
 
+from skmi._base import fitted_mi
 from skmi._ksg import KSGMutualInfo, _ksg1_pairs_1d, _ross_terms
 from skmi._neighbors import NeighborIndex
 from skmi._sklearn_compat import (
@@ -175,25 +176,13 @@ def _estimate_mi(X, y, discrete_features, discrete_target, n_neighbors, copy, ra
     continuous_mask = ~discrete_mask
     if np.any(continuous_mask) and issparse(X):
         raise ValueError("Sparse matrix `X` can't have continuous features.")
-    if n_samples <= n_neighbors and (np.any(continuous_mask) or not discrete_target):
-        raise ValueError(
-            f"n_neighbors={n_neighbors} needs more than {n_neighbors} samples; "
-            f"got n_samples={n_samples}."
-        )
+    _check_enough_samples(n_samples, n_neighbors, np.any(continuous_mask) or not discrete_target)
 
     # The same scaling and the same draws, in the same order, as scikit-learn:
     # this is what makes the values identical for the same random_state.
     rng = check_random_state(random_state)
     if np.any(continuous_mask):
-        X = X.astype(np.float64, copy=copy)
-        # Indexing with the boolean mask (not a slice) matters: it yields a
-        # column-major copy, whose column sums NumPy rounds differently, and
-        # the values must match scikit-learn's to the last bit.
-        X[:, continuous_mask] = scale(X[:, continuous_mask], with_mean=False, copy=False)
-        means = np.maximum(1, np.mean(np.abs(X[:, continuous_mask]), axis=0))
-        X[:, continuous_mask] += (
-            1e-10 * means * rng.standard_normal(size=(n_samples, np.sum(continuous_mask)))
-        )
+        X = _scale_and_jitter(X.astype(np.float64, copy=copy), continuous_mask, rng)
     if not discrete_target:
         y = scale(y, with_mean=False)
         y += 1e-10 * np.maximum(1, np.mean(np.abs(y))) * rng.standard_normal(size=n_samples)
@@ -208,6 +197,29 @@ def _estimate_mi(X, y, discrete_features, discrete_target, n_neighbors, copy, ra
         for cols in batches
     )
     return np.concatenate(results) if results else np.zeros(0)
+
+
+def _check_enough_samples(n_samples, n_neighbors, uses_neighbors):
+    if uses_neighbors and n_samples <= n_neighbors:
+        raise ValueError(
+            f"n_neighbors={n_neighbors} needs more than {n_neighbors} samples; "
+            f"got n_samples={n_samples}."
+        )
+
+
+def _scale_and_jitter(X, mask, rng):
+    """scikit-learn's preprocessing of the continuous columns, in place.
+
+    Scale without centring, then add ``1e-10 * max(1, mean|x|)`` times
+    standard-normal noise drawn from ``rng``. Indexing with the boolean mask
+    (not a slice) matters: it yields a column-major copy, whose column sums
+    NumPy rounds differently, and the values must match scikit-learn's to the
+    last bit.
+    """
+    X[:, mask] = scale(X[:, mask], with_mean=False, copy=False)
+    means = np.maximum(1, np.mean(np.abs(X[:, mask]), axis=0))
+    X[:, mask] += 1e-10 * means * rng.standard_normal(size=(X.shape[0], np.sum(mask)))
+    return X
 
 
 def _discrete_mask(discrete_features, X, n_features):
@@ -356,19 +368,11 @@ def mutual_info_matrix(
     discrete_mask = _discrete_mask(discrete_features, X, n_features)
     if np.any(~discrete_mask) and issparse(X):
         raise ValueError("Sparse matrix `X` can't have continuous features.")
-    if np.any(~discrete_mask) and n_samples <= n_neighbors:
-        raise ValueError(
-            f"n_neighbors={n_neighbors} needs more than {n_neighbors} samples; "
-            f"got n_samples={n_samples}."
-        )
+    _check_enough_samples(n_samples, n_neighbors, np.any(~discrete_mask))
     rng = check_random_state(random_state)
     X = _dense_columns(X, np.arange(n_features))
     if np.any(~discrete_mask):
-        continuous = X[:, ~discrete_mask]
-        continuous = scale(continuous, with_mean=False)
-        means = np.maximum(1, np.mean(np.abs(continuous), axis=0))
-        continuous += 1e-10 * means * rng.standard_normal(size=continuous.shape)
-        X[:, ~discrete_mask] = continuous
+        X = _scale_and_jitter(X, ~discrete_mask, rng)
     pairs = [(i, j) for i in range(n_features) for j in range(i + 1, n_features)]
     chunks = _batches(len(pairs), n_jobs)
     values = Parallel(n_jobs=n_jobs)(
@@ -441,16 +445,12 @@ def mutual_info_score_func(estimator=None, *, n_jobs=None):
     def score_func(X, y):
         X = check_array(X)
         scores = Parallel(n_jobs=n_jobs)(
-            delayed(_fitted_mi)(clone(template), X[:, [j]], y) for j in range(X.shape[1])
+            delayed(fitted_mi)(clone(template), X[:, [j]], y) for j in range(X.shape[1])
         )
         return np.asarray(scores, dtype=np.float64)
 
     score_func.__name__ = f"mutual_info_score_func({type(template).__name__})"
     return score_func
-
-
-def _fitted_mi(estimator, X, y):
-    return estimator.fit(X, y).mi_
 
 
 # ---------------------------------------------------------------------------

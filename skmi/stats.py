@@ -31,6 +31,7 @@ from scipy import stats as scipy_stats
 from sklearn.base import clone
 from sklearn.utils import check_random_state
 
+from skmi._base import fitted_mi
 from skmi._sklearn_compat import Interval, StrOptions, check_is_fitted, validate_params
 
 __all__ = ["ConfidenceInterval", "PermutationTestResult", "bootstrap_ci", "permutation_test"]
@@ -133,7 +134,7 @@ def permutation_test(
     if refit:
         observed = clone(estimator).fit(X, y).mi_
         null = Parallel(n_jobs=n_jobs)(
-            delayed(_fit_mi)(clone(estimator), X, y[p]) for p in permutations
+            delayed(fitted_mi)(clone(estimator), X, y[p]) for p in permutations
         )
     else:
         check_is_fitted(estimator)
@@ -142,10 +143,6 @@ def permutation_test(
     null = np.asarray(null, dtype=np.float64)
     p_value = (1.0 + np.sum(null >= observed)) / (1.0 + n_permutations)
     return PermutationTestResult(float(observed), float(p_value), null)
-
-
-def _fit_mi(estimator, X, y):
-    return estimator.fit(X, y).mi_
 
 
 @validate_params(
@@ -245,7 +242,7 @@ def bootstrap_ci(
         if "random_state" not in estimator.get_params():
             raise ValueError("method='seeds' needs an estimator with a random_state.")
         fits = parallel(
-            delayed(_fit_mi)(clone(estimator).set_params(random_state=seed), X, y)
+            delayed(fitted_mi)(clone(estimator).set_params(random_state=seed), X, y)
             for seed in range(n_resamples)
         )
         replicates = np.asarray(fits, dtype=np.float64)
@@ -260,7 +257,7 @@ def bootstrap_ci(
     else:
         draws = [rng.randint(0, n, size=n) for _ in range(n_resamples)]
     estimate = clone(estimator).fit(X, y).mi_
-    fits = parallel(delayed(_fit_mi)(clone(estimator), X[d], y[d]) for d in draws)
+    fits = parallel(delayed(fitted_mi)(clone(estimator), X[d], y[d]) for d in draws)
     replicates = np.asarray(fits, dtype=np.float64)
     if method == "subsample":
         roots = np.sqrt(m) * (replicates - estimate)
