@@ -1,6 +1,6 @@
 """Pick the fastest exact neighbour structure for each k-NN query or count.
 
-The kernels in ``skmi/_kernels/neighbors.py`` are exact; this module only
+The kernels in ``skmi/_numba/`` are exact; this module only
 decides which one answers, from the number of points n and the dimension d.
 ``python benchmarks/bench_neighbors.py`` (2-core Zen 3, k = 3, standard-normal
 data; seconds; counts on d/2 dimensions, as KSG counts in a marginal):
@@ -36,7 +36,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from skmi._config import get_config
-from skmi._kernels import (
+from skmi._numba import (
     build_grid,
     count_within_brute,
     count_within_grid,
@@ -47,10 +47,7 @@ from skmi._kernels import (
     knn_with_marginal_counts,
     neighbor_extent,
 )
-from skmi._kernels.neighbors import (
-    RADIUS_EXTENT,
-    RADIUS_KTH_STRICT,
-)
+from skmi._numba.fused import RADIUS_EXTENT, RADIUS_KTH_STRICT
 
 _GRID_MAX_DIM = 4
 _TREE_MAX_DIM = 10
@@ -233,6 +230,16 @@ def _drop_self(dist, idx, k):
     return dist[keep].reshape(n, k), idx[keep].reshape(n, k).astype(np.int64)
 
 
+def grid_cells_per_axis(n, d):
+    """Cells per axis of a d-dimensional grid over n points: the one grid-size rule.
+
+    About ``_POINTS_PER_CELL`` points a cell on average: fewer cells leave
+    long scans inside each, more leave most cells empty and the ring search
+    walking over them.
+    """
+    return max(1, int((n / _POINTS_PER_CELL) ** (1.0 / d)))
+
+
 def _quantile_edges(points, sorted_columns=None):
     """Inner cell edges at the marginal quantiles, the same count per axis.
 
@@ -243,7 +250,7 @@ def _quantile_edges(points, sorted_columns=None):
     the columns come already sorted, their exact quantiles are free.
     """
     n, d = points.shape
-    n_cells = max(1, int((n / _POINTS_PER_CELL) ** (1.0 / d)))
+    n_cells = grid_cells_per_axis(n, d)
     if sorted_columns is not None:
         positions = (np.arange(1, n_cells) * n) // n_cells
         return np.ascontiguousarray(np.stack([col[positions] for col in sorted_columns]))

@@ -4,7 +4,10 @@ import numpy as np
 import pytest
 
 from skmi import _neighbors
-from skmi._kernels import (
+from skmi._neighbors import NeighborIndex, knn_and_marginal_counts
+from skmi._numba import (
+    RADIUS_EXTENT,
+    RADIUS_KTH_STRICT,
     build_grid,
     count_within_brute,
     count_within_grid,
@@ -15,8 +18,6 @@ from skmi._kernels import (
     knn_with_marginal_counts,
     neighbor_extent,
 )
-from skmi._kernels.neighbors import RADIUS_EXTENT, RADIUS_KTH_STRICT
-from skmi._neighbors import NeighborIndex, knn_and_marginal_counts
 
 
 def _pairwise_maxnorm(P):
