@@ -68,3 +68,22 @@ def _first_above_beyond(sorted_values, p, r):
         else:
             lo = mid + 1
     return lo
+
+
+@njit(cache=True)
+def _insert_lexicographic(dist_row, idx_row, d, j):
+    """Insert ``(d, j)`` into rows ascending by (distance, index), dropping the last.
+
+    The caller has checked that ``(d, j)`` precedes the last entry. Keeping
+    the k smallest by (distance, index) is what a scan in index order with
+    :func:`_insert_sorted` keeps, so every structure that inserts this way
+    returns the same neighbours as brute force, ties included -- which KSG 2
+    needs, since its radii depend on which neighbours were chosen.
+    """
+    pos = dist_row.shape[0] - 1
+    while pos > 0 and (dist_row[pos - 1] > d or (dist_row[pos - 1] == d and idx_row[pos - 1] > j)):
+        dist_row[pos] = dist_row[pos - 1]
+        idx_row[pos] = idx_row[pos - 1]
+        pos -= 1
+    dist_row[pos] = d
+    idx_row[pos] = j

@@ -11,7 +11,7 @@ from numba import njit, prange
 
 from skmi._numba._common import (
     _first_above_beyond,
-    _insert_sorted,
+    _insert_lexicographic,
     _maxnorm_until,
     _n_below_beyond,
 )
@@ -157,8 +157,9 @@ def _knn_one_in_grid(
                     if s == q:
                         continue
                     dd = _maxnorm_until(cell_points, q, cell_points, s, drow[k - 1])
-                    if dd < drow[k - 1]:
-                        _insert_sorted(drow, irow, dd, order[s])
+                    j = order[s]
+                    if dd < drow[k - 1] or (dd == drow[k - 1] and j < irow[k - 1]):
+                        _insert_lexicographic(drow, irow, dd, j)
             if not _next_cell(cell, lo, hi):
                 break
         # Distance from the point to the nearest face of the visited block
@@ -171,7 +172,8 @@ def _knn_one_in_grid(
             g_hi = home[c] + r
             if g_hi <= n_cells - 2:
                 bound = min(bound, inner[c, g_hi] - cell_points[q, c])
-        if bound == np.inf or drow[k - 1] <= bound:
+        # strict: a point at exactly `bound` may still win a tie by index
+        if bound == np.inf or drow[k - 1] < bound:
             return
         r += 1
 
@@ -208,15 +210,16 @@ def _knn_one_in_grid_2d(q, k, inner, start, order, cell_points, h0, h1, drow, ir
             for g0 in range(max(h0 - r, 0), min(h0 + r, n_cells - 1) + 1):
                 if abs(g0 - h0) != r and abs(g1 - h1) != r:
                     continue  # inside the ring: visited already
-                if max(gap1, _gap_to_cell(inner[0], p0, g0, h0)) >= drow[k - 1]:
+                if max(gap1, _gap_to_cell(inner[0], p0, g0, h0)) > drow[k - 1]:
                     continue  # every point of the cell is at least this far
                 f = g0 + n_cells * g1
                 for s in range(start[f], start[f + 1]):
                     if s == q:
                         continue
                     dd = max(abs(cell_points[s, 0] - p0), abs(cell_points[s, 1] - p1))
-                    if dd < drow[k - 1]:
-                        _insert_sorted(drow, irow, dd, order[s])
+                    j = order[s]
+                    if dd < drow[k - 1] or (dd == drow[k - 1] and j < irow[k - 1]):
+                        _insert_lexicographic(drow, irow, dd, j)
         bound = np.inf
         if h0 - r >= 1:
             bound = min(bound, p0 - inner[0, h0 - r - 1])
@@ -226,7 +229,8 @@ def _knn_one_in_grid_2d(q, k, inner, start, order, cell_points, h0, h1, drow, ir
             bound = min(bound, p1 - inner[1, h1 - r - 1])
         if h1 + r <= n_cells - 2:
             bound = min(bound, inner[1, h1 + r] - p1)
-        if bound == np.inf or drow[k - 1] <= bound:
+        # strict: a point at exactly `bound` may still win a tie by index
+        if bound == np.inf or drow[k - 1] < bound:
             return
         r += 1
 
