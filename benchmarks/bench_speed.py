@@ -131,7 +131,7 @@ def digit_activations(model, n_samples, seed=0):
 
 
 def _activation_rows(quick):
-    n = 5_000 if quick else 30_000
+    n = 5_000 if quick else 10_000
     rows = []
     for model in ("mlp", "cnn"):
         acts, labels, target = digit_activations(model, n)
@@ -163,7 +163,7 @@ def scaling(quick):
     """Exponent b of time ~ n^b of KSGMutualInfo.fit, per joint dimension."""
     sizes = {
         (1, 1): [30_000, 100_000, 300_000] if not quick else [10_000, 30_000],
-        (5, 5): [10_000, 30_000, 100_000] if not quick else [3_000, 10_000],
+        (5, 5): [10_000, 30_000, 60_000] if not quick else [3_000, 10_000],
         (64, 1): [5_000, 10_000, 20_000] if not quick else [2_000, 4_000],
     }
     rows = []
