@@ -346,3 +346,18 @@ def test_ksg1_pairs_1d_matches_its_reference():
     got = ksg1_pairs_1d(columns, sorted_columns, orders, pairs, k, psi, 8)
     want = [_reference_ksg1_pair(columns[a], columns[b], k) for a, b in pairs]
     np.testing.assert_allclose(got, want, rtol=0, atol=1e-12)
+
+
+def test_values_beyond_float32_take_the_float64_paths():
+    # Coordinates near 1e300 overflow float32: the sweep and the k-NN fall back
+    # to the float64 kernels and stay exact.
+    P = _points(300, 12, seed=8, ties=True) * 1e300
+    x, y = P[:, :6], P[:, 6:]
+    dist, n_x, n_y = knn_and_marginal_counts(x, y, 3, "kth_strict")
+    np.testing.assert_array_equal(dist, _reference_knn_dist(P, 3))
+    r = _neighbors.strictly_below(dist[:, -1])
+    np.testing.assert_array_equal(n_x, _reference_counts(x, r))
+    np.testing.assert_array_equal(n_y, _reference_counts(y, r))
+    np.testing.assert_array_equal(
+        NeighborIndex(P, "knn", kind="brute").knn(3)[0], _reference_knn_dist(P, 3)
+    )
