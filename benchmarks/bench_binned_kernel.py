@@ -1,6 +1,6 @@
 """Binned and kernel-entropy estimators: speed, bias and approximation error.
 
-    python benchmarks/bench_binned_kernel.py          # about 3 minutes
+    python benchmarks/bench_binned_kernel.py
     python benchmarks/bench_binned_kernel.py --quick  # skip n = 5000 exact spectra
 
 1. BinnedMutualInfo at n = 10^6 rows x 10 columns against
@@ -13,21 +13,18 @@
 
 import argparse
 import os
-import time
+import sys
 import warnings
 
 import numpy as np
 from sklearn.metrics import mutual_info_score
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _common import best_time  # noqa: E402
+
 from skmi import BinnedMutualInfo, KernelMutualInfo
 from skmi._binned import _binned_symbols, _joint_counts
 from skmi.datasets import make_gaussian
-
-
-def timed(fn, *args, **kwargs):
-    start = time.perf_counter()
-    value = fn(*args, **kwargs)
-    return time.perf_counter() - start, value
 
 
 def _mi(estimator, X, y):
@@ -40,11 +37,11 @@ def binned_speed():
     X = rng.standard_normal((1_000_000, 10))
     y = X[:, 0] + rng.standard_normal(1_000_000)
     BinnedMutualInfo().fit(X[:1000], y[:1000])  # compile
-    t_fit, est = timed(BinnedMutualInfo().fit, X, y)
+    t_fit, est = best_time(BinnedMutualInfo().fit, X, y)
     labels_x = _binned_symbols(X, est._binner_x)
     labels_y = _binned_symbols(y.reshape(-1, 1), est._binner_y)
-    t_count, counts = timed(_joint_counts, labels_x, labels_y)
-    t_sk, sk_mi = timed(mutual_info_score, labels_x, labels_y)
+    t_count, counts = best_time(_joint_counts, labels_x, labels_y)
+    t_sk, sk_mi = best_time(mutual_info_score, labels_x, labels_y)
     print("| step | time |\n|---|---|")
     print(f"| skmi fit (validation, binning, encoding, counting) | {t_fit:.3f} s |")
     print(f"| skmi counting only (three dense relabellings) | {t_count:.3f} s |")
@@ -83,11 +80,11 @@ def kernel_error(sizes):
     for n in sizes:
         for dims in [(1, 1), (2, 2)]:
             X, y, _ = make_gaussian(n, *dims, correlation=0.6, random_state=0)
-            t_exact, exact = timed(_mi, KernelMutualInfo(approximation="exact"), X, y)
+            t_exact, exact = best_time(_mi, KernelMutualInfo(approximation="exact"), X, y)
             cells = []
             for m in [250, 500, 1000]:
                 est = KernelMutualInfo(approximation="nystroem", n_components=m, random_state=0)
-                t_m, value = timed(_mi, est, X, y)
+                t_m, value = best_time(_mi, est, X, y)
                 cells.append(f"{value:.4f} ({value - exact:+.4f})")
             print(
                 f"| {n} | {dims[0]}x{dims[1]} Gaussian | {exact:.4f} ({t_exact:.1f} s) | "
@@ -111,9 +108,9 @@ def eigen_speed(sizes):
     for n in sizes:
         X, _, _ = make_gaussian(n, 2, 1, random_state=0)
         A = np.exp(-((X[:, None, :] - X[None, :, :]) ** 2).sum(-1) / 0.5) / n
-        t_np, _ = timed(np.linalg.eigvalsh, A)
+        t_np, _ = best_time(np.linalg.eigvalsh, A)
         T = torch.tensor(A, dtype=torch.float64)
-        t_torch, _ = timed(torch.linalg.eigvalsh, T)
+        t_torch, _ = best_time(torch.linalg.eigvalsh, T)
         print(f"| {n} | {t_np:.2f} s | {t_torch:.2f} s |")
     print("\nGPU numbers: see issue 7 (no GPU on this machine).\n")
 

@@ -1,6 +1,6 @@
 """Per-feature MI against scikit-learn (and ennemi), side by side in one run.
 
-    python benchmarks/bench_feature_selection.py          # about 5 minutes
+    python benchmarks/bench_feature_selection.py
     python benchmarks/bench_feature_selection.py --quick  # skip n = 10^6 and 1000 columns
 
 Timings are the best of 3 calls (1 for the largest cases) after a warm-up
@@ -12,12 +12,14 @@ largest difference between skmi's and scikit-learn's values.
 import argparse
 import os
 import sys
-import time
 import warnings
 
 import numpy as np
 from sklearn.feature_selection import mutual_info_classif as sk_classif
 from sklearn.feature_selection import mutual_info_regression as sk_regression
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _common import best_time, features_task  # noqa: E402
 
 from skmi import mutual_info_classif, mutual_info_matrix, mutual_info_regression
 
@@ -25,23 +27,6 @@ try:
     from ennemi import estimate_mi as ennemi_mi
 except ImportError:  # pragma: no cover - optional peer
     ennemi_mi = None
-
-
-def timed(fn, *args, repeats=1, **kwargs):
-    """Best wall time of ``repeats`` calls, and the value."""
-    best, value = float("inf"), None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        value = fn(*args, **kwargs)
-        best = min(best, time.perf_counter() - start)
-    return best, value
-
-
-def make_data(n, n_features, seed=0):
-    rng = np.random.default_rng(seed)
-    X = rng.standard_normal((n, n_features))
-    y = X[:, :5] @ np.linspace(1.0, 0.2, 5) + np.sin(X[:, 5]) + rng.standard_normal(n)
-    return X, y
 
 
 def row(label, t_skmi, peers, diff):
@@ -58,7 +43,7 @@ def main(argv=None):
         f"# skmi feature-selection benchmark ({os.cpu_count()} CPUs, "
         f"Python {sys.version.split()[0]})\n"
     )
-    X, y = make_data(2000, 8)
+    X, y = features_task(2000, 8)
     mutual_info_regression(X, y)  # compile
     mutual_info_classif(X, (y > 0).astype(int))
 
@@ -68,28 +53,28 @@ def main(argv=None):
     if not args.quick:
         cases += [(10_000, 1000), (1_000_000, 10)]
     for n, d in cases:
-        X, y = make_data(n, d)
+        X, y = features_task(n, d)
         repeats = 3 if n * d <= 1_000_000 else 1  # best of 3 where a run takes seconds
-        t_skmi, ours = timed(mutual_info_regression, X, y, random_state=0, repeats=repeats)
-        t_sk, theirs = timed(sk_regression, X, y, random_state=0, repeats=repeats)
+        t_skmi, ours = best_time(mutual_info_regression, X, y, random_state=0, repeats=repeats)
+        t_sk, theirs = best_time(sk_regression, X, y, random_state=0, repeats=repeats)
         peers = [("sklearn", t_sk)]
         if n * d <= 1_000_000:
-            t_sk2, _ = timed(sk_regression, X, y, random_state=0, n_jobs=2)
+            t_sk2, _ = best_time(sk_regression, X, y, random_state=0, n_jobs=2)
             peers.append(("sklearn n_jobs=2", t_sk2))
             if ennemi_mi is not None:
-                t_en, _ = timed(ennemi_mi, y, X, k=3)
+                t_en, _ = best_time(ennemi_mi, y, X, k=3)
                 peers.append(("ennemi", t_en))
         diff = np.abs(ours - theirs).max()
         print(row(f"regression, n={n:,}, {d} features", t_skmi, peers, diff), flush=True)
 
-    X, y = make_data(10_000, 100)
+    X, y = features_task(10_000, 100)
     classes = np.digitize(y, [-1.0, 0.0, 1.0])
-    t_skmi, ours = timed(mutual_info_classif, X, classes, random_state=0)
-    t_sk, theirs = timed(sk_classif, X, classes, random_state=0)
+    t_skmi, ours = best_time(mutual_info_classif, X, classes, random_state=0)
+    t_sk, theirs = best_time(sk_classif, X, classes, random_state=0)
     diff = np.abs(ours - theirs).max()
     print(row("classif, n=10,000, 100 features", t_skmi, [("sklearn", t_sk)], diff))
 
-    t_matrix, _ = timed(mutual_info_matrix, X[:, :50], random_state=0)
+    t_matrix, _ = best_time(mutual_info_matrix, X[:, :50], random_state=0)
     print(f"\nmutual_info_matrix, n=10,000, 50 features (1,225 pairs): {t_matrix:.2f}s")
 
 

@@ -1,6 +1,6 @@
 """KSG speed and accuracy against scikit-learn and other peers, in one run.
 
-    python benchmarks/bench_ksg.py            # everything (about 2 minutes)
+    python benchmarks/bench_ksg.py            # everything
     python benchmarks/bench_ksg.py --quick    # skip n = 10^6
 
 Every timing is the best of a few repetitions, measured in this process
@@ -16,11 +16,13 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 import warnings
 
 import numpy as np
 from sklearn.feature_selection import mutual_info_regression
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _common import best_time  # noqa: E402
 
 from skmi import GaussianMutualInfo, KSGMutualInfo
 from skmi.datasets import make_gaussian
@@ -33,16 +35,6 @@ try:
     from ennemi import estimate_mi as ennemi_mi
 except ImportError:  # pragma: no cover - optional peer
     ennemi_mi = None
-
-
-def best_time(fn, repeats, *args):
-    """Best wall time of ``fn(*args)`` over ``repeats`` calls, and its value."""
-    best, value = np.inf, None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        value = fn(*args)
-        best = min(best, time.perf_counter() - start)
-    return best, value
 
 
 def skmi_ksg(X, y):
@@ -66,9 +58,9 @@ def speed_1d(sizes, out):
     for n in sizes:
         X, y, _ = make_gaussian(n, correlation=0.6, random_state=0)
         repeats = 5 if n <= 100_000 else 2
-        t_skmi, mi_skmi = best_time(skmi_ksg, repeats, X, y)
+        t_skmi, mi_skmi = best_time(skmi_ksg, X, y, repeats=repeats)
         for name, fn in peers_1d(include_slow=n <= 100_000):
-            t_peer, mi_peer = best_time(fn, 1 if n > 100_000 else 3, X, y)
+            t_peer, mi_peer = best_time(fn, X, y, repeats=1 if n > 100_000 else 3)
             out(
                 f"| {n:,} | {t_skmi:.3f} | {name} | {t_peer:.3f} | {t_peer / t_skmi:.1f}x "
                 f"| {mi_skmi:.5f} | {mi_peer:.5f} |"
@@ -84,8 +76,8 @@ def speed_multivariate(out):
         return
     for n, dims in [(10_000, (10, 10)), (10_000, (3, 3)), (50_000, (2, 2))]:
         X, y, truth = make_gaussian(n, *dims, correlation=0.3, random_state=0)
-        t_skmi, mi_skmi = best_time(skmi_ksg, 3, X, y)
-        t_peer, mi_peer = best_time(npeet_mi, 1, X, y, None, 3, np.e)
+        t_skmi, mi_skmi = best_time(skmi_ksg, X, y, repeats=3)
+        t_peer, mi_peer = best_time(npeet_mi, X, y, None, 3, np.e)
         out(
             f"| {n:,} | {dims[0]}x{dims[1]} | {t_skmi:.3f} | {t_peer:.3f} | "
             f"{t_peer / t_skmi:.1f}x | {mi_skmi:.4f} | {mi_peer:.4f} | {truth:.4f} |"

@@ -1,19 +1,25 @@
 """The neighbour structures behind skmi/_neighbors.py's dispatch thresholds.
 
-    python benchmarks/bench_neighbors.py     # about 2 minutes on 2 cores
+    python benchmarks/bench_neighbors.py
 
 Times (seconds, best of 2, after compilation) of the exact max-norm k-NN
 query (k = 3) and of the range count, for each structure the dispatcher can
 pick, on standard-normal points; every structure gives the same answer
-(checked). "count" is measured on half the dimensions, as KSG counts in a
-marginal space.
+(checked). "tree" is the max-norm k-d tree of ``skmi/_numba/kdtree.py``,
+"brute" the blocked float32 scan (k-NN) or the float64 scan (counts).
+"count" is measured on half the dimensions, as KSG counts in a marginal
+space.
 """
 
-import time
+import os
+import sys
 
 import numpy as np
 
-from skmi import _neighbors
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _common import best_time, machine  # noqa: E402
+
+from skmi import _neighbors  # noqa: E402
 
 STRUCTURES = ("grid", "tree", "brute")
 CASES = [
@@ -27,23 +33,9 @@ CASES = [
 ]
 
 
-def best(fn, repeats=2):
-    times, value = [], None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        value = fn()
-        times.append(time.perf_counter() - start)
-    return min(times), value
-
-
 def run(points, purpose, kind, radii=None):
-    original = _neighbors.choose_structure
-    _neighbors.choose_structure = lambda n, d, p: kind
-    try:
-        index = _neighbors.NeighborIndex(points, purpose)
-        return index.knn(3)[0] if purpose == "knn" else index.count_within(radii)
-    finally:
-        _neighbors.choose_structure = original
+    index = _neighbors.NeighborIndex(points, purpose, kind=kind)
+    return index.knn(3)[0] if purpose == "knn" else index.count_within(radii)
 
 
 def main():
@@ -53,6 +45,7 @@ def main():
         run(warm, "knn", kind)
         run(warm[:, :2], "count", kind, np.full(3000, 0.1))
         run(warm[:, :1], "count", "sorted", np.full(3000, 0.1))
+    print(f"{machine()}\n")
     print("| n | d | k-NN grid / tree / brute | count (d/2 dims) grid / tree / brute / sorted |")
     print("|---|---|---|---|")
     for n, d in CASES:
@@ -62,7 +55,7 @@ def main():
             if kind == "grid" and d > 4 or kind == "brute" and n * n * d > 2e11:
                 knn[kind] = None
                 continue
-            knn[kind] = best(lambda kind=kind: run(X, "knn", kind))  # noqa: B023
+            knn[kind] = best_time(lambda kind=kind: run(X, "knn", kind), repeats=2)  # noqa: B023
         reference = next(v[1] for v in knn.values() if v is not None)
         radii = reference[:, -1]
         half = np.ascontiguousarray(X[:, : max(1, d // 2)])
@@ -72,7 +65,7 @@ def main():
             if kind == "grid" and half.shape[1] > 4 or kind == "brute" and n * n * d > 2e11:
                 count[kind] = None
                 continue
-            count[kind] = best(lambda kind=kind: run(half, "count", kind, radii))  # noqa: B023
+            count[kind] = best_time(lambda kind=kind: run(half, "count", kind, radii), repeats=2)  # noqa: B023
         for table in (knn, count):
             values = [v[1] for v in table.values() if v is not None]
             assert all(np.array_equal(values[0], v) for v in values[1:]), "structures disagree"

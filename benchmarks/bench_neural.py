@@ -1,6 +1,6 @@
 """Neural MI estimators on skmi.datasets Gaussians, with their default settings.
 
-    python benchmarks/bench_neural.py            # about 15 minutes on 2 cores
+    python benchmarks/bench_neural.py
     python benchmarks/bench_neural.py --seeds 1  # one seed per cell
 
 For each objective: the held-out estimate (mean and sd over seeds), the

@@ -1,6 +1,6 @@
 """Calibration of permutation p-values and coverage of bootstrap_ci.
 
-    python benchmarks/bench_uncertainty.py          # about 10 minutes on 2 cores
+    python benchmarks/bench_uncertainty.py
 
 1. Permutation p-values under independence (should be uniform) and under a
    weak dependence (should be small), over repeated data sets.

@@ -1,42 +1,53 @@
 """Pick the fastest exact neighbour structure for each k-NN query or count.
 
-The kernels in ``skmi/_kernels/neighbors.py`` are exact; this module only
-decides which one answers, from the number of points n and the dimension d.
-``python benchmarks/bench_neighbors.py`` (2-core Zen 3, k = 3, standard-normal
-data; seconds; counts on d/2 dimensions, as KSG counts in a marginal):
+The kernels in ``skmi/_numba/`` are exact; this module only decides which
+one answers, from the number of points n, the dimension d and -- for a
+k-d tree against brute force -- how well a tree prunes on *this* data.
 
-=========  ==========================  ======================================
-n, d       k-NN: grid / tree / brute   count: grid / tree / brute / sorted
-=========  ==========================  ======================================
-10^6, 2    0.63 / 3.48 / --            2.93 / 3.85 / -- / 0.21 (1-D)
-5e4, 3     0.06 / 0.08 / 2.22          0.10 / 0.09 / 0.44 / 0.008 (1-D)
-5e4, 4     0.15 / 0.14 / 2.38          0.13 / 0.56 / 0.82
-1e4, 6     --   / 0.06 / 0.15          0.04 / 0.20 / 0.05
-5e4, 6     --   / 0.37 / 3.21          0.38 / 1.19 / 1.20
-1e4, 12    --   / 0.38 / 0.22          --   / 0.94 / 0.10
-5e4, 12    --   / 3.47 / 4.85          --   / 11.5 / 2.21
-=========  ==========================  ======================================
+Measured with ``python benchmarks/bench_neighbors.py`` (k = 3) and the
+probes behind ``benchmarks/bench_speed.py``; 2 cores shared with other jobs,
+so read the ratios, not the seconds. k-NN at n = 3e4, seconds:
 
-Hence: sorted arrays for 1-D counts; the grid up to ``_GRID_MAX_DIM``
-dimensions; ``scipy.spatial.cKDTree`` in between; brute force beyond
-``_TREE_MAX_DIM`` dimensions (a max-norm tree prunes too little there; at
-n = 5e4, d = 12 the tree's k-NN was the faster in this run, but KSG takes the
-fused scan below there, which also saves the tree's 11 s of counts) and for
-small n, where any structure costs more than it saves. When the joint k-NN
-goes brute force, or a marginal count would need brute force or a tree,
-:func:`knn_and_marginal_counts` uses the fused kernel that reuses the
-marginal distances for the counts.
+==================================  ==========  ================
+data                                k-d tree    blocked brute
+==================================  ==========  ================
+10-D Gaussian                       5.7         5.3
+20-D Gaussian                       42.6        9.2
+64-D, intrinsic dimension 4 (ReLU)  1.8         29.2
+==================================  ==========  ================
 
-With ``skmi.config_context(backend="torch")`` (what ``KSGMutualInfo(backend=
-"torch")`` sets) every query runs instead in exact, tiled brute force on a
-torch device (``skmi/_torch/neighbors.py``).
+No fixed dimension separates the two: a tree's cost is the number of
+points a query must measure, which follows the intrinsic, not the ambient,
+dimension. So :class:`NeighborIndex` builds the tree (cheap: O(n d log n)),
+runs a sample of queries (:func:`~skmi._numba.kdtree.knn_kdtree_cost`) and
+keeps the tree when a query measures fewer than ``n / _TREE_COST_RATIO``
+points (measured: a tree query spends about 20 times what the blocked
+scan spends per pair, at equal time for the 10-D row above, where a query
+measured 0.046 n points).
+
+The rest is fixed by dimension:
+
+* 1-D: sorted arrays (binary searches, O(log n) a query);
+* k-NN up to ``_GRID_MAX_DIM`` dimensions: the quantile grid;
+* counts up to ``_GRID_COUNT_MAX_DIM``: the grid, which adds whole interior
+  cells (5-D marginal of a 5 x 5 KSG at n = 3e4: grid 3.4 s, tree 6.1 s);
+* below ``_SMALL_N`` points: brute force, cheaper than building anything.
+
+When the joint k-NN goes brute force, :func:`knn_and_marginal_counts` counts
+the marginals that have no cheaper structure inside the same sweep
+(:func:`~skmi._numba.blocked.knn_counts_blocked`), and the others -- 1-D or
+low-dimensional marginals -- in their own sorted array or grid.
+
+With ``backend="torch"`` (or ``skmi.config_context(backend="torch")``, what
+``KSGMutualInfo(backend="torch")`` sets) every query runs instead in exact,
+tiled brute force on a torch device (``skmi/_torch/neighbors.py``).
 """
 
+import numba
 import numpy as np
-from scipy.spatial import cKDTree
 
 from skmi._config import get_config
-from skmi._kernels import (
+from skmi._numba import (
     build_grid,
     count_within_brute,
     count_within_grid,
@@ -47,16 +58,28 @@ from skmi._kernels import (
     knn_with_marginal_counts,
     neighbor_extent,
 )
-from skmi._kernels.neighbors import (
-    RADIUS_EXTENT,
-    RADIUS_KTH_STRICT,
+from skmi._numba.blocked import float32_error_bound, knn_counts_blocked
+from skmi._numba.fused import RADIUS_EXTENT, RADIUS_KTH_STRICT
+from skmi._numba.kdtree import (
+    build_kdtree,
+    count_within_kdtree,
+    knn_kdtree,
+    knn_kdtree_cost,
 )
 
+# backend="auto" moves KSG to torch on a CUDA device from this many samples.
+# Provisional until ``benchmarks/bench_backends.py --gpu`` has run on a GPU:
+# set it to the smallest n at which its "KSG crossover" table shows the GPU
+# ahead (``_ksg.py`` reads it from here).
+TORCH_AUTO_MIN_SAMPLES = 20_000
+
 _GRID_MAX_DIM = 4
-_TREE_MAX_DIM = 10
+_GRID_COUNT_MAX_DIM = 6
 _SMALL_N = 2_000  # below this, brute force is cheaper than building anything
-_TREE_COUNT_MIN_N = 20_000  # tree counts beat brute force only for large n
-_TREE_COUNT_MAX_DIM = 7
+_LEAF_SIZE = 16  # 8 and 32 within 10 % of it at n = 3e4, d = 10
+_TREE_COST_RATIO = 20.0
+_PROBE_RUNS = 8  # sampled query runs of the tree-cost probe ...
+_PROBE_RUN_LENGTH = 16  # ... each this many consecutive tree slots
 _POINTS_PER_CELL = 3.0
 _EDGE_SAMPLE = 65_536
 
@@ -64,6 +87,7 @@ RADIUS_RULES = {
     "kth_strict": RADIUS_KTH_STRICT,
     "extent": RADIUS_EXTENT,
 }
+_FAST_COUNTS = ("sorted", "grid")
 
 
 class NeighborIndex:
@@ -71,7 +95,8 @@ class NeighborIndex:
 
     Built once per space (joint, x-marginal, y-marginal) and queried for
     k-NN or for range counts. Which structure it holds depends on the query
-    it is built for (``purpose``), the size and the dimension.
+    it is built for (``purpose``), the size, the dimension and, between a
+    tree and brute force, on a probe of the data.
 
     Parameters
     ----------
@@ -80,26 +105,39 @@ class NeighborIndex:
     sorted_columns : list of 1-D arrays, optional
         Each column of ``points`` already sorted (from 1-D indexes over the
         marginals): a grid then takes its edges from them instead of sorting.
+    backend : {None, "numba", "torch"}
+        None reads ``skmi.get_config()["backend"]`` (torch only if it says so).
+    device : str or None
+        torch device for ``backend="torch"``; None: the configured default.
+    kind : str, optional
+        Force a structure ("sorted", "grid", "tree", "brute") -- for tests
+        and benchmarks.
     """
 
-    def __init__(self, points, purpose, sorted_columns=None):
+    def __init__(
+        self, points, purpose, sorted_columns=None, *, backend=None, device=None, kind=None
+    ):
         self.points = np.ascontiguousarray(points, dtype=np.float64)
         n, d = self.points.shape
-        self.kind = "torch" if _torch_active() else choose_structure(n, d, purpose)
-        if self.kind == "torch":
+        if kind is None:
+            kind = "torch" if _torch_active(backend) else choose_structure(n, d, purpose)
+        if kind == "torch":
             from skmi._torch.neighbors import TorchNeighborIndex
 
-            self._torch = TorchNeighborIndex(self.points)
-        elif self.kind == "sorted":
-            self._order = np.argsort(self.points[:, 0])
+            self._torch = TorchNeighborIndex(self.points, device=device)
+        elif kind == "sorted":
+            self._order = np.argsort(self.points[:, 0], kind="stable")
             self._sorted = self.points[self._order, 0]
-        elif self.kind == "grid":
+        elif kind == "grid":
             self._inner = _quantile_edges(self.points, sorted_columns)
             self._grid = build_grid(self.points, self._inner)
-        elif self.kind == "tree":
-            self._tree = cKDTree(self.points)
-        else:
+        elif kind in ("probe", "tree"):
+            self._tree = build_kdtree(self.points, _LEAF_SIZE)
+            if kind == "probe":
+                kind = "tree" if tree_prunes(self._tree, n) else "brute"
+        if kind == "brute":
             self._points_t = np.ascontiguousarray(self.points.T)
+        self.kind = kind
 
     def knn(self, k):
         """Distances and indices of the k nearest other points, ascending."""
@@ -109,11 +147,26 @@ class NeighborIndex:
             start, order, cell_points, coords = self._grid
             return knn_grid(self.points, k, self._inner, start, order, cell_points, coords)
         if self.kind == "tree":
-            dist, idx = self._tree.query(self.points, k=k + 1, p=np.inf, workers=-1)
-            return _drop_self(dist.reshape(-1, k + 1), idx.reshape(-1, k + 1), k)
+            return knn_kdtree(*self._tree, k, numba.get_num_threads())
         if self.kind == "sorted":
             return knn_sorted(self._sorted, self._order, k)
-        return knn_brute(self._points_t, k)
+        delta = float32_error_bound(self.points)
+        if not np.isfinite(delta):  # beyond float32's range: the float64 scan
+            return knn_brute(self._points_t, k)
+        no_y = np.empty((len(self.points), 0))
+        dist, idx, *_ = knn_counts_blocked(
+            self._points_t.astype(np.float32),
+            np.empty((0, len(self.points)), dtype=np.float32),
+            self.points,
+            no_y,
+            k,
+            RADIUS_KTH_STRICT,
+            False,
+            False,
+            delta,
+            numba.get_num_threads(),
+        )
+        return dist, idx
 
     def count_within(self, radii):
         """``#{j != i : ||p_j - p_i||_inf <= radii[i]}`` for every point i."""
@@ -126,29 +179,32 @@ class NeighborIndex:
             start, order, cell_points, _ = self._grid
             return count_within_grid(self.points, radii, self._inner, start, order, cell_points)
         if self.kind == "tree":
-            counts = self._tree.query_ball_point(
-                self.points, np.maximum(radii, 0.0), p=np.inf, return_length=True, workers=-1
-            )
-            return np.where(radii < 0, 0, np.asarray(counts, dtype=np.int64) - 1)
+            return count_within_kdtree(*self._tree, radii, numba.get_num_threads())
         return count_within_brute(self._points_t, radii)
 
 
 def choose_structure(n, d, purpose):
-    """Name of the fastest structure for n points in d dimensions."""
+    """Name of the fastest structure for n points in d dimensions.
+
+    "probe" means: a k-d tree if it prunes on these points, else brute
+    force (decided by :class:`NeighborIndex` with :func:`tree_prunes`).
+    """
     if d == 1:
         return "sorted"
     if n < _SMALL_N:
         return "brute"
-    if d <= _GRID_MAX_DIM:
+    if d <= (_GRID_MAX_DIM if purpose == "knn" else _GRID_COUNT_MAX_DIM):
         return "grid"
-    if purpose == "knn":
-        return "tree" if d <= _TREE_MAX_DIM else "brute"
-    if n >= _TREE_COUNT_MIN_N and d <= _TREE_COUNT_MAX_DIM:
-        return "tree"
-    return "brute"
+    return "probe"
 
 
-def knn_and_marginal_counts(x, y, k, rule, y_index=None):
+def tree_prunes(tree, n):
+    """Whether a k-d tree beats brute force on its points (see the module doc)."""
+    cost = knn_kdtree_cost(*tree, 3, _PROBE_RUNS, _PROBE_RUN_LENGTH)
+    return cost * _TREE_COST_RATIO < n
+
+
+def knn_and_marginal_counts(x, y, k, rule, y_index=None, *, backend=None, device=None):
     """Joint k-NN of ``[x, y]`` and the counts in each marginal space.
 
     Parameters
@@ -162,56 +218,98 @@ def knn_and_marginal_counts(x, y, k, rule, y_index=None):
     y_index : NeighborIndex, optional
         A count index over y built earlier, reused when many x are scored
         against one y (feature selection).
+    backend, device
+        As for :class:`NeighborIndex`.
 
     Returns
     -------
     dist : float64 array (n, k), the joint k-NN distances, ascending
     n_x, n_y : int64 arrays (n,), other points within the marginal radius
     """
+    x = np.ascontiguousarray(x, dtype=np.float64)
+    y = np.ascontiguousarray(y, dtype=np.float64)
     n = x.shape[0]
-    if _prefer_fused(n, x.shape[1], y.shape[1]):
-        dist, _, n_x, n_y = knn_with_marginal_counts(
-            np.ascontiguousarray(x.T), np.ascontiguousarray(y.T), k, RADIUS_RULES[rule]
-        )
-        return dist, n_x, n_y
-    x_index = NeighborIndex(x, "count")
-    y_index = y_index or NeighborIndex(y, "count")
+    joint = np.hstack([x, y])
+    if _torch_active(backend):
+        x_index = NeighborIndex(x, "count", backend="torch", device=device)
+        y_index = y_index or NeighborIndex(y, "count", backend="torch", device=device)
+        joint_index = NeighborIndex(joint, "knn", backend="torch", device=device)
+        return _counts_by_index(joint_index, x_index, y_index, x, y, k, rule)
+    kind_x = choose_structure(n, x.shape[1], "count")
+    kind_y = y_index.kind if y_index is not None else choose_structure(n, y.shape[1], "count")
+    kind_joint = choose_structure(n, joint.shape[1], "knn")
+    tree = None
+    if kind_joint == "probe":
+        tree = build_kdtree(joint, _LEAF_SIZE)
+        kind_joint = "tree" if tree_prunes(tree, n) else "brute"
+    if kind_joint == "brute":
+        return _counts_in_sweep(x, y, k, rule, kind_x, kind_y, y_index)
+    # A tree or grid answers the joint k-NN; a marginal that would need a
+    # probe uses a tree too (if the joint space prunes, so does its part).
+    x_index = NeighborIndex(x, "count", kind="tree" if kind_x == "probe" else kind_x)
+    if y_index is None:
+        y_index = NeighborIndex(y, "count", kind="tree" if kind_y == "probe" else kind_y)
     sorted_columns = None
     if x_index.kind == y_index.kind == "sorted":  # the 1-D x 1-D y workhorse
         sorted_columns = [x_index._sorted, y_index._sorted]
-    joint = np.hstack([x, y])
-    dist, idx = NeighborIndex(joint, "knn", sorted_columns).knn(k)
+    if tree is not None:
+        joint_index = NeighborIndex.__new__(NeighborIndex)
+        joint_index.points, joint_index._tree, joint_index.kind = joint, tree, "tree"
+    else:
+        joint_index = NeighborIndex(joint, "knn", sorted_columns, kind=kind_joint)
+    return _counts_by_index(joint_index, x_index, y_index, x, y, k, rule)
+
+
+def _counts_by_index(joint_index, x_index, y_index, x, y, k, rule):
+    dist, idx = joint_index.knn(k)
     if rule == "extent":
-        r_x = neighbor_extent(np.ascontiguousarray(x), idx)
-        r_y = neighbor_extent(np.ascontiguousarray(y), idx)
+        r_x = neighbor_extent(x, idx)
+        r_y = neighbor_extent(y, idx)
     else:
         r_x = r_y = strictly_below(dist[:, -1])
     return dist, x_index.count_within(r_x), y_index.count_within(r_y)
 
 
-def _torch_active():
-    """Whether neighbour searches run in torch (set by a backend="torch" estimator)."""
-    return get_config()["backend"] == "torch"
+def _counts_in_sweep(x, y, k, rule, kind_x, kind_y, y_index):
+    """Brute-force joint k-NN; marginal counts in the sweep where nothing is cheaper.
 
-
-def _prefer_fused(n, d_x, d_y):
-    """Whether one all-pairs sweep beats an index per space.
-
-    The fused sweep wins whenever the joint k-NN is brute force anyway, and
-    also whenever a marginal count would need brute force or a tree (d >= 5):
-    measured at n = 10^4 for (5, 5) dimensions 0.18 s fused against 0.30 s
-    (tree k-NN + brute counts), at n = 5 x 10^4 5.1 s against 10.3 s (tree
-    k-NN + tree counts). With grid or sorted marginals (d <= 4) the indexes
-    win: 0.77 s against 3.3 s for (3, 3) at n = 5 x 10^4.
+    The sweep keeps each query block's marginal distances, so counting there
+    costs no second pass; a 1-D or low-dimensional marginal is counted in
+    its sorted array or grid instead, with the radii the sweep returns.
     """
-    if _torch_active():
-        return False
-    if choose_structure(n, d_x + d_y, "knn") == "brute":
-        return True
-    fast = ("sorted", "grid")
-    return not (
-        choose_structure(n, d_x, "count") in fast and choose_structure(n, d_y, "count") in fast
+    delta = float32_error_bound(x, y)
+    if not np.isfinite(delta):  # beyond float32's range: the float64 sweep
+        dist, _, n_x, n_y = knn_with_marginal_counts(
+            np.ascontiguousarray(x.T), np.ascontiguousarray(y.T), k, RADIUS_RULES[rule]
+        )
+        return dist, n_x, n_y
+    here_x = kind_x not in _FAST_COUNTS
+    here_y = y_index is None and kind_y not in _FAST_COUNTS
+    dist, _, r_x, r_y, n_x, n_y = knn_counts_blocked(
+        np.ascontiguousarray(x.T, dtype=np.float32),
+        np.ascontiguousarray(y.T, dtype=np.float32),
+        x,
+        y,
+        k,
+        RADIUS_RULES[rule],
+        here_x,
+        here_y,
+        delta,
+        numba.get_num_threads(),
     )
+    if not here_x:
+        n_x = NeighborIndex(x, "count", kind=kind_x).count_within(r_x)
+    if not here_y:
+        y_index = y_index or NeighborIndex(y, "count", kind=kind_y)
+        n_y = y_index.count_within(r_y)
+    return dist, n_x, n_y
+
+
+def _torch_active(backend=None):
+    """Whether neighbour searches run in torch: the argument, else the configuration."""
+    if backend is None:
+        backend = get_config()["backend"]
+    return backend == "torch"
 
 
 def strictly_below(radii):
@@ -219,18 +317,14 @@ def strictly_below(radii):
     return np.nextafter(radii, -np.inf)
 
 
-def _drop_self(dist, idx, k):
-    """Remove each point from its own cKDTree neighbour list.
+def grid_cells_per_axis(n, d):
+    """Cells per axis of a d-dimensional grid over n points: the one grid-size rule.
 
-    The tree lists the point itself first, unless exact duplicates tie with
-    it at distance 0 and come out in another order; the self entry is found
-    by index (or, with more than k duplicates, the last entry is dropped).
+    About ``_POINTS_PER_CELL`` points a cell on average: fewer cells leave
+    long scans inside each, more leave most cells empty and the ring search
+    walking over them.
     """
-    n = dist.shape[0]
-    is_self = idx == np.arange(n)[:, None]
-    is_self[~is_self.any(axis=1), -1] = True
-    keep = ~is_self
-    return dist[keep].reshape(n, k), idx[keep].reshape(n, k).astype(np.int64)
+    return max(1, int((n / _POINTS_PER_CELL) ** (1.0 / d)))
 
 
 def _quantile_edges(points, sorted_columns=None):
@@ -243,7 +337,7 @@ def _quantile_edges(points, sorted_columns=None):
     the columns come already sorted, their exact quantiles are free.
     """
     n, d = points.shape
-    n_cells = max(1, int((n / _POINTS_PER_CELL) ** (1.0 / d)))
+    n_cells = grid_cells_per_axis(n, d)
     if sorted_columns is not None:
         positions = (np.arange(1, n_cells) * n) // n_cells
         return np.ascontiguousarray(np.stack([col[positions] for col in sorted_columns]))

@@ -11,12 +11,8 @@ the 7.3 ms of one thread).
 import numpy as np
 from numba import njit, prange
 
-from skmi._kernels.neighbors import (
-    _gallop_high,
-    _gallop_low,
-    _knn_one_in_grid_2d,
-    build_grid_serial,
-)
+from skmi._numba.grid import _knn_one_in_grid_2d, build_grid_serial
+from skmi._numba.sorted1d import _gallop_high, _gallop_low
 
 
 @njit(parallel=True, cache=True)

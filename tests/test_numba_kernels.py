@@ -1,0 +1,363 @@
+"""Numba kernels against slow, obviously-correct NumPy references."""
+
+import numba
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+from scipy.special import digamma
+
+from skmi import _neighbors
+from skmi._neighbors import NeighborIndex, knn_and_marginal_counts
+from skmi._numba import (
+    RADIUS_EXTENT,
+    RADIUS_KTH_STRICT,
+    build_grid,
+    count_within_brute,
+    count_within_grid,
+    count_within_sorted,
+    knn_brute,
+    knn_grid,
+    knn_sorted,
+    knn_with_marginal_counts,
+    ksg1_pairs_1d,
+    neighbor_extent,
+)
+from skmi._numba.blocked import float32_error_bound, knn_counts_blocked
+from skmi._numba.kdtree import build_kdtree, count_within_kdtree, knn_kdtree, knn_kdtree_cost
+
+
+def _pairwise_maxnorm(P):
+    D = np.abs(P[:, None, :] - P[None, :, :]).max(axis=-1)
+    np.fill_diagonal(D, np.inf)
+    return D
+
+
+def _reference_knn_dist(P, k):
+    return np.sort(_pairwise_maxnorm(P), axis=1)[:, :k]
+
+
+def _reference_counts(P, radii):
+    return (_pairwise_maxnorm(P) <= radii[:, None]).sum(axis=1)
+
+
+def _points(n, d, seed, ties=False):
+    rng = np.random.default_rng(seed)
+    P = rng.standard_normal((n, d))
+    P[:, 0] = rng.standard_t(1.5, n)  # a heavy-tailed column
+    if ties:
+        P = np.round(P, 1)  # many exact ties and repeated rows
+    return np.ascontiguousarray(P)
+
+
+def _grid(P):
+    inner = _neighbors._quantile_edges(P)
+    return inner, build_grid(P, inner)
+
+
+@pytest.mark.parametrize("d", [2, 3, 5])
+@pytest.mark.parametrize("ties", [False, True])
+def test_knn_kernels_match_reference(d, ties):
+    P = _points(400, d, seed=d, ties=ties)
+    ref = _reference_knn_dist(P, 4)
+    D = _pairwise_maxnorm(P)
+    dist_b, idx_b = knn_brute(np.ascontiguousarray(P.T), 4)
+    inner, grid = _grid(P)
+    dist_g, idx_g = knn_grid(P, 4, inner, *grid)
+    for dist, idx in [(dist_b, idx_b), (dist_g, idx_g)]:
+        np.testing.assert_array_equal(dist, ref)
+        # the indices point at neighbours at exactly those distances
+        np.testing.assert_array_equal(D[np.arange(len(P))[:, None], idx], dist)
+        assert not np.any(idx == np.arange(len(P))[:, None])
+
+
+@pytest.mark.parametrize("d", [1, 2, 3, 5])
+@pytest.mark.parametrize("ties", [False, True])
+def test_count_kernels_match_reference(d, ties):
+    P = _points(400, d, seed=10 + d, ties=ties)
+    rng = np.random.default_rng(d)
+    radii = rng.uniform(0, 2, len(P))
+    radii[:20] = 0.0  # counts of exact duplicates
+    radii[20:25] = -1e-300  # negative: nothing
+    ref = np.where(radii < 0, 0, _reference_counts(P, radii))
+    np.testing.assert_array_equal(count_within_brute(np.ascontiguousarray(P.T), radii), ref)
+    inner, (start, order, cell_points, _) = _grid(P)
+    np.testing.assert_array_equal(
+        count_within_grid(P, radii, inner, start, order, cell_points), ref
+    )
+    if d == 1:
+        order = np.argsort(P[:, 0])
+        np.testing.assert_array_equal(count_within_sorted(P[order, 0], order, radii), ref)
+
+
+@pytest.mark.parametrize("ties", [False, True])
+def test_sorted_knn_matches_reference(ties):
+    P = _points(400, 1, seed=5, ties=ties)
+    order = np.argsort(P[:, 0])
+    dist, idx = knn_sorted(P[order, 0], order, 5)
+    np.testing.assert_array_equal(dist, _reference_knn_dist(P, 5))
+    D = _pairwise_maxnorm(P)
+    np.testing.assert_array_equal(D[np.arange(len(P))[:, None], idx], dist)
+
+
+def test_strict_counts_at_the_exact_radius():
+    # A radius equal to an existing distance: the inclusive count includes that
+    # neighbour, the strict one (nextafter towards -inf) excludes it.
+    values = np.array([0.0, 0.5, 1.0, 1.5])
+    order = np.arange(4)
+    radii = np.full(4, 0.5)
+    inclusive = count_within_sorted(values, order, radii)
+    strict = count_within_sorted(values, order, _neighbors.strictly_below(radii))
+    np.testing.assert_array_equal(inclusive, [1, 2, 2, 1])
+    np.testing.assert_array_equal(strict, [0, 0, 0, 0])
+
+
+def test_grid_with_one_cell_and_outliers():
+    # Few points (one cell) and far outliers: the search must still terminate
+    # and be exact, since border faces of the grid are open.
+    P = np.array([[0.0, 0.0], [1e6, -1e6], [1.0, 1.0], [2.0, 0.5], [-1e9, 3.0]])
+    inner, grid = _grid(P)
+    dist, _ = knn_grid(P, 2, inner, *grid)
+    np.testing.assert_array_equal(dist, _reference_knn_dist(P, 2))
+
+
+def test_neighbor_extent():
+    P = _points(200, 3, seed=3)
+    _, idx = knn_brute(np.ascontiguousarray(P.T), 3)
+    ref = np.array([np.abs(P[idx[i]] - P[i]).max() for i in range(len(P))])
+    np.testing.assert_array_equal(neighbor_extent(P, idx), ref)
+
+
+@pytest.mark.parametrize("rule", [RADIUS_KTH_STRICT, RADIUS_EXTENT])
+def test_fused_kernel_matches_separate_passes(rule):
+    P = _points(300, 6, seed=7, ties=True)
+    x, y = np.ascontiguousarray(P[:, :2]), np.ascontiguousarray(P[:, 2:])
+    dist, idx, n_x, n_y = knn_with_marginal_counts(
+        np.ascontiguousarray(x.T), np.ascontiguousarray(y.T), 3, rule
+    )
+    np.testing.assert_array_equal(dist, _reference_knn_dist(P, 3))
+    if rule == RADIUS_EXTENT:
+        r_x, r_y = neighbor_extent(x, idx), neighbor_extent(y, idx)
+    else:
+        r_x = r_y = _neighbors.strictly_below(dist[:, -1])
+    np.testing.assert_array_equal(n_x, _reference_counts(x, r_x))
+    np.testing.assert_array_equal(n_y, _reference_counts(y, r_y))
+
+
+@pytest.mark.parametrize(
+    ("n", "d", "purpose", "kind"),
+    [
+        (100, 3, "knn", "brute"),
+        (5000, 2, "knn", "grid"),
+        (5000, 7, "knn", "probe"),
+        (5000, 12, "knn", "probe"),
+        (5000, 1, "count", "sorted"),
+        (5000, 1, "knn", "sorted"),
+        (50_000, 6, "count", "grid"),
+        (5000, 8, "count", "probe"),
+    ],
+)
+def test_dispatcher_choices_are_exact(n, d, purpose, kind):
+    # Every structure the dispatcher can pick gives the reference answer.
+    assert _neighbors.choose_structure(n, d, purpose) == kind
+    P = _points(300, d, seed=n % 97 + d, ties=True)
+    forced = ["tree", "brute"] if kind == "probe" else [kind]
+    for structure in forced:
+        index = NeighborIndex(P, purpose, kind=structure)
+        if purpose == "knn":
+            np.testing.assert_array_equal(index.knn(3)[0], _reference_knn_dist(P, 3))
+        else:
+            radii = np.random.default_rng(0).uniform(0, 1.5, len(P))
+            np.testing.assert_array_equal(index.count_within(radii), _reference_counts(P, radii))
+
+
+def test_probe_keeps_the_tree_only_where_it_prunes():
+    rng = np.random.default_rng(0)
+    n = 4000
+    # 32 columns driven by 2 latent ones: a tree prunes; 32 independent ones: it does not
+    latent = rng.standard_normal((n, 2)) @ rng.standard_normal((2, 32))
+    wide = rng.standard_normal((n, 32))
+    assert NeighborIndex(latent, "knn").kind == "tree"
+    assert NeighborIndex(wide, "knn").kind == "brute"
+
+
+@pytest.mark.parametrize("rule", ["kth_strict", "extent"])
+@pytest.mark.parametrize(
+    "kinds",
+    [("tree", "grid"), ("grid", "grid"), ("brute", "grid"), ("brute", "probe"), ("tree", "probe")],
+)
+def test_knn_and_marginal_counts_paths_agree(rule, kinds, monkeypatch):
+    # Whatever structures answer, the joint distances and counts are the same.
+    P = _points(500, 4, seed=1, ties=True)
+    x, y = P[:, :3], P[:, 3:]
+    ref_dist = _reference_knn_dist(P, 3)
+    joint_kind, marginal_kind = kinds
+    monkeypatch.setattr(
+        _neighbors,
+        "choose_structure",
+        lambda n, d, purpose: (
+            joint_kind if purpose == "knn" else "sorted" if d == 1 else marginal_kind
+        ),
+    )
+    dist, n_x, n_y = knn_and_marginal_counts(x, y, 3, rule)
+    np.testing.assert_array_equal(dist, ref_dist)
+    _, idx = knn_brute(np.ascontiguousarray(P.T), 3)
+    if rule == "extent":
+        r_x, r_y = neighbor_extent(x, idx), neighbor_extent(y, idx)
+    else:
+        r_x = r_y = _neighbors.strictly_below(dist[:, -1])
+    np.testing.assert_array_equal(n_x, _reference_counts(x, r_x))
+    np.testing.assert_array_equal(n_y, _reference_counts(y, r_y))
+
+
+# -- new search structures against the brute-force reference, ties included --------
+
+
+def _point_sets():
+    """Small point sets: integer grids (many tied distances and repeated rows),
+    wide-ranging floats, and near-duplicates that float32 cannot tell apart."""
+    shapes = st.tuples(st.integers(6, 60), st.integers(1, 6))
+    integers = shapes.flatmap(
+        lambda s: arrays(np.float64, s, elements=st.integers(-3, 3).map(float))
+    )
+    floats = shapes.flatmap(
+        lambda s: arrays(np.float64, s, elements=st.floats(-1e6, 1e6, width=64))
+    )
+    close = shapes.flatmap(
+        lambda s: arrays(np.float64, s, elements=st.integers(0, 5)).map(
+            lambda a: 1000.0 + a * 1e-5  # differences below float32's resolution at 1000
+        )
+    )
+    return st.one_of(integers, floats, close)
+
+
+def _brute_knn(P, k):
+    return knn_brute(np.ascontiguousarray(P.T), k)
+
+
+@settings(max_examples=60, deadline=None)
+@given(P=_point_sets(), k=st.integers(1, 4), leaf=st.integers(1, 5))
+def test_kdtree_equals_brute_force(P, k, leaf):
+    k = min(k, len(P) - 1)
+    tree = build_kdtree(np.ascontiguousarray(P), leaf)
+    dist, idx = knn_kdtree(*tree, k, 2)
+    ref_dist, ref_idx = _brute_knn(P, k)
+    np.testing.assert_array_equal(dist, ref_dist)
+    np.testing.assert_array_equal(idx, ref_idx)  # ties broken by index, as the scan does
+    # radii that sit exactly on existing distances, and just below them
+    radii = np.concatenate([dist[:, -1], _neighbors.strictly_below(dist[:, -1])])[: len(P)]
+    radii[::7] = -1.0
+    expected = np.where(radii < 0, 0, _reference_counts(P, radii))
+    np.testing.assert_array_equal(count_within_kdtree(*tree, radii, 2), expected)
+    assert knn_kdtree_cost(*tree, k, 2, 3) > 0
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    P=_point_sets(),
+    k=st.integers(1, 4),
+    rule=st.sampled_from([RADIUS_KTH_STRICT, RADIUS_EXTENT]),
+    split=st.integers(0, 6),
+    where=st.tuples(st.booleans(), st.booleans()),
+)
+def test_blocked_float32_sweep_equals_float64_reference(P, k, rule, split, where):
+    k = min(k, len(P) - 1)
+    split = min(split, P.shape[1])
+    x, y = np.ascontiguousarray(P[:, :split]), np.ascontiguousarray(P[:, split:])
+    if x.shape[1] == 0:
+        x, y = y, x
+    count_x, count_y = where
+    count_y = count_y and y.shape[1] > 0
+    dist, idx, r_x, r_y, n_x, n_y = knn_counts_blocked(
+        np.ascontiguousarray(x.T, dtype=np.float32),
+        np.ascontiguousarray(y.T, dtype=np.float32),
+        x,
+        y,
+        k,
+        rule,
+        count_x,
+        count_y,
+        float32_error_bound(x, y),
+        2,
+    )
+    ref_dist, ref_idx = _brute_knn(np.hstack([x, y]), k)
+    np.testing.assert_array_equal(dist, ref_dist)
+    np.testing.assert_array_equal(idx, ref_idx)
+    if rule == RADIUS_EXTENT:
+        np.testing.assert_array_equal(r_x, neighbor_extent(x, ref_idx))
+    else:
+        np.testing.assert_array_equal(r_x, _neighbors.strictly_below(ref_dist[:, -1]))
+    if count_x:
+        np.testing.assert_array_equal(n_x, _reference_counts(x, r_x))
+    if count_y:
+        np.testing.assert_array_equal(n_y, _reference_counts(y, r_y))
+
+
+def test_float32_bound_refuses_values_beyond_float32():
+    assert float32_error_bound(np.array([[1e300, 0.0]])) == np.inf
+    assert 0 < float32_error_bound(np.array([[3.0, -4.0]])) < 1e-5
+
+
+def test_blocked_sweep_uses_several_tiles_and_threads():
+    # more points than one tile of _POINTS and queries than one block
+    P = _points(2500, 3, seed=4, ties=True)
+    x, y = np.ascontiguousarray(P[:, :2]), np.ascontiguousarray(P[:, 2:])
+    dist, idx, r_x, _, n_x, n_y = knn_counts_blocked(
+        np.ascontiguousarray(x.T, dtype=np.float32),
+        np.ascontiguousarray(y.T, dtype=np.float32),
+        x,
+        y,
+        3,
+        RADIUS_KTH_STRICT,
+        True,
+        True,
+        float32_error_bound(x, y),
+        numba.get_num_threads(),
+    )
+    ref = knn_with_marginal_counts(np.ascontiguousarray(x.T), np.ascontiguousarray(y.T), 3, 0)
+    for a, b in zip((dist, idx, n_x, n_y), ref, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def _reference_ksg1_pair(a, b, k):
+    """KSG 1 of two 1-D columns from full pairwise distance matrices."""
+    n = len(a)
+    dx = np.abs(a[:, None] - a[None, :])
+    dy = np.abs(b[:, None] - b[None, :])
+    joint = np.maximum(dx, dy)
+    np.fill_diagonal(joint, np.inf)
+    radius = np.sort(joint, axis=1)[:, k - 1]
+    n_x = (dx < radius[:, None]).sum(axis=1) - 1
+    n_y = (dy < radius[:, None]).sum(axis=1) - 1
+    return digamma(k) + digamma(n) - np.mean(digamma(n_x + 1) + digamma(n_y + 1))
+
+
+def test_ksg1_pairs_1d_matches_its_reference():
+    rng = np.random.default_rng(0)
+    n, k = 400, 3
+    columns = rng.standard_normal((3, n))
+    columns[1] += columns[0]
+    columns[2] = np.round(columns[2] * 2) + 1e-9 * rng.standard_normal(n)  # near-ties
+    orders = np.argsort(columns, axis=1)
+    sorted_columns = np.take_along_axis(columns, orders, axis=1)
+    psi = digamma(np.arange(n + 1, dtype=np.float64))
+    pairs = np.array([[0, 1], [1, 2], [2, 0]])
+    got = ksg1_pairs_1d(columns, sorted_columns, orders, pairs, k, psi, 8)
+    want = [_reference_ksg1_pair(columns[a], columns[b], k) for a, b in pairs]
+    np.testing.assert_allclose(got, want, rtol=0, atol=1e-12)
+
+
+def test_values_beyond_float32_take_the_float64_paths():
+    # Coordinates near 1e300 overflow float32: the sweep and the k-NN fall back
+    # to the float64 kernels and stay exact.
+    P = _points(300, 12, seed=8, ties=True) * 1e300
+    x, y = P[:, :6], P[:, 6:]
+    dist, n_x, n_y = knn_and_marginal_counts(x, y, 3, "kth_strict")
+    np.testing.assert_array_equal(dist, _reference_knn_dist(P, 3))
+    r = _neighbors.strictly_below(dist[:, -1])
+    np.testing.assert_array_equal(n_x, _reference_counts(x, r))
+    np.testing.assert_array_equal(n_y, _reference_counts(y, r))
+    np.testing.assert_array_equal(
+        NeighborIndex(P, "knn", kind="brute").knn(3)[0], _reference_knn_dist(P, 3)
+    )
