@@ -209,9 +209,73 @@ def test_probe_is_sklearn_compatible(estimator, check):
 def test_noisy_layer_information_limits():
     rng = np.random.default_rng(0)
     T = rng.standard_normal((300, 4))
-    assert noisy_layer_information(T, 1e-6) == pytest.approx(np.log(300), abs=1e-9)
-    assert noisy_layer_information(T, 1e6) == pytest.approx(0.0, abs=1e-6)
-    assert noisy_layer_information(np.zeros((50, 3)), 0.1) == pytest.approx(0.0, abs=1e-12)
+    tiny = noisy_layer_information(T, 1e-6, n_draws=200, random_state=0)
+    assert tiny.estimate == pytest.approx(np.log(300), abs=1e-9)
+    assert tiny.lower == pytest.approx(np.log(300), abs=1e-9)
+    huge = noisy_layer_information(T, 1e6, n_draws=200, random_state=0)
+    assert huge.estimate == pytest.approx(0.0, abs=1e-6) and huge.upper < 1e-6
+    assert noisy_layer_information(np.zeros((50, 3)), 0.1) == (0.0, 0.0, 0.0, 0.0)
+    # 4 distinct activations repeated: the mixture has 4 components of weight 1/4
+    far = noisy_layer_information(np.repeat(np.eye(4) * 1e3, [1, 2, 3, 4], axis=0), 1.0)
+    weights = np.array([1, 2, 3, 4]) / 10
+    assert far.estimate == pytest.approx(-np.sum(weights * np.log(weights)), abs=1e-9)
+
+
+def _independent_mixture_mi(T, s, n, seed):
+    """I(X; T + N(0, s^2 I)) from its definition, E log p(y | x) / p(y), by plain MC."""
+    from scipy.special import logsumexp
+
+    rng = np.random.default_rng(seed)
+    m, d = T.shape
+    values = []
+    for start in range(0, n, 2048):
+        k = min(2048, n - start)
+        i = rng.integers(0, m, k)
+        y = T[i] + s * rng.standard_normal((k, d))
+        d2 = np.maximum((y**2).sum(1)[:, None] + (T**2).sum(1)[None, :] - 2 * y @ T.T, 0)
+        log_conditional = -((y - T[i]) ** 2).sum(1) / (2 * s * s)
+        log_marginal = logsumexp(-d2 / (2 * s * s), axis=1) - np.log(m)
+        values.append(log_conditional - log_marginal)
+    return float(np.mean(np.concatenate(values)))
+
+
+def _bit_inputs(bits):
+    import itertools
+
+    return np.array(list(itertools.product([0, 1], repeat=bits)), dtype=float)
+
+
+@pytest.mark.parametrize("layer", ["relu", "tanh", "linear3"])
+def test_noisy_information_matches_an_independent_monte_carlo(layer):
+    X = _bit_inputs(8)  # 256 equally likely inputs
+    W = np.random.default_rng(1).normal(0, np.sqrt(1 / 8), (10, 8))
+    T = {"relu": np.maximum(X @ W.T, 0), "tanh": np.tanh(X @ W.T), "linear3": X @ W[:3].T}[layer]
+    for s in (0.1, 0.3, 1.0, 3.0):
+        # the definition's integrand varies most, relative to I, at large noise
+        truth = _independent_mixture_mi(T, s, 60_000 if s >= 3 else 15_000, seed=7)
+        got = noisy_layer_information(T, s, n_draws=8192, random_state=0)
+        assert got.estimate == pytest.approx(truth, rel=0.1), (layer, s)
+        assert got.standard_error < 0.04 * truth
+        assert got.lower <= truth * 1.02 and truth <= got.upper * 1.02, (layer, s)
+
+
+@pytest.mark.slow
+def test_information_plane_of_the_issue_layer_is_not_overstated():
+    """Issue 16: 4096 12-bit inputs through a random 12 -> 10 ReLU layer."""
+    X = _bit_inputs(12)
+    torch.manual_seed(0)
+    layer = torch.nn.Sequential(torch.nn.Linear(12, 10, bias=False), torch.nn.ReLU())
+    with torch.no_grad():
+        layer[0].weight.normal_(0, np.sqrt(1 / 12))
+    T = np.maximum(X @ layer[0].weight.detach().double().numpy().T, 0)
+    for s in (0.1, 0.3, 1.0, 3.0):
+        truth = _independent_mixture_mi(T, s, 20_000, seed=3)
+        plane = InformationPlane(layer, ["1"], noise_std=s, random_state=0)
+        row = plane.record(X.astype(np.float32), X[:, 0])[0]
+        assert row["I(X;T)"] == pytest.approx(truth, rel=0.1), s
+        assert row["I(X;T) lower"] <= truth <= row["I(X;T) upper"]
+        if s >= 0.3:  # the upper bound alone, as reported before, is 50-100 % too high
+            assert row["I(X;T) upper"] > 1.4 * truth
 
 
 def test_information_plane_records_and_plots():
@@ -226,7 +290,8 @@ def test_information_plane_records_and_plots():
     frame = plane.to_frame()
     assert list(frame["epoch"]) == [0, 0, 1, 1] and list(frame["loss"]) == [1.0, 1.0, 0.5, 0.5]
     assert (frame["I(X;T)"] <= np.log(300) + 1e-9).all() and (frame["I(X;T)"] >= 0).all()
-    assert frame["xt_measure"].iloc[0] == "I(X; T + N(0, 0.1^2)) [kde]"
+    assert frame["xt_measure"].iloc[0] == "I(X; T + N(0, 0.1^2)) [mixture]"
+    assert (frame["I(X;T) lower"] <= frame["I(X;T) upper"]).all()
     ax = plane.plot()
     assert ax.get_xlabel().startswith("I(X; T + N(0, 0.1^2))")
     jacobian_plane = InformationPlane(model, ["1"], noise_std=0.1, xt="jacobian")
@@ -235,7 +300,7 @@ def test_information_plane_records_and_plots():
 
 def test_information_plane_requires_a_noise_level():
     with pytest.raises(TypeError):
-        InformationPlane(_mlp(), ["1"])  # noqa: the point is the missing noise_std
+        InformationPlane(_mlp(), ["1"])  # the point: noise_std is missing
     with pytest.raises(ValueError, match="noise_std"):
         InformationPlane(_mlp(), ["1"], noise_std=0)
 
@@ -322,3 +387,227 @@ def test_jacobian_mi_of_an_mlp_layer():
     assert est.score(X) == pytest.approx(est.mi_)
     with pytest.raises(ValueError, match="noise_var > 0"):
         JacobianMutualInfo(model).fit(X)
+
+
+# -- safe with any model (issue 16, section 1) -----------------------------------------
+
+
+def _params_snapshot(model):
+    return [(p.device, p.detach().clone()) for p in model.parameters()]
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda m, X: LayerMIProbe(m, layers="1", device="meta").fit(X),
+        lambda m, X: JacobianMutualInfo(m, noise_var=1.0, device="meta").fit(X),
+        lambda m, X: empirical_ntk(m, X, device="meta"),
+        lambda m, X: class_mutual_info(m, X, np.repeat([0, 1], 16), device="meta"),
+        lambda m, X: LayerMIProbe(m, layers="1", device="tpu:0").fit(X),
+    ],
+)
+def test_a_refused_device_leaves_the_model_untouched(call):
+    model = _mlp()
+    model.train()
+    before = _params_snapshot(model)
+    with pytest.raises(ValueError, match="device"):
+        call(model, _data(32)[0])
+    assert model.training and _hook_count(model) == 0
+    for (device, value), p in zip(before, model.parameters(), strict=True):
+        assert p.device == device and torch.equal(p.detach(), value)
+
+
+class _MulInPlace(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.lin = torch.nn.Linear(4, 3)
+
+    def forward(self, x):
+        x.mul_(2)
+        return self.lin(x)
+
+
+def test_user_tensors_are_never_mutated():
+    torch.manual_seed(0)
+    relu_first = torch.nn.Sequential(torch.nn.ReLU(inplace=True), torch.nn.Linear(4, 2))
+    X = torch.randn(32, 4)
+    X0 = X.clone()
+    LayerMIProbe(relu_first, layers="1").fit(X).transform(X)
+    InformationPlane(relu_first, ["1"], noise_std=0.5, random_state=0).record(X, X0[:, 0].numpy())
+    empirical_ntk(relu_first, X)
+    assert torch.equal(X, X0)  # the issue: no negative entries were left
+    # x.mul_(2) in forward: X unchanged and the activations those of 2 X
+    model = _MulInPlace()
+    out = LayerMIProbe(model, layers="lin").fit(X).transform(X)
+    assert torch.equal(X, X0)
+    with torch.no_grad():
+        expected = model.lin(2 * X0).numpy()
+    np.testing.assert_allclose(out, expected, rtol=1e-6)
+
+
+def test_activations_are_copied_before_later_in_place_ops():
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(4, 6), torch.nn.ReLU(inplace=True)).double()
+    X = torch.randn(50, 4, dtype=torch.float64)
+    out = LayerMIProbe(model, layers="0").fit(X).transform(X)
+    with torch.no_grad():
+        expected = model[0](X).numpy()
+    assert (expected < 0).any()  # the pre-activation has negative entries ...
+    np.testing.assert_allclose(out, expected, rtol=1e-12)  # ... and the probe keeps them
+
+
+def _token_model(batch_first=True):
+    torch.manual_seed(0)
+
+    class Tokens(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.embed = torch.nn.Embedding(20, 8)
+            self.block = torch.nn.TransformerEncoderLayer(
+                8, 2, dim_feedforward=16, dropout=0.0, batch_first=batch_first
+            )
+            self.head = torch.nn.Linear(8, 3)
+
+        def forward(self, ids):
+            h = self.embed(ids)
+            if not batch_first:
+                h = h.transpose(0, 1)
+            h = self.block(h)
+            if not batch_first:
+                h = h.transpose(0, 1)
+            return self.head(h.mean(1))
+
+    return Tokens()
+
+
+@pytest.mark.parametrize("batch_first", [True, False])
+def test_token_ids_stay_integer_and_sequence_first_outputs_are_mapped(batch_first):
+    model = _token_model(batch_first)
+    ids = torch.randint(0, 20, (12, 5))
+    probe = LayerMIProbe(model, layers=["embed", "block", "head"], batch_size=5).fit(ids)
+    out = probe.transform_layers(ids)
+    with torch.no_grad():
+        model.eval()
+        h = model.embed(ids)
+        block_in = h if batch_first else h.transpose(0, 1)
+        block = model.block(block_in)
+        block = block if batch_first else block.transpose(0, 1)
+    np.testing.assert_allclose(out["embed"], h.reshape(12, -1).numpy(), rtol=1e-6)
+    np.testing.assert_allclose(out["block"], block.reshape(12, -1).numpy(), rtol=1e-5, atol=1e-6)
+    assert probe.batch_dims_["block"] == [0 if batch_first else 1]
+    np.testing.assert_array_equal(probe.transform(ids.numpy()), probe.transform(ids))
+    assert empirical_ntk(model, ids[:4]).shape == (4, 4)
+
+
+def test_integer_features_into_a_float_model_say_what_to_do():
+    with pytest.raises(TypeError, match="astype"):
+        LayerMIProbe(_mlp(), layers="1").fit(np.arange(30).reshape(10, 3))
+
+
+@pytest.mark.parametrize("batch_first", [True, False])
+@pytest.mark.parametrize("n", [2, 3, 300])  # n == num_layers: rows used to be mixed up
+def test_lstm_hidden_and_cell_states_map_to_their_samples(batch_first, n):
+    torch.manual_seed(0)
+    lstm = torch.nn.LSTM(3, 4, num_layers=2 if n != 3 else 3, batch_first=batch_first)
+    seq = torch.randn(n, 6, 3)  # the probe's X is always (n_samples, ...)
+
+    class Wrapped(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lstm = lstm
+
+        def forward(self, x):
+            return self.lstm(x if batch_first else x.transpose(0, 1))
+
+    model = Wrapped()
+    out = LayerMIProbe(model, layers="lstm", batch_size=64).fit(seq).transform(seq)
+    with torch.no_grad():
+        o, (h, c) = lstm(seq if batch_first else seq.transpose(0, 1))
+    o = o if batch_first else o.transpose(0, 1)
+    expected = np.hstack(
+        [
+            o.reshape(n, -1),
+            h.transpose(0, 1).reshape(n, -1),
+            c.transpose(0, 1).reshape(n, -1),
+        ]
+    )
+    np.testing.assert_allclose(out, expected, rtol=1e-5, atol=1e-7)
+
+
+class _Packed(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.lstm = torch.nn.LSTM(3, 4, batch_first=True)
+
+    def forward(self, x):
+        lengths = torch.full((len(x),), x.shape[1])
+        lengths[0] = 2
+        packed = torch.nn.utils.rnn.pack_padded_sequence(
+            x, lengths, batch_first=True, enforce_sorted=False
+        )
+        return self.lstm(packed)
+
+
+def test_packed_sequence_outputs_are_refused_clearly():
+    with pytest.raises(ValueError, match="PackedSequence"):
+        LayerMIProbe(_Packed(), layers="lstm").fit(torch.randn(8, 5, 3))
+
+
+class _BatchMixing(torch.nn.Module):
+    def forward(self, x):
+        return x @ x.T  # (batch, batch): no single batch dimension
+
+
+def test_outputs_without_one_batch_dimension_are_refused():
+    with pytest.raises(ValueError, match="no single batch dimension"):
+        LayerMIProbe(_BatchMixing(), layers="").fit(np.ones((6, 3), dtype=np.float32))
+
+
+class _Twice(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.lin = torch.nn.Linear(3, 3)
+
+    def forward(self, x):
+        return self.lin(self.lin(x))
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda m, X: LayerMIProbe(m, layers="lin").fit(X),
+        lambda m, X: JacobianMutualInfo(m, layer="lin", noise_var=1.0).fit(X),
+    ],
+)
+def test_a_layer_called_twice_is_refused_everywhere(call):
+    with pytest.raises(ValueError, match="called 2 times"):
+        call(_Twice(), _data(20)[0])
+
+
+def test_a_user_backward_hook_does_not_break_empirical_ntk():
+    model = _mlp().double()
+    X = np.random.default_rng(0).standard_normal((5, 3))
+    plain = empirical_ntk(model, X)
+    seen = []
+    model[0].register_full_backward_hook(lambda mod, gi, go: seen.append(1))
+    model[2].register_forward_hook(lambda mod, i, o: seen.append(o.detach().numpy()))
+    np.testing.assert_allclose(empirical_ntk(model, X), plain, rtol=1e-10)
+    assert len(model[0]._backward_hooks) == 1  # the user's hook is back
+
+
+def test_memory_budget_is_consulted_before_an_n_by_n_allocation():
+    import skmi
+
+    model = _mlp()
+    X, y = _data(200)
+    labels = np.repeat([0, 1], 100)
+    with skmi.config_context(memory_budget=10**5):
+        n_params = sum(p.numel() for p in model.parameters())
+        needed = 200 * 2 * n_params * 8 + 200 * 200 * 8  # Jacobians + the Gram matrix
+        with pytest.raises(ValueError, match=f"{needed:,} bytes"):
+            empirical_ntk(model, X)
+        with pytest.raises(ValueError, match="memory budget"):
+            class_mutual_info(model, X, labels)
+        # the information plane never builds an n x n matrix: it works in row blocks
+        row = InformationPlane(model, ["1"], noise_std=0.1, random_state=0).record(X, y)[0]
+    assert np.isfinite(row["I(X;T)"])

@@ -18,17 +18,20 @@ The torch work itself lives in ``skmi._torch`` (activations, Jacobians,
 NTK); torch is imported only when these are used (``pip install 'skmi[torch]'``).
 """
 
-from skmi.probe._information_plane import InformationPlane, noisy_layer_information
+from skmi.probe._information_plane import InformationPlane
 from skmi.probe._jacobian import JacobianMutualInfo, jacobian_noisy_information
 from skmi.probe._layers import LayerMIProbe
+from skmi.probe._mixture import NoisyInformation, noisy_layer_information, pairwise_bounds
 from skmi.probe._ntk import class_mutual_info, empirical_ntk
 
 __all__ = [
     "InformationPlane",
     "JacobianMutualInfo",
     "LayerMIProbe",
+    "NoisyInformation",
     "class_mutual_info",
     "empirical_ntk",
     "jacobian_noisy_information",
     "noisy_layer_information",
+    "pairwise_bounds",
 ]

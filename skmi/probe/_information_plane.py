@@ -6,8 +6,11 @@ from numbers import Real
 import numpy as np
 
 from skmi._ksg import KSGMutualInfo
+from skmi._torch.activations import check_module as _check_module
+from skmi._validation import check_int
 from skmi.exceptions import ConstantColumnWarning
-from skmi.probe._layers import LayerMIProbe, _check_module
+from skmi.probe._layers import LayerMIProbe
+from skmi.probe._mixture import noisy_layer_information
 
 
 class InformationPlane:
@@ -24,13 +27,25 @@ class InformationPlane:
     Instead the recorder measures I(X; T + Z), Z ~ N(0, noise_std^2 I) -- a
     finite, well-defined quantity: how much of X survives in the layer when
     its units are read through Gaussian noise of that size -- with X the
-    empirical distribution of the inputs passed to :meth:`record`. It is
-    computed by the pairwise-distance estimator of Kolchinsky & Tracey
-    (2017) (``xt="kde"``, an upper bound, exact in the limits of small and
-    large noise, at most log n) or by the local linear-Gaussian form
-    averaged over samples (``xt="jacobian"``, see
-    :class:`~skmi.JacobianMutualInfo`). I(T; Y) is well defined and is
-    estimated directly by ``ty_estimator``.
+    empirical distribution of the inputs passed to :meth:`record`.
+
+    With ``xt="mixture"`` (the default), T + Z is a Gaussian mixture with
+    one component per distinct input and ``I(X; T + Z) = H(T + Z) - H(Z)``;
+    it is estimated by Monte Carlo (column ``"I(X;T)"``, standard error in
+    ``"I(X;T) se"``) and bracketed by the pairwise-distance bounds of
+    Kolchinsky & Tracey (2017) (``"I(X;T) lower"``, Bhattacharyya, and
+    ``"I(X;T) upper"``, Kullback-Leibler), see
+    :func:`~skmi.probe.noisy_layer_information`. (The upper bound alone --
+    what earlier versions reported -- overstates I by 20-100 %: it is exact
+    only when the activations are all equal or all far apart relative to
+    the noise.) ``xt="jacobian"`` uses the local linear-Gaussian form
+    averaged over samples instead (see :class:`~skmi.JacobianMutualInfo`).
+    I(T; Y) is well defined and is estimated directly by ``ty_estimator``.
+
+    :meth:`record` is meant to be called once per epoch from any training
+    loop or callback (``skmi.callbacks`` builds on it): it borrows the model
+    (eval mode, no gradients), returns it in its training mode and on its
+    device, and appends one row per layer to ``history_``.
 
     Parameters
     ----------
@@ -41,8 +56,12 @@ class InformationPlane:
     noise_std : float > 0
         Standard deviation of the noise in I(X; T + noise), in the units of
         the activations. Required: I(X; T) means nothing without it.
-    xt : {"kde", "jacobian"}, default="kde"
-        How I(X; T + noise) is computed.
+    xt : {"mixture", "jacobian"}, default="mixture"
+        How I(X; T + noise) is computed (``"kde"``, the old name of the
+        pairwise upper bound, is read as "mixture" with a FutureWarning; the
+        upper bound is still in the ``"I(X;T) upper"`` column).
+    n_draws : int, default=4096
+        Monte Carlo draws per layer and record (``xt="mixture"``).
     ty_estimator : skmi estimator, default=None
         Estimates I(T; Y); ``KSGMutualInfo(ties="mixed")`` when None: k-NN
         suits the moderate widths of probed layers, and "mixed" counts the
@@ -51,7 +70,7 @@ class InformationPlane:
         Activations are standardised by the estimator.
     batch_size : int, default=256
     random_state : int or None, default=None
-        Passed to the default estimator.
+        Seeds the Monte Carlo draws and the default estimator.
 
     Attributes
     ----------
@@ -88,20 +107,33 @@ class InformationPlane:
         layers,
         *,
         noise_std,
-        xt="kde",
+        xt="mixture",
+        n_draws=4096,
         ty_estimator=None,
         batch_size=256,
         random_state=None,
     ):
-        if not (isinstance(noise_std, Real) and noise_std > 0):
+        if isinstance(noise_std, bool) or not (isinstance(noise_std, Real) and noise_std > 0):
             raise ValueError(f"noise_std must be a positive number; got {noise_std!r}.")
-        if xt not in ("kde", "jacobian"):
-            raise ValueError(f"xt must be 'kde' or 'jacobian'; got {xt!r}.")
+        if xt == "kde":
+            warnings.warn(
+                'xt="kde" (the pairwise upper bound) is now xt="mixture": a converging '
+                'Monte Carlo estimate, with both pairwise bounds in the "I(X;T) lower" '
+                'and "I(X;T) upper" columns.',
+                FutureWarning,
+                stacklevel=2,
+            )
+            xt = "mixture"
+        if xt not in ("mixture", "jacobian"):
+            raise ValueError(f"xt must be 'mixture' or 'jacobian'; got {xt!r}.")
+        check_int(n_draws, "n_draws", min_value=2)
         _check_module(model)
         self.model = model
         self.probe = LayerMIProbe(model, layers, batch_size=batch_size)
         self.noise_std = float(noise_std)
         self.xt = xt
+        self.n_draws = n_draws
+        self.random_state = random_state
         self.ty_estimator = (
             KSGMutualInfo(ties="mixed", random_state=random_state)
             if ty_estimator is None
@@ -112,42 +144,71 @@ class InformationPlane:
     def record(self, X, y, epoch=None, **extra):
         """Estimate both informations for every layer and append them.
 
+        Call it once per epoch (or every N epochs) from any training loop
+        or framework callback. The model runs in eval mode without
+        gradients and comes back in its own mode and device; X is never
+        modified.
+
         Parameters
         ----------
         X : array-like or torch.Tensor (n_samples, ...)
             The inputs, in the order of ``y`` (run the model on the ordered
             data itself: pairing activations collected from a shuffled loader
-            with targets in dataset order destroys the dependence).
+            with targets in dataset order destroys the dependence). Keep the
+            same evaluation set across epochs.
         y : array-like (n_samples,) or (n_samples, n_outputs)
         epoch : int, optional
-            Defaults to the number of previous calls.
+            Defaults to the number of previous distinct epochs.
         **extra
             Other columns to store with the row (loss, accuracy, ...).
 
         Returns
         -------
-        rows : list of dict -- the rows appended
+        rows : list of dict
+            The rows appended, one per layer, with keys ``epoch``, ``layer``,
+            ``I(X;T)``, ``I(X;T) se``, ``I(X;T) lower``, ``I(X;T) upper``
+            (nats; se and bounds are NaN for ``xt="jacobian"``), ``I(T;Y)``,
+            ``xt_measure``, ``ty_measure``, ``n_samples`` and ``extra``.
+
+        Raises
+        ------
+        ValueError
+            If y's length differs from X's, or as :class:`LayerMIProbe`.
         """
         from sklearn.base import clone
+        from sklearn.utils import check_random_state
 
         if epoch is None:
             epoch = len({row["epoch"] for row in self.history_})
+        n_y = len(y)
+        if n_y != len(X):
+            raise ValueError(f"y has {n_y} rows but X has {len(X)}: they must match.")
         blocks = self.probe.fit(X).transform_layers(X)
+        # an int seed gives every record the same draws (common random numbers), so
+        # differences between epochs are not Monte Carlo noise
+        seeds = check_random_state(self.random_state)
         rows = []
         for name in self.probe.layers_:
             T = blocks[name]
-            if self.xt == "kde":
-                i_xt = noisy_layer_information(T, self.noise_std)
+            if self.xt == "mixture":
+                result = noisy_layer_information(
+                    T, self.noise_std, n_draws=self.n_draws, random_state=seeds
+                )
+                i_xt, se, lower, upper = result
             else:
                 from skmi.probe._jacobian import jacobian_noisy_information
 
                 i_xt = jacobian_noisy_information(self.model, X, name, self.noise_std)
+                se = lower = upper = float("nan")
             i_ty = _information_or_zero(clone(self.ty_estimator), T, y)
             rows.append(
                 {
                     "epoch": epoch,
                     "layer": name,
                     "I(X;T)": i_xt,
+                    "I(X;T) se": se,
+                    "I(X;T) lower": lower,
+                    "I(X;T) upper": upper,
                     "I(T;Y)": i_ty,
                     "xt_measure": f"I(X; T + N(0, {self.noise_std:g}^2)) [{self.xt}]",
                     "ty_measure": f"I(T; Y) [{type(self.ty_estimator).__name__}]",
@@ -198,34 +259,6 @@ class InformationPlane:
         ax.figure.colorbar(points, ax=ax, label="epoch")
         ax.legend(fontsize=8, loc="lower right")
         return ax
-
-
-def noisy_layer_information(T, noise_std):
-    """I(X; T + Z) for a deterministic layer T = f(X), Z ~ N(0, s^2 I), in nats.
-
-    X is the empirical distribution of the n inputs (each equally likely),
-    so T + Z is a mixture of n Gaussians centred on the activations. The
-    pairwise-distance (KL) upper bound of Kolchinsky & Tracey (2017),
-    ``-1/n sum_i log(1/n sum_j exp(-|t_i - t_j|^2 / 2 s^2))``, is used; it is
-    0 when all activations coincide and log n when they are far apart
-    relative to s.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from skmi.probe import noisy_layer_information
-    >>> T = np.repeat(np.eye(4) * 100.0, 5, axis=0)  # 4 far-apart clusters of 5
-    >>> bool(np.isclose(noisy_layer_information(T, 1.0), np.log(4)))
-    True
-    """
-    from scipy.special import logsumexp
-
-    T = np.asarray(T, dtype=np.float64).reshape(len(T), -1)
-    sq = np.sum(T**2, axis=1)
-    d2 = np.maximum(sq[:, None] + sq[None, :] - 2.0 * T @ T.T, 0.0)
-    np.fill_diagonal(d2, 0.0)  # exactly: rounding would make a point unlike itself
-    n = len(T)
-    return float(-np.mean(logsumexp(-d2 / (2.0 * noise_std**2), axis=1) - np.log(n)))
 
 
 def _information_or_zero(estimator, T, y):

@@ -36,9 +36,10 @@ class LayerMIProbe(TransformerMixin, BaseEstimator):
         model, i.e. its output), or "all" for every leaf module.
     batch_size : int, default=256
         Samples per forward pass.
-    device : str or None, default=None
+    device : str, torch.device or None, default=None
         Run the model there (and move it back afterwards); None runs it where
-        it is.
+        it is (a model is not moved behind the user's back). Checked before
+        the model is touched.
 
     Attributes
     ----------
@@ -46,6 +47,8 @@ class LayerMIProbe(TransformerMixin, BaseEstimator):
         The probed layers, in order.
     n_units_ : dict
         Flattened width of each probed layer.
+    batch_dims_ : dict
+        For each layer, the batch dimension of each of its output tensors.
     n_features_in_ : int
         Features of X when X is 2-D.
 
@@ -59,8 +62,17 @@ class LayerMIProbe(TransformerMixin, BaseEstimator):
     model.
 
     A module's output may be a tensor, or a tuple, list or dict of tensors
-    (an LSTM, a transformer block): all its tensors are flattened and
-    concatenated in order.
+    (an LSTM, a transformer block): each tensor's batch dimension is found in
+    ``fit`` (the dimension that follows the batch size), moved first, and
+    the tensors are flattened and concatenated in order. A tensor without
+    exactly one batch dimension, or a ``PackedSequence``, is refused with a
+    ``ValueError``, as is a layer called more than once per forward pass.
+
+    The model never sees the user's tensors: each batch is a copy, so a
+    forward pass that works in place (``ReLU(inplace=True)`` on the input,
+    ``x.mul_(2)``) leaves X as it was; captured activations are copied
+    before later in-place operations can change them. Integer X (token ids)
+    is passed as int64, floating X in the model's dtype.
 
     Examples
     --------
@@ -85,7 +97,7 @@ class LayerMIProbe(TransformerMixin, BaseEstimator):
         "model": [object],
         "layers": [str, list, tuple],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
-        "device": [None, str],
+        "device": [None, str, object],
     }
 
     def __init__(self, model, layers="all", *, batch_size=256, device=None):
@@ -95,24 +107,44 @@ class LayerMIProbe(TransformerMixin, BaseEstimator):
         self.device = device
 
     def fit(self, X, y=None):
-        """Resolve the layers and their widths (one forward pass on a few rows).
+        """Resolve the layers, their widths and batch dimensions (two short passes).
+
+        The model runs on the first 2 and then 3 rows of X; the dimension of
+        each output tensor that follows the batch size is its batch dimension
+        (an LSTM's ``(h, c)`` carry it second, a ``batch_first=False``
+        transformer's output too).
 
         Parameters
         ----------
         X : array-like or torch.Tensor of shape (n_samples, ...)
+            Floating inputs are cast to the model's dtype; integer inputs
+            (token ids) are passed as int64. Never modified.
         y : ignored
 
         Returns
         -------
         self : object
+
+        Raises
+        ------
+        ValueError
+            For an unknown layer, a bad ``device``, a layer called more than
+            once per forward pass, or an output without one batch dimension
+            (a ``PackedSequence``, say).
+        TypeError
+            If ``model`` is not a ``torch.nn.Module``, or X is sparse.
         """
         self._validate_params()
-        from skmi._torch.activations import resolve_layers
+        from skmi._torch import resolve_device
+        from skmi._torch.activations import check_module, discover_batch_dims, resolve_layers
 
-        _check_module(self.model)
+        check_module(self.model)
+        if self.device is not None:
+            resolve_device(self.device)  # before the model or X is touched
         X = self._check_input(X, reset=True)
         self.layers_ = resolve_layers(self.model, self.layers)
-        sample = self._activations(X[: min(len(X), 2)])
+        self.batch_dims_ = discover_batch_dims(self.model, X, self.layers_, self.device)
+        sample = self._activations(X[: min(len(X), 3)])
         self.n_units_ = {name: a.shape[1] for name, a in sample.items()}
         return self
 
@@ -161,14 +193,9 @@ class LayerMIProbe(TransformerMixin, BaseEstimator):
     def _activations(self, X):
         from skmi._torch.activations import collect_activations
 
-        out = collect_activations(self.model, X, self.layers_, self.batch_size, self.device)
-        for name, block in out.items():
-            if len(block) != len(X):
-                raise ValueError(
-                    f"Layer {name!r} produced {len(block)} rows for {len(X)} samples: it is "
-                    "called more than once per forward pass; probe one of its uses instead."
-                )
-        return out
+        return collect_activations(
+            self.model, X, self.layers_, self.batch_dims_, self.batch_size, self.device
+        )
 
     def _check_input(self, X, reset):
         torch = require_torch()
@@ -180,21 +207,17 @@ class LayerMIProbe(TransformerMixin, BaseEstimator):
         if isinstance(X, torch.Tensor):
             if X.ndim < 1 or len(X) == 0:
                 raise ValueError("X is empty: it needs at least one sample.")
+            if (X.is_floating_point() or X.is_complex()) and not torch.isfinite(X).all():
+                raise ValueError("X contains NaN or infinity.")
             return X
         X = np.asarray(X) if not hasattr(X, "iloc") else X
+        # "numeric" keeps integer token ids integer (a float cast breaks nn.Embedding)
         if getattr(X, "ndim", 2) == 2:
-            X = validate_data(self, X, reset=reset, dtype=np.float64)
-            return X
-        return check_array(X, allow_nd=True, dtype=np.float64, input_name="X")
+            return validate_data(self, X, reset=reset, dtype="numeric")
+        return check_array(X, allow_nd=True, dtype="numeric", input_name="X")
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = False
         tags.requires_fit = True
         return tags
-
-
-def _check_module(model):
-    torch = require_torch()
-    if not isinstance(model, torch.nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module; got {type(model).__name__}.")

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from skmi.probe._layers import _check_module
+from skmi._torch.activations import check_module as _check_module
 
 
 def empirical_ntk(model, X, X2=None, *, batch_size=64, device=None):
