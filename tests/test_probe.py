@@ -611,3 +611,65 @@ def test_memory_budget_is_consulted_before_an_n_by_n_allocation():
         # the information plane never builds an n x n matrix: it works in row blocks
         row = InformationPlane(model, ["1"], noise_std=0.1, random_state=0).record(X, y)[0]
     assert np.isfinite(row["I(X;T)"])
+
+
+# -- JacobianMutualInfo: groups, ranks and bad input (issues 14 and 16) ----------------------
+
+
+def _fixed_linear(W):
+    layer = torch.nn.Linear(W.shape[1], W.shape[0], bias=False).double()
+    with torch.no_grad():
+        layer.weight.copy_(torch.tensor(W))
+    return layer
+
+
+def test_jacobian_total_correlation_of_three_groups():
+    W = np.random.default_rng(0).standard_normal((6, 4))
+    C = W @ W.T + 0.1 * np.eye(6)
+    groups = ([0, 1], [2, 3], [4, 5])
+
+    def logdet(A):
+        return np.linalg.slogdet(A)[1]
+
+    total = 0.5 * (sum(logdet(C[np.ix_(g, g)]) for g in groups) - logdet(C))
+    X = np.zeros((3, 4))
+    est = JacobianMutualInfo(_fixed_linear(W), groups=groups, noise_var=0.1).fit(X)
+    assert est.mi_ == pytest.approx(total, abs=1e-9)
+    assert total > 0.1  # a real total correlation, not a trivial one
+
+
+def test_jacobian_rank_deficient_groups_are_decided_by_rank():
+    # the issue: a random Linear(3, 6), groups of 3 and 3 -> always infinite
+    for seed in range(4):
+        torch.manual_seed(seed)
+        layer = torch.nn.Linear(3, 6)
+        with pytest.warns(UserWarning, match="infinite"):
+            est = JacobianMutualInfo(layer, groups=([0, 2, 4], [1, 3, 5])).fit(np.ones((2, 3)))
+        assert est.mi_ == np.inf
+    # degenerate but finite: group 1 = (x1, 2 x1), group 2 = (x2 + x1 / 2, x3), x ~ N(0, I)
+    W = np.array([[1.0, 0, 0], [2.0, 0, 0], [0.5, 1.0, 0], [0, 0, 1.0]])
+    est = JacobianMutualInfo(_fixed_linear(W), groups=([0, 1], [2, 3])).fit(np.zeros((2, 3)))
+    assert est.mi_ == pytest.approx(0.5 * np.log(1.25), abs=1e-12)  # I(x1; x2 + x1 / 2)
+
+
+@pytest.mark.parametrize(
+    "kwargs, X, match",
+    [
+        ({"layer": "nope", "noise_var": 1.0}, None, "Unknown layer"),
+        ({"groups": ([0, 1], [1, 2])}, None, "overlap"),
+        ({"groups": ([0, -1], [2])}, None, "negative"),
+        ({"groups": ([], [1])}, None, "non-empty"),
+        ({"groups": ([0, 1],)}, None, "at least two"),
+        ({"groups": ([0], [7])}, None, "unit 7"),
+        ({"noise_var": 1.0, "input_cov": [[1.0, 2.0], [2.0, 1.0]]}, None, "semi-definite"),
+        ({"noise_var": 1.0}, np.array([[np.nan, 1.0]]), "NaN"),
+    ],
+)
+def test_jacobian_bad_inputs_are_refused_by_name(kwargs, X, match):
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.Tanh())
+    X = np.ones((4, 2)) if X is None else X
+    with pytest.raises(ValueError, match=match):
+        JacobianMutualInfo(model, **kwargs).fit(X)
+    with pytest.raises(ValueError, match="NaN"):
+        JacobianMutualInfo(model, noise_var=1.0).fit(torch.tensor([[float("nan"), 1.0]]))
