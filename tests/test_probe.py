@@ -673,3 +673,146 @@ def test_jacobian_bad_inputs_are_refused_by_name(kwargs, X, match):
         JacobianMutualInfo(model, **kwargs).fit(X)
     with pytest.raises(ValueError, match="NaN"):
         JacobianMutualInfo(model, noise_var=1.0).fit(torch.tensor([[float("nan"), 1.0]]))
+
+
+# -- the NTK convention of study 000 ---------------------------------------------------------
+
+
+def _per_sample_jacobians(model, X):
+    """(n, C, P) by torch.autograd, one sample and output at a time."""
+    params = [p for p in model.parameters() if p.requires_grad]
+    rows = []
+    for x in torch.as_tensor(X):
+        out = model(x[None]).reshape(-1)
+        per_output = [
+            torch.cat(
+                [g.reshape(-1) for g in torch.autograd.grad(out[o], params, retain_graph=True)]
+            )
+            for o in range(len(out))
+        ]
+        rows.append(torch.stack(per_output))
+    return torch.stack(rows).detach().double().numpy()
+
+
+def _study_entropy(K):
+    """Study 000: eigenvalues normalised to sum 1, cut-off 1e-14, -sum p log p."""
+    lam = np.linalg.eigvalsh(K)
+    lam = lam / lam.sum()
+    lam = lam[lam > 1e-14]
+    return -np.sum(lam * np.log(lam))
+
+
+def _digits_study_setup():
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(  # the study's DenseModule: 32, 32, 10
+        torch.nn.Linear(64, 32),
+        torch.nn.ReLU(),
+        torch.nn.Linear(32, 32),
+        torch.nn.ReLU(),
+        torch.nn.Linear(32, 10),
+    ).double()
+    return model, X / 16.0, y
+
+
+def test_full_empirical_ntk_equals_per_sample_gradients():
+    model, X, _ = _digits_study_setup()
+    J = _per_sample_jacobians(model, X[:5])  # (5, 10, P)
+    full = empirical_ntk(model, X[:5], outputs="full", batch_size=2)
+    np.testing.assert_allclose(full, J.reshape(50, -1) @ J.reshape(50, -1).T, rtol=1e-10)
+    summed = empirical_ntk(model, X[:5])
+    np.testing.assert_allclose(summed, np.einsum("iop,jop->ij", J, J), rtol=1e-10)
+    np.testing.assert_allclose(summed, full.reshape(5, 10, 5, 10).trace(axis1=1, axis2=3))
+
+
+@pytest.mark.parametrize("n_per_class", [2, 5])
+def test_class_mutual_info_in_the_study_convention(n_per_class):
+    model, X, y = _digits_study_setup()
+    classes = [0, 1, 8]
+    result = class_mutual_info(
+        model,
+        X,
+        y,
+        classes,
+        outputs="full",
+        normalize="trace",
+        n_per_class=n_per_class,
+        random_state=0,
+    )
+    # independent: per-sample autograd Jacobians of the same rows, full NTK, study entropy
+    rows = {c: result["indices"][c] for c in classes}
+    J = {c: _per_sample_jacobians(model, X[rows[c]]) for c in classes}
+    S = {
+        c: _study_entropy(J[c].reshape(-1, J[c].shape[2]) @ J[c].reshape(-1, J[c].shape[2]).T)
+        for c in classes
+    }
+    for k, c in enumerate(classes):
+        assert result["entropy"][c] == pytest.approx(S[c], rel=1e-9)
+        for m, d in enumerate(classes):
+            if m <= k:
+                continue
+            both = np.concatenate([J[c], J[d]]).reshape(-1, J[c].shape[2])
+            s_union = _study_entropy(both @ both.T)
+            nmi = 2 * (S[c] + S[d] - s_union) / (S[c] + S[d])
+            assert result["normalized_mi"][k, m] == pytest.approx(nmi, rel=1e-8)
+            assert 0.5 < nmi < 1.0  # an untrained network confuses the classes
+    default = class_mutual_info(model, X, y, classes, n_per_class=n_per_class, random_state=0)
+    assert not np.allclose(default["normalized_mi"], result["normalized_mi"], atol=0.05)
+
+
+def test_union_mi_is_negative_for_identical_points():
+    # a linear map without bias: its NTK is x . x'; class a = 3 copies of e1 (S = 0),
+    # class b = e2, e3, e4 (S = log 3); union spectrum (1/2, 1/6, 1/6, 1/6)
+    model = torch.nn.Linear(4, 1, bias=False).double()
+    X = np.vstack([np.tile([1.0, 0, 0, 0], (3, 1)), np.eye(4)[1:]])
+    y = np.array([0, 0, 0, 1, 1, 1])
+    union = -(0.5 * np.log(0.5) + 0.5 * np.log(1 / 6))
+    for outputs, normalize in [("sum", "diagonal"), ("full", "trace")]:
+        result = class_mutual_info(model, X, y, outputs=outputs, normalize=normalize)
+        assert result["entropy"][0] == pytest.approx(0.0, abs=1e-12)
+        assert result["entropy"][1] == pytest.approx(np.log(3), abs=1e-12)
+        assert result["mi"][0, 1] == pytest.approx(np.log(3) - union, abs=1e-12)
+        assert result["mi"][0, 1] == pytest.approx(-0.144, abs=5e-4)
+
+
+def test_class_mutual_info_refuses_labels_that_do_not_match_x():
+    model, X, y = _digits_study_setup()
+    with pytest.raises(ValueError, match="y has 100 labels but X has"):
+        class_mutual_info(model, X, y[:100])
+    with pytest.raises(ValueError, match="outputs"):
+        class_mutual_info(model, X, y, outputs="diag")
+    with pytest.raises(ValueError, match="normalize"):
+        class_mutual_info(model, X, y, normalize="none")
+
+
+def test_ntk_recorder_tracks_class_nmi_per_epoch():
+    pytest.importorskip("pandas")
+    from skmi.probe import NTKClassMIRecorder
+
+    model, X, y = _digits_study_setup()
+    recorder = NTKClassMIRecorder(model, X, y, [0, 1, 8], n_per_class=2, random_state=0)
+    first = recorder.record(loss=2.3)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.05)
+    data, target = torch.tensor(X[:300]), torch.tensor(y[:300])
+    for _ in range(20):
+        optimizer.zero_grad()
+        torch.nn.functional.cross_entropy(model(data), target).backward()
+        optimizer.step()
+    second = recorder.record()
+    frame = recorder.to_frame()
+    assert list(frame["epoch"]) == [0, 1] and frame["loss"].iloc[0] == 2.3
+    assert {"S(0)", "S(1)", "S(8)", "NMI(0,1)", "NMI(0,8)", "NMI(1,8)"} <= set(frame)
+    assert first["NMI(0,1)"] != second["NMI(0,1)"]  # the same samples, a changed network
+    direct = class_mutual_info(
+        model,
+        X,
+        y,
+        [0, 1, 8],
+        outputs="full",
+        normalize="trace",
+        n_per_class=2,
+        random_state=0,
+    )
+    assert second["NMI(1,8)"] == pytest.approx(direct["normalized_mi"][1, 2], rel=1e-12)

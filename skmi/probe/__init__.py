@@ -22,12 +22,13 @@ from skmi.probe._information_plane import InformationPlane
 from skmi.probe._jacobian import JacobianMutualInfo, jacobian_noisy_information
 from skmi.probe._layers import LayerMIProbe
 from skmi.probe._mixture import NoisyInformation, noisy_layer_information, pairwise_bounds
-from skmi.probe._ntk import class_mutual_info, empirical_ntk
+from skmi.probe._ntk import NTKClassMIRecorder, class_mutual_info, empirical_ntk
 
 __all__ = [
     "InformationPlane",
     "JacobianMutualInfo",
     "LayerMIProbe",
+    "NTKClassMIRecorder",
     "NoisyInformation",
     "class_mutual_info",
     "empirical_ntk",
