@@ -816,3 +816,26 @@ def test_ntk_recorder_tracks_class_nmi_per_epoch():
         random_state=0,
     )
     assert second["NMI(1,8)"] == pytest.approx(direct["normalized_mi"][1, 2], rel=1e-12)
+
+
+def test_jacobian_memory_budget_is_consulted():
+    import skmi
+
+    model = _mlp()
+    with skmi.config_context(memory_budget=1000):
+        with pytest.raises(ValueError, match=f"{400 * 2 * 3 * 8:,} bytes"):
+            JacobianMutualInfo(model, noise_var=1.0).fit(_data()[0])
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_cuda_round_trip_restores_a_split_model():
+    model = _mlp()
+    model[4].cuda()  # a model spread over two devices stays spread
+    X = _data(64)[0]
+    for call in (
+        lambda: LayerMIProbe(model, layers="3", device="cuda").fit_transform(X),
+        lambda: empirical_ntk(model, X[:8], device="cuda"),
+        lambda: JacobianMutualInfo(model, noise_var=1.0, device="cuda").fit(X[:8]),
+    ):
+        call()
+        assert [p.device.type for p in model.parameters()] == ["cpu"] * 4 + ["cuda"] * 2

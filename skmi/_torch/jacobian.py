@@ -13,6 +13,7 @@ from skmi._torch.activations import (
     per_sample_rows,
     to_model_input,
 )
+from skmi._torch.ntk import check_memory
 
 
 def input_jacobians(model, X, layer=None, batch_size=64, device=None):
@@ -36,6 +37,12 @@ def input_jacobians(model, X, layer=None, batch_size=64, device=None):
         )
     layer = "" if layer is None else layer
     dims = discover_batch_dims(model, X, [layer], device)[layer]
+    sample = _first_rows(model, X, layer, dims, device)
+    d_in = int(np.prod(X.shape[1:]))
+    check_memory(
+        len(X) * sample * d_in * 8,
+        f"The Jacobians of {len(X)} samples ({sample} outputs x {d_in} inputs)",
+    )
     chunks = []
     captured = []
     with borrowed(model, device) as run_device:
@@ -68,3 +75,17 @@ def input_jacobians(model, X, layer=None, batch_size=64, device=None):
             J = torch.stack(rows, dim=1)  # (b, d_out, d_in)
             chunks.append(J.detach().to("cpu", torch.float64).numpy())
     return np.concatenate(chunks, axis=0)
+
+
+def _first_rows(model, X, layer, dims, device):
+    """The flattened width of ``layer``'s output, from one sample."""
+    torch = require_torch()
+    widths = []
+    with borrowed(model, device) as run_device, torch.no_grad():
+        batch = to_model_input(X[:1], model_dtype(model), run_device)
+
+        def on_output(name, output):
+            widths.append(per_sample_rows(output_tensors(output, name), dims, 1, name).shape[1])
+
+        _run_and_record(model, batch, [layer], on_output)
+    return widths[0]
