@@ -11,7 +11,6 @@ from skmi._auto import MIResult, estimate_mi
 from skmi._binned import BinnedMutualInfo
 from skmi._config import config_context, get_config, set_config
 from skmi._gaussian import GaussianMutualInfo
-from skmi._jacobian import JacobianMutualInfo
 from skmi._kernel import KernelMutualInfo, kernel_entropy
 from skmi._ksg import KSGMutualInfo
 from skmi._neural import MINE, NeuralMutualInfo
@@ -22,7 +21,13 @@ from skmi.feature_selection import (
     mutual_info_regression,
     mutual_info_score_func,
 )
-from skmi.probe import InformationPlane, LayerMIProbe, class_mutual_info, empirical_ntk
+from skmi.probe import (
+    InformationPlane,
+    JacobianMutualInfo,
+    LayerMIProbe,
+    class_mutual_info,
+    empirical_ntk,
+)
 from skmi.stats import bootstrap_ci, permutation_test
 
 __version__ = "0.1.0.dev0"

@@ -63,3 +63,15 @@ def test_neural_class_mi_example(tmp_path):
         nmi = [v for k, v in row.items() if k.startswith("NMI")]
         assert all(0 <= v <= 1 for v in nmi) and np.isfinite(nmi).all()
     assert (tmp_path / "neural_class_mi.png").exists()
+
+
+def test_probe_sequence_models_example(tmp_path):
+    results = _load("plot_probe_sequence_models.py")["run"](out_dir=tmp_path, show=False)
+    bound = results["H(label)"]
+    for name, layer in [("TokenTransformer", "pool"), ("TokenLSTM", "lstm h[-1]")]:
+        before, after = results[name]["before"], results[name]["after"]
+        assert results[name]["train accuracy"] > 0.9
+        # training moves the label into the representation, up to its entropy
+        assert after[layer] > before[layer] + 0.2 and after[layer] < bound + 0.1
+        assert after["head"] > before["head"] + 0.2
+    assert (tmp_path / "probe_sequence_models.png").exists()

@@ -1,58 +1,173 @@
 """Empirical neural tangent kernel: per-sample parameter Jacobians, in batches."""
 
+import warnings
+from collections import OrderedDict
+from contextlib import contextmanager
+
 import numpy as np
 
 from skmi._config import get_config
 from skmi._torch import require_torch
-from skmi._torch.activations import _to_tensor, borrowed, model_dtype
+from skmi._torch.activations import (
+    borrowed,
+    integer_input_error,
+    is_integer_input,
+    model_dtype,
+    output_tensors,
+    to_model_input,
+)
 
 
-def parameter_jacobians(model, X, batch_size, device=None):
-    """Per-sample Jacobians of the flattened output w.r.t. all parameters.
+def check_memory(needed, what):
+    """ValueError naming the bytes when ``needed`` exceeds ``memory_budget``."""
+    budget = get_config()["memory_budget"]
+    if needed > budget:
+        raise ValueError(
+            f"{what} needs {int(needed):,} bytes ({needed / 1024**3:.2f} GiB), more than the "
+            f"memory budget of {int(budget):,} bytes ({budget / 1024**3:.2f} GiB): use fewer "
+            "samples, or raise the budget with skmi.set_config(memory_budget=...)."
+        )
 
-    Returns a float64 ndarray (n, n_outputs * n_parameters). ``torch.func``
+
+@contextmanager
+def backward_hooks_suspended(model):
+    """Set the user's module backward hooks aside (torch.func cannot run them).
+
+    The NTK is made of the true Jacobians; backward hooks only alter the
+    gradients a backward pass reports, so they are suspended while it is
+    computed and put back, unchanged, afterwards.
+    """
+    saved = [
+        (m, m._backward_hooks, m._backward_pre_hooks, m._is_full_backward_hook)
+        for m in model.modules()
+    ]
+    try:
+        for module, *_ in saved:
+            module._backward_hooks = OrderedDict()
+            module._backward_pre_hooks = OrderedDict()
+            module._is_full_backward_hook = None
+        yield
+    finally:
+        for module, hooks, pre_hooks, full in saved:
+            module._backward_hooks = hooks
+            module._backward_pre_hooks = pre_hooks
+            module._is_full_backward_hook = full
+
+
+def _flat_output(result):
+    torch = require_torch()
+    tensors = output_tensors(result, "model output")
+    if not tensors:
+        raise ValueError("The model returned no tensor, so it has no tangent kernel.")
+    return torch.cat([t.reshape(-1) for t in tensors])
+
+
+def parameter_jacobians(model, X, batch_size, device=None, extra_bytes=0):
+    """Per-sample Jacobians of the flattened output w.r.t. all trainable parameters.
+
+    Returns a float64 ndarray (n, n_outputs, n_parameters). ``torch.func``
     (``vmap`` over ``jacrev`` of a ``functional_call``) computes a batch at a
-    time; the model runs in eval mode and is restored afterwards.
+    time; if it cannot run the model (a forward hook that reads tensor data,
+    say), plain autograd computes one sample and output at a time. The
+    memory budget is checked for the Jacobians plus ``extra_bytes`` (n_out
+    is passed to the callable to size them) before they are computed.
     """
     torch = require_torch()
     from torch.func import functional_call, jacrev, vmap
 
-    params = {name: p.detach() for name, p in model.named_parameters() if p.requires_grad}
-    if not params:
-        raise ValueError("The model has no trainable parameters: its NTK is zero.")
-    buffers = dict(model.named_buffers())
-
-    def output(p, x):
-        return functional_call(model, (p, buffers), (x.unsqueeze(0),)).reshape(-1)
-
-    per_sample = vmap(jacrev(output), in_dims=(None, 0))
     chunks = []
-    with borrowed(model, device) as device:
-        dtype = model_dtype(model)
+    with (
+        warnings.catch_warnings(),
+        borrowed(model, device) as run_device,
+        backward_hooks_suspended(model),
+    ):
+        params = {name: p.detach() for name, p in model.named_parameters() if p.requires_grad}
+        if not params:
+            raise ValueError("The model has no trainable parameters: its NTK is zero.")
+        buffers = dict(model.named_buffers())
         n_params = sum(p.numel() for p in params.values())
+        dtype = model_dtype(model)
+        integer = is_integer_input(X)
+
+        def output(p, x):
+            return _flat_output(functional_call(model, (p, buffers), (x.unsqueeze(0),)))
+
+        per_sample = vmap(jacrev(output), in_dims=(None, 0))
+        vectorised = True
+        # torch.func warns that some operators (attention) lack a batching rule;
+        # the result is right, only slower, and the warning is not the user's business
+        warnings.filterwarnings("ignore", message="There is a performance drop")
         for start in range(0, len(X), batch_size):
-            batch = _to_tensor(X[start : start + batch_size], dtype, device)
+            batch = to_model_input(X[start : start + batch_size], dtype, run_device)
             if start == 0:
-                n_out = output(params, batch[0]).numel()
-                _check_memory(len(X) * n_out * n_params * 8)
-            jac = per_sample(params, batch)
-            flat = torch.cat([j.reshape(len(batch), -1) for j in jac.values()], dim=1)
-            chunks.append(flat.detach().to("cpu", torch.float64).numpy())
+                try:
+                    with torch.no_grad():
+                        n_out = output(params, batch[0]).numel()
+                except (RuntimeError, TypeError) as error:
+                    if integer:
+                        raise integer_input_error(error) from error
+                    raise
+                extra = extra_bytes(n_out) if callable(extra_bytes) else extra_bytes
+                check_memory(
+                    len(X) * n_out * n_params * 8 + extra,
+                    f"The NTK of {len(X)} samples ({n_out} outputs, {n_params} parameters)",
+                )
+            flat = None
+            if vectorised:
+                try:
+                    jac = per_sample(params, batch)
+                    flat = torch.cat(
+                        [j.reshape(len(batch), n_out, -1) for j in jac.values()], dim=2
+                    ).detach()
+                except RuntimeError:
+                    vectorised = False  # torch.func cannot run this model: autograd can
+            if flat is None:
+                flat = _autograd_jacobians(model, params, batch)
+            chunks.append(flat.to("cpu", torch.float64).numpy())
     return np.concatenate(chunks, axis=0)
 
 
-def ntk_gram(model, X, X2, batch_size, device=None):
-    """``J(X) J(X2)^T``: the NTK Gram matrix, summed over outputs."""
-    J = parameter_jacobians(model, X, batch_size, device)
+def _autograd_jacobians(model, params, batch):
+    """The same Jacobians by plain autograd, one sample and output at a time."""
+    torch = require_torch()
+    names = list(params)
+    tensors = dict(model.named_parameters())
+    rows = []
+    with torch.enable_grad():
+        for x in batch:
+            out = _flat_output(model(x.unsqueeze(0)))
+            per_output = []
+            for o in range(len(out)):
+                grads = torch.autograd.grad(
+                    out[o], [tensors[n] for n in names], retain_graph=True, allow_unused=True
+                )
+                per_output.append(
+                    torch.cat(
+                        [
+                            (torch.zeros_like(tensors[n]) if g is None else g).reshape(-1)
+                            for n, g in zip(names, grads, strict=True)
+                        ]
+                    )
+                )
+            rows.append(torch.stack(per_output))
+    return torch.stack(rows).detach()
+
+
+def ntk_gram(model, X, X2, batch_size, device=None, outputs="sum"):
+    """The empirical NTK Gram matrix.
+
+    ``outputs="sum"``: (n, m), ``sum_o J_o(x) J_o(x')^T``. ``outputs="full"``:
+    (n * C, m * C), every pair of outputs, row ``i * C + o`` for sample i and
+    output o.
+    """
+    m = len(X) if X2 is None else len(X2)
+
+    def gram_bytes(n_out):
+        per = n_out * n_out if outputs == "full" else 1
+        return len(X) * m * per * 8
+
+    J = parameter_jacobians(model, X, batch_size, device, extra_bytes=gram_bytes)
     J2 = J if X2 is None else parameter_jacobians(model, X2, batch_size, device)
-    return J @ J2.T
-
-
-def _check_memory(needed):
-    budget = get_config()["memory_budget"]
-    if needed > budget:
-        raise ValueError(
-            f"The per-sample Jacobians need {needed / 1024**3:.1f} GiB, more than the "
-            f"memory budget of {budget / 1024**3:.1f} GiB: use fewer samples, or raise "
-            "the budget with skmi.set_config(memory_budget=...)."
-        )
+    if outputs == "full":
+        return J.reshape(-1, J.shape[2]) @ J2.reshape(-1, J2.shape[2]).T
+    return J.reshape(len(J), -1) @ J2.reshape(len(J2), -1).T

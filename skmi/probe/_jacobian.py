@@ -5,13 +5,23 @@ the input varies around x0 as N(x0, S_x) and the output is read through
 Gaussian noise N(0, s^2 I), the output is locally Gaussian with covariance
 ``C = J S_x J^T + s^2 I``, and two informations have closed forms:
 
-* between groups of output units g1, g2:
-  ``1/2 log(det C_g1 det C_g2 / det C_g1g2)``;
+* between groups of output units g1, ..., gk (k >= 2): the total
+  correlation ``1/2 (sum_g log det C_g - log det C_{g1..gk})`` (for two
+  groups, their mutual information; study 001 of the reference notebooks);
 * between input and noisy output: ``1/2 log det(I + J S_x J^T / s^2)``.
+
+Singular covariances (noise_var = 0 and more output units than inputs) are
+decided by numerical rank, not by rounding in ``slogdet``: each group's
+Gaussian lives on the span of its covariance, and the information is
+finite -- ``1/2 (sum_g log pdet C_g - log pdet C)`` with pseudo-determinants,
+exact for degenerate Gaussians -- when rank C equals the sum of the groups'
+ranks; otherwise a linear combination of one group is determined by the
+others and the information is infinite.
 
 Lives apart from ``_gaussian.py`` because it needs torch (Jacobians).
 """
 
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -42,9 +52,11 @@ class JacobianMutualInfo(BaseEstimator):
     ----------
     model : torch.nn.Module
         Held by reference, as in :class:`~skmi.LayerMIProbe`.
-    groups : pair of lists of int, optional
-        Output units of the two groups (indices into the flattened output).
-        None: the input-output information.
+    groups : sequence of 2 or more lists of int, optional
+        Output units of each group (indices into the flattened output;
+        disjoint, non-empty). Two groups: their mutual information; more:
+        their total correlation ``sum_g H(g) - H(all)``. None: the
+        input-output information.
     layer : str, optional
         A module name whose output plays the role of f; the model's output if
         None.
@@ -64,8 +76,33 @@ class JacobianMutualInfo(BaseEstimator):
     Attributes
     ----------
     mi_ : float
-        The mean of the per-sample informations on the fitted X.
+        The mean of the per-sample informations on the fitted X (inf when
+        the groups are linearly dependent at some sample, with a warning).
     input_cov_ : ndarray of shape (d_in, d_in)
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``layer``, a layer called more than once per forward
+        pass, groups that overlap, are empty, fewer than two, or hold an
+        index outside the output, an ``input_cov`` that is not symmetric
+        positive semi-definite, NaN or infinite X, or a bad ``device``.
+    TypeError
+        For integer X (a Jacobian with respect to token ids is undefined).
+
+    Notes
+    -----
+    With ``noise_var = 0`` the output covariance can be singular (more
+    output units than input directions). Singularity is decided by
+    numerical rank (``numpy.linalg.matrix_rank``'s tolerance on the
+    eigenvalues): if rank C < sum of the groups' ranks, some combination of
+    one group's units is a deterministic linear function of the others and
+    the information is infinite (``inf``, with a ``UserWarning`` saying at
+    how many samples); otherwise the rank-restricted value with
+    pseudo-determinants is returned, which is the exact information of the
+    degenerate Gaussians (each group re-expressed in coordinates of its own
+    support). ``slogdet`` alone would round such cases to arbitrary finite
+    values or inf.
 
     Examples
     --------
@@ -93,7 +130,7 @@ class JacobianMutualInfo(BaseEstimator):
         "noise_var": [Interval(Real, 0, None, closed="left")],
         "input_cov": [None, StrOptions({"data"}), "array-like"],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
-        "device": [None, str],
+        "device": [None, str, object],
         "units": [StrOptions({"nats", "bits"})],
     }
 
@@ -131,11 +168,20 @@ class JacobianMutualInfo(BaseEstimator):
         self : object
         """
         self._validate_params()
+        from skmi._torch import resolve_device
+        from skmi._torch.activations import check_module, resolve_layers
+
+        check_module(self.model)
+        if self.device is not None:
+            resolve_device(self.device)
+        if self.layer is not None:
+            resolve_layers(self.model, [self.layer], name="layer")
         if self.groups is None and self.noise_var <= 0:
             raise ValueError(
                 "The input-output information of a deterministic map is infinite: "
                 "give noise_var > 0 (or groups, for the information between outputs)."
             )
+        self._groups = _check_groups(self.groups)
         X = _as_input(X)
         d_in = int(np.prod(X.shape[1:]))
         self.input_cov_ = _input_covariance(self.input_cov, X, d_in)
@@ -151,11 +197,29 @@ class JacobianMutualInfo(BaseEstimator):
         """
         if not _fitted:
             check_is_fitted(self)
+            self._groups = _check_groups(self.groups)
             X = _as_input(X)
         from skmi._torch.jacobian import input_jacobians
 
         J = input_jacobians(self.model, X, self.layer, self.batch_size, self.device)
+        if self._groups is not None:
+            top = max(int(np.max(g)) for g in self._groups)
+            if top >= J.shape[1]:
+                raise ValueError(
+                    f"groups hold unit {top}, but the output has {J.shape[1]} units "
+                    f"(indices 0..{J.shape[1] - 1})."
+                )
         values = np.array([self._local_mi(J_i) for J_i in J])
+        dependent = int(np.sum(np.isinf(values)))
+        if dependent:
+            warnings.warn(
+                f"At {dependent} of {len(values)} samples the groups' output covariance has "
+                "lower rank than the sum of the groups' ranks: a combination of one group "
+                "is a deterministic linear function of the others, so the information is "
+                "infinite (give noise_var > 0 to read the outputs through noise).",
+                UserWarning,
+                stacklevel=2,
+            )
         return values / _LN2 if self.units == "bits" else values
 
     def score(self, X, y=None):
@@ -164,14 +228,15 @@ class JacobianMutualInfo(BaseEstimator):
 
     def _local_mi(self, J):
         C = J @ self.input_cov_ @ J.T
-        if self.groups is None:
+        if self._groups is None:
             return 0.5 * _logdet(np.eye(len(C)) + C / self.noise_var)
-        g1, g2 = (np.asarray(g, dtype=int) for g in self.groups)
         C = C + self.noise_var * np.eye(len(C))
-        both = np.r_[g1, g2]
-        return 0.5 * (
-            _logdet(C[np.ix_(g1, g1)]) + _logdet(C[np.ix_(g2, g2)]) - _logdet(C[np.ix_(both, both)])
-        )
+        both = np.concatenate(self._groups)
+        joint_rank, joint_logdet = _rank_and_log_pdet(C[np.ix_(both, both)])
+        parts = [_rank_and_log_pdet(C[np.ix_(g, g)]) for g in self._groups]
+        if joint_rank < sum(rank for rank, _ in parts):
+            return np.inf
+        return 0.5 * (sum(logdet for _, logdet in parts) - joint_logdet)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -197,24 +262,78 @@ def _logdet(A):
     return value if sign > 0 else -np.inf
 
 
+def _rank_and_log_pdet(C):
+    """Numerical rank and log pseudo-determinant of a symmetric PSD matrix."""
+    eigenvalues = np.linalg.eigvalsh(C)
+    top = max(float(eigenvalues[-1]), 0.0)
+    tolerance = top * len(C) * np.finfo(np.float64).eps  # numpy.linalg.matrix_rank's
+    kept = eigenvalues[eigenvalues > tolerance]
+    return len(kept), float(np.sum(np.log(kept)))
+
+
+def _check_groups(groups):
+    """Two or more disjoint, non-empty lists of non-negative unit indices."""
+    if groups is None:
+        return None
+    if isinstance(groups, (str, bytes)) or not hasattr(groups, "__len__"):
+        raise ValueError(f"groups must be a sequence of lists of unit indices; got {groups!r}.")
+    checked = []
+    for k, group in enumerate(groups):
+        array = np.asarray(group)
+        if array.ndim != 1 or array.size == 0:
+            raise ValueError(
+                f"groups[{k}] must be a non-empty list of unit indices; got {group!r}."
+            )
+        if array.dtype.kind not in "iu" or array.dtype == bool:
+            raise ValueError(f"groups[{k}] must hold integer unit indices; got {group!r}.")
+        if array.min() < 0:
+            raise ValueError(f"groups[{k}] holds a negative index ({int(array.min())}).")
+        checked.append(array.astype(int))
+    if len(checked) < 2:
+        raise ValueError(f"groups needs at least two groups; got {len(checked)}.")
+    everything = np.concatenate(checked)
+    if len(np.unique(everything)) != len(everything):
+        values, counts = np.unique(everything, return_counts=True)
+        raise ValueError(
+            f"groups overlap: unit(s) {values[counts > 1].tolist()} belong to more than one "
+            "group (the information between overlapping groups is infinite)."
+        )
+    return checked
+
+
 def _as_input(X):
     try:
         import torch
 
         if isinstance(X, torch.Tensor):
-            return X.detach().cpu().numpy()
+            if X.is_floating_point() and not torch.isfinite(X).all():
+                raise ValueError("X contains NaN or infinity.")
+            if X.ndim < 1 or len(X) == 0:
+                raise ValueError("X is empty: it needs at least one sample.")
+            return X
     except ImportError:  # pragma: no cover
         pass
-    return check_array(X, allow_nd=True, dtype=np.float64, input_name="X")
+    return check_array(X, allow_nd=True, dtype="numeric", input_name="X")
 
 
 def _input_covariance(setting, X, d_in):
     if setting is None:
         return np.eye(d_in)
     if isinstance(setting, str):
+        if hasattr(X, "detach"):  # a torch tensor, possibly on a GPU
+            X = X.detach().cpu().numpy()
         flat = np.asarray(X, dtype=np.float64).reshape(len(X), -1)
         return np.atleast_2d(np.cov(flat, rowvar=False))
-    cov = np.asarray(setting, dtype=np.float64)
+    cov = check_array(setting, dtype=np.float64, input_name="input_cov", ensure_2d=True)
     if cov.shape != (d_in, d_in):
         raise ValueError(f"input_cov must have shape ({d_in}, {d_in}); got {cov.shape}.")
+    scale = np.abs(cov).max()
+    if not np.allclose(cov, cov.T, rtol=1e-10, atol=1e-12 * scale):
+        raise ValueError("input_cov must be symmetric (a covariance matrix).")
+    smallest = np.linalg.eigvalsh((cov + cov.T) / 2)[0]
+    if smallest < -1e-10 * max(scale, np.finfo(float).tiny):
+        raise ValueError(
+            f"input_cov must be positive semi-definite (a covariance matrix); its smallest "
+            f"eigenvalue is {smallest:.3g}."
+        )
     return cov

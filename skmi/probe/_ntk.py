@@ -1,0 +1,430 @@
+"""The empirical neural tangent kernel and the NTK entropy / MI of classes."""
+
+from numbers import Integral
+
+import numpy as np
+
+from skmi._torch.activations import check_module as _check_module
+from skmi._validation import check_int
+
+_OUTPUTS = ("sum", "full")
+_NORMALIZE = ("diagonal", "trace")
+# eigenvalues (normalised to sum 1) below this are rounding noise: the study's cut-off
+_TRACE_CUTOFF = 1e-14
+
+
+def _check_choice(value, name, choices):
+    if not isinstance(value, str) or value not in choices:
+        raise ValueError(f"{name} must be one of {list(choices)}; got {value!r}.")
+
+
+def _input_rows(X):
+    """X as something row-indexable (pandas by position), with its length."""
+    if hasattr(X, "iloc"):
+        return X.iloc, len(X)
+    if not hasattr(X, "__len__") or not hasattr(X, "__getitem__"):
+        X = np.asarray(X)
+    return X, len(X)
+
+
+def empirical_ntk(model, X, X2=None, *, outputs="sum", batch_size=64, device=None):
+    """The empirical neural tangent kernel Gram matrix of a model.
+
+    With ``J_o(x) = d f_o(x) / d theta`` the parameter Jacobian of output o:
+
+    * ``outputs="sum"``: ``Theta(x, x') = sum_o J_o(x) . J_o(x')``, an
+      (n, m) matrix -- the trace over outputs of the NTK's output block;
+    * ``outputs="full"``: every pair of outputs, ``Theta[(i, o), (j, p)] =
+      J_o(x_i) . J_p(x_j)``, an (n C, m C) matrix with row ``i * C + o``
+      for sample i and output o -- the full empirical NTK with no axis
+      traced, as in neural-tangents' ``trace_axes=()`` and the NTK-entropy
+      study (reference study 000).
+
+    Per-sample Jacobians come from ``torch.func`` (``vmap`` of ``jacrev``) in
+    batches, or from plain autograd when ``torch.func`` cannot run the model
+    (a forward hook that reads tensor data, say). User backward hooks are
+    set aside while the Jacobians are computed (they only change reported
+    gradients) and put back. The model comes back in its own mode and on
+    its own device; X is never modified; integer X (token ids) stays integer.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+    X : array-like or tensor (n, ...)
+    X2 : array-like or tensor (m, ...), optional
+        Defaults to X.
+    outputs : {"sum", "full"}, default="sum"
+    batch_size : int, default=64
+    device : str, torch.device or None
+        Run there (and move the model back); None: where it is.
+
+    Returns
+    -------
+    gram : ndarray (n, m) or (n C, m C), float64
+        Usable as ``KernelMutualInfo(kernel="precomputed")`` input when X2
+        is None.
+
+    Raises
+    ------
+    ValueError
+        If the Jacobians plus the Gram matrix would exceed
+        ``skmi.get_config()["memory_budget"]`` (checked before they are
+        computed; the message gives the bytes), for a bad ``outputs`` or
+        ``device``, or a model without trainable parameters.
+    TypeError
+        If ``model`` is not a ``torch.nn.Module``.
+
+    References
+    ----------
+    .. [1] A. Jacot, F. Gabriel and C. Hongler, "Neural tangent kernel:
+       convergence and generalization in neural networks", NeurIPS 2018.
+    """
+    from skmi._torch import resolve_device
+    from skmi._torch.ntk import ntk_gram
+
+    _check_module(model)
+    _check_choice(outputs, "outputs", _OUTPUTS)
+    check_int(batch_size, "batch_size", min_value=1)
+    if device is not None:
+        resolve_device(device)
+    X, _ = _input_rows(X)
+    if X2 is not None:
+        X2, _ = _input_rows(X2)
+    return ntk_gram(model, X, X2, batch_size, device, outputs=outputs)
+
+
+def _entropy(K, normalize):
+    """von Neumann entropy (nats) of a Gram matrix as a density operator."""
+    if normalize == "trace":
+        # the study's convention: eigenvalues of K normalised to sum 1, rounding
+        # noise (below 1e-14) dropped
+        lam = np.linalg.eigvalsh(K)
+        lam = lam / lam.sum()
+        lam = lam[lam > _TRACE_CUTOFF]
+        return float(-np.sum(lam * np.log(lam)))
+    from skmi._kernel import _entropy_from_eigenvalues, _normalized
+
+    return _entropy_from_eigenvalues(np.linalg.eigvalsh(_normalized(K)), 1.0)
+
+
+def _hadamard_entropy(A, B, normalize):
+    if normalize == "trace":
+        A, B = A / np.trace(A), B / np.trace(B)
+    else:
+        from skmi._kernel import _normalized
+
+        A, B = _normalized(A), _normalized(B)
+    product = A * B
+    return _entropy(product / np.trace(product), "trace")
+
+
+def _class_information(gram, blocks, joint, normalize):
+    """Entropies, MI and normalised MI of index blocks of one Gram matrix."""
+    S = [_entropy(gram[np.ix_(b, b)], normalize) for b in blocks]
+    k = len(blocks)
+    mi = np.diag(np.asarray(S, dtype=float))
+    for a in range(k):
+        for b in range(a + 1, k):
+            if joint == "union":
+                both = np.concatenate([blocks[a], blocks[b]])
+                s_joint = _entropy(gram[np.ix_(both, both)], normalize)
+            else:
+                s_joint = _hadamard_entropy(
+                    gram[np.ix_(blocks[a], blocks[a])],
+                    gram[np.ix_(blocks[b], blocks[b])],
+                    normalize,
+                )
+            mi[a, b] = mi[b, a] = S[a] + S[b] - s_joint
+    with np.errstate(invalid="ignore", divide="ignore"):
+        normalized = 2.0 * mi / np.add.outer(S, S)
+    np.fill_diagonal(normalized, 1.0)
+    return S, mi, normalized
+
+
+def _pick_per_class(y, classes, n_per_class, random_state, n_rows):
+    """Sorted row indices of ``n_per_class`` samples of each class."""
+    y = np.asarray(y)
+    if y.ndim != 1:
+        raise ValueError(f"y must be 1-D class labels; got shape {y.shape}.")
+    if len(y) != n_rows:
+        raise ValueError(f"y has {len(y)} labels but X has {n_rows} rows: they must match.")
+    classes = list(np.unique(y)) if classes is None else list(classes)
+    if len(classes) < 1:
+        raise ValueError("classes is empty: name at least one class.")
+    if len(set(classes)) != len(classes):
+        raise ValueError(f"classes holds a class twice: {classes}.")
+    missing = [c for c in classes if not np.any(y == c)]
+    if missing:
+        raise ValueError(f"classes {missing} do not occur in y.")
+    if n_per_class is None:
+        size = min(int(np.sum(y == c)) for c in classes)
+    else:
+        size = check_int(n_per_class, "n_per_class", min_value=1)
+    if size < 2 and n_per_class is None:
+        raise ValueError("Every class needs at least 2 samples.")
+    if isinstance(random_state, np.random.RandomState):
+        random_state = random_state.randint(2**31)
+    rng = np.random.default_rng(random_state)
+    picks = []
+    for c in classes:
+        members = np.flatnonzero(y == c)
+        if len(members) < size:
+            raise ValueError(f"class {c!r} has {len(members)} samples, fewer than {size}.")
+        picks.append(np.sort(rng.choice(members, size=size, replace=False)))
+    return classes, size, picks
+
+
+def class_mutual_info(
+    model,
+    X,
+    y,
+    classes=None,
+    *,
+    joint="union",
+    outputs="sum",
+    normalize="diagonal",
+    n_per_class=None,
+    batch_size=64,
+    device=None,
+    random_state=None,
+):
+    """NTK entropy of classes and the mutual information between them.
+
+    For each class c, S(c) is the von Neumann entropy ``-sum lambda log
+    lambda`` of the empirical NTK Gram matrix of its samples, read as a
+    density operator (unit trace). ``normalize`` says how:
+
+    * ``"diagonal"`` (default): ``K_ij / sqrt(K_ii K_jj) / n`` -- every
+      sample weighs the same, as in the matrix-Rényi entropies of Sánchez
+      Giraldo et al. (2015) and :func:`~skmi.kernel_entropy`;
+    * ``"trace"``: ``K / trace(K)`` -- eigenvalues normalised to sum 1, those
+      below 1e-14 dropped; with ``outputs="full"`` this is the convention of
+      the NTK-entropy study (reference study 000, ZnNL / papyrus
+      ``NTKEntropy(normalize_eigenvalues=True)``).
+
+    ``outputs`` is passed to :func:`empirical_ntk` ("sum": n x n, outputs
+    traced; "full": (n C) x (n C), every output pair). For two classes a, b:
+
+    * ``joint="union"`` (the NTK-entropy literature's definition):
+      ``I(a; b) = S(a) + S(b) - S(a U b)``, with S(a U b) the entropy of the
+      Gram matrix of both classes' samples together;
+    * ``joint="hadamard"`` (the matrix-Rényi joint of Sánchez Giraldo et al.):
+      samples of a and b are paired by position and the joint is the
+      normalised Hadamard product of their two Gram matrices.
+
+    The normalised MI is ``2 I(a; b) / (S(a) + S(b))``. With the Hadamard
+    joint it lies in [0, 1]. With the union joint the union's density
+    operator is the mixture ``p rho_a + (1 - p) rho_b`` (in feature space),
+    with p = 1/2 for diagonal normalisation and equal class sizes (hence
+    ``n_per_class``), and p the share of class a in the total trace for
+    ``"trace"``. Concavity of the entropy gives ``I <= (1 - p) S(a) + p S(b)``
+    (NMI <= 1 at p = 1/2; it can exceed 1 under ``"trace"`` when the two
+    classes' traces differ), and the mixing bound ``S(mixture) <= p S(a) +
+    (1 - p) S(b) + H(p)`` gives ``I >= (1 - p) S(a) + p S(b) - H(p)``: the
+    MI is negative only when that weighted entropy is below H(p) (log 2 at
+    p = 1/2), i.e. for classes of very low entropy. Example: class a holds
+    3 identical points (S = 0) and class b 3 orthogonal ones (S = log 3 =
+    1.0986), so I = 0 + 1.0986 - 1.2425 = -0.144 nats. High normalised MI:
+    the network sees the two classes through the same tangent features (they
+    are confusable); low: orthogonal.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+    X : array-like or tensor (n, ...)
+    y : array-like (n,)
+        Class labels, one per row of X.
+    classes : list, optional
+        The classes to compare; all by default.
+    joint : {"union", "hadamard"}, default="union"
+    outputs : {"sum", "full"}, default="sum"
+    normalize : {"diagonal", "trace"}, default="diagonal"
+    n_per_class : int, optional
+        Samples drawn per class (all classes the same size); the smallest
+        class size by default.
+    batch_size : int, default=64
+    device : str or None
+        Where the NTK is computed (see :func:`empirical_ntk`).
+    random_state : None, int or Generator
+        Which samples are drawn.
+
+    Returns
+    -------
+    result : dict with keys
+        ``classes`` (list), ``entropy`` (dict class -> S), ``mi`` and
+        ``normalized_mi`` (ndarrays, len(classes) x len(classes), symmetric,
+        diagonal S(c) and 1), all in nats, and ``indices`` (the rows of X
+        used, per class).
+
+    Raises
+    ------
+    ValueError
+        If y's length differs from X's, a class is missing or too small, a
+        choice is unknown, or the NTK would exceed the memory budget.
+
+    References
+    ----------
+    .. [1] L. G. Sánchez Giraldo, M. Rao and J. C. Príncipe, "Measures of
+       entropy from data using infinitely divisible kernels", IEEE Trans.
+       Inf. Theory 61(1), 2015.
+    .. [2] ZnNL / papyrus (zincware): ``JAXNTKCombinations`` and
+       ``NTKEntropy``, the library of reference study 000.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import torch
+    >>> from skmi import class_mutual_info
+    >>> torch.manual_seed(0)  # doctest: +ELLIPSIS
+    <torch._C.Generator object at ...>
+    >>> model = torch.nn.Sequential(torch.nn.Linear(4, 16), torch.nn.Tanh(), torch.nn.Linear(16, 3))
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((90, 4)).astype(np.float32)
+    >>> y = np.repeat([0, 1, 2], 30)
+    >>> result = class_mutual_info(model, X, y, random_state=0)
+    >>> nmi = result["normalized_mi"]
+    >>> bool(np.allclose(nmi, nmi.T)) and bool(((0 <= nmi) & (nmi <= 1)).all())
+    True
+    >>> study = class_mutual_info(model, X, y, outputs="full", normalize="trace", random_state=0)
+    >>> study["normalized_mi"].shape
+    (3, 3)
+    """
+    _check_module(model)
+    _check_choice(joint, "joint", ("union", "hadamard"))
+    _check_choice(outputs, "outputs", _OUTPUTS)
+    _check_choice(normalize, "normalize", _NORMALIZE)
+    rows, n_rows = _input_rows(X)
+    classes, size, picks = _pick_per_class(y, classes, n_per_class, random_state, n_rows)
+    chosen = np.concatenate(picks)
+    gram = empirical_ntk(model, rows[chosen], outputs=outputs, batch_size=batch_size, device=device)
+    per_sample = gram.shape[0] // len(chosen)  # C for "full", 1 for "sum"
+    blocks = [
+        (np.arange(k * size, (k + 1) * size)[:, None] * per_sample + np.arange(per_sample)).ravel()
+        for k in range(len(classes))
+    ]
+    S, mi, normalized = _class_information(gram, blocks, joint, normalize)
+    return {
+        "classes": classes,
+        "entropy": dict(zip(classes, S, strict=True)),
+        "mi": mi,
+        "normalized_mi": normalized,
+        "indices": dict(zip(classes, picks, strict=True)),
+    }
+
+
+class NTKClassMIRecorder:
+    """Track NTK class entropies and normalised MI per epoch, as study 000 does.
+
+    The evaluation samples are drawn once (``n_per_class`` per class, by
+    ``random_state``) and kept for every epoch, so the curves follow the
+    network, not the sampling. Call :meth:`record` after each epoch (from a
+    training loop or a framework callback); :meth:`to_frame` gives one row
+    per record with columns ``epoch``, ``S(c)`` for every class,
+    ``NMI(a,b)`` and ``I(a,b)`` for every pair, and any extra values passed.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        Watched by reference.
+    X : array-like or tensor (n, ...)
+    y : array-like (n,)
+    classes : list, optional
+        Classes to compare (the study uses [0, 1, 8]); all by default.
+    n_per_class : int, optional
+        Samples per class (the study uses 2); the smallest class by default.
+    outputs, normalize, joint : see :func:`class_mutual_info`
+        Defaults: the study's convention, ``"full"`` and ``"trace"``, union.
+    batch_size : int, default=64
+    device : str or None
+    random_state : None or int
+
+    Attributes
+    ----------
+    history_ : list of dict
+    indices_ : dict
+        The rows of X used for each class.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import torch
+    >>> from skmi.probe import NTKClassMIRecorder
+    >>> torch.manual_seed(0)  # doctest: +ELLIPSIS
+    <torch._C.Generator object at ...>
+    >>> model = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.Tanh(), torch.nn.Linear(8, 3))
+    >>> X = np.random.default_rng(0).standard_normal((30, 4)).astype(np.float32)
+    >>> recorder = NTKClassMIRecorder(model, X, np.repeat([0, 1, 2], 10), n_per_class=2)
+    >>> row = recorder.record(epoch=0)
+    >>> sorted(k for k in row if k.startswith("NMI"))
+    ['NMI(0,1)', 'NMI(0,2)', 'NMI(1,2)']
+    """
+
+    def __init__(
+        self,
+        model,
+        X,
+        y,
+        classes=None,
+        *,
+        n_per_class=None,
+        outputs="full",
+        normalize="trace",
+        joint="union",
+        batch_size=64,
+        device=None,
+        random_state=None,
+    ):
+        _check_module(model)
+        _check_choice(joint, "joint", ("union", "hadamard"))
+        _check_choice(outputs, "outputs", _OUTPUTS)
+        _check_choice(normalize, "normalize", _NORMALIZE)
+        rows, n_rows = _input_rows(X)
+        self.classes, size, picks = _pick_per_class(y, classes, n_per_class, random_state, n_rows)
+        self.indices_ = dict(zip(self.classes, picks, strict=True))
+        chosen = np.concatenate(picks)
+        self._X = rows[chosen]
+        self._y = np.repeat(np.arange(len(self.classes)), size)
+        self.model = model
+        self.n_per_class = size
+        self.outputs, self.normalize, self.joint = outputs, normalize, joint
+        self.batch_size, self.device = batch_size, device
+        self.history_ = []
+
+    def record(self, epoch=None, **extra):
+        """Compute the class entropies and MI now and append one row.
+
+        Returns
+        -------
+        row : dict
+        """
+        if epoch is not None and not isinstance(epoch, Integral):
+            raise TypeError(f"epoch must be an integer or None; got {epoch!r}.")
+        result = class_mutual_info(
+            self.model,
+            self._X,
+            self._y,
+            joint=self.joint,
+            outputs=self.outputs,
+            normalize=self.normalize,
+            n_per_class=self.n_per_class,
+            batch_size=self.batch_size,
+            device=self.device,
+            random_state=0,  # every row of self._X is used: the draw is the identity
+        )
+        row = {"epoch": len(self.history_) if epoch is None else int(epoch)}
+        for k, c in enumerate(self.classes):
+            row[f"S({c})"] = result["entropy"][k]
+        for a in range(len(self.classes)):
+            for b in range(a + 1, len(self.classes)):
+                pair = f"{self.classes[a]},{self.classes[b]}"
+                row[f"NMI({pair})"] = float(result["normalized_mi"][a, b])
+                row[f"I({pair})"] = float(result["mi"][a, b])
+        row.update(extra)
+        self.history_.append(row)
+        return row
+
+    def to_frame(self):
+        """The history as a pandas DataFrame (one row per record)."""
+        import pandas as pd
+
+        return pd.DataFrame(self.history_)
