@@ -18,6 +18,7 @@ from skmi._sklearn_compat import (
     validate_data,
 )
 from skmi.exceptions import SkmiWarning
+from skmi.feature_selection._common import warn_constant_columns
 
 __all__ = ["MutualInfoSelector"]
 
@@ -152,6 +153,8 @@ class MutualInfoSelector(SelectorMixin, BaseEstimator):
                 parallel(delayed(_quiet_mi)(clone(base), b, y) for b in blocks), dtype=float
             )
 
+        # Constant columns score 0 (in _quiet_mi), with one warning here.
+        warn_constant_columns(X, stacklevel=2)
         self.relevance_ = mi_of([X[:, [j]] for j in range(n_features)])
         chosen = [int(np.argmax(self.relevance_))]
         scores = [self.relevance_[chosen[0]]]

@@ -12,6 +12,8 @@ from skmi.feature_selection._common import (
     _COMMON_PARAMS,
     _batches,
     _check_enough_samples,
+    _check_has_neighbours,
+    _check_n_neighbors,
     _dense_columns,
     _discrete_mask,
     _scale_and_jitter,
@@ -44,6 +46,11 @@ def mutual_info_matrix(
         I(x; x) is the entropy of x -- infinite for a continuous column -- and
         is not estimated: it is NaN.
 
+    Raises
+    ------
+    ValueError, DiscreteFeaturesError, TypeError
+        As in :func:`mutual_info_regression`.
+
     Examples
     --------
     >>> import numpy as np
@@ -57,12 +64,13 @@ def mutual_info_matrix(
     >>> abs(M[0, 1] - 0.5 * np.log(2)) < 0.05, M[0, 2] < 0.02  # truths: log(2)/2 and 0
     (np.True_, np.True_)
     """
+    n_neighbors = _check_n_neighbors(n_neighbors)
     X = check_array(X, accept_sparse="csc")
     n_samples, n_features = X.shape
     discrete_mask = _discrete_mask(discrete_features, X, n_features)
     if np.any(~discrete_mask) and issparse(X):
         raise ValueError("Sparse matrix `X` can't have continuous features.")
-    _check_enough_samples(n_samples, n_neighbors, np.any(~discrete_mask))
+    _check_enough_samples(n_samples, n_neighbors, np.sum(~discrete_mask) >= 2)
     rng = check_random_state(random_state)
     X = _dense_columns(X, np.arange(n_features))
     if np.any(~discrete_mask):
@@ -98,6 +106,7 @@ def _mi_pairs(X, pairs, discrete_mask, n_neighbors):
             out[p] = mutual_info_score(X[:, i], X[:, j])
         elif discrete_mask[i]:
             labels = np.unique(X[:, i], return_inverse=True)[1].reshape(-1)
+            _check_has_neighbours(labels, f"column {i} of X")
             xj = np.ascontiguousarray(X[:, j : j + 1])
             out[p] = np.nanmean(_ross_terms(xj, labels, n_neighbors))
     return np.maximum(out, 0.0)

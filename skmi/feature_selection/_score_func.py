@@ -7,6 +7,7 @@ from sklearn.utils import check_array
 
 from skmi._base import fitted_mi
 from skmi._ksg import KSGMutualInfo
+from skmi.feature_selection._common import warn_constant_columns
 
 __all__ = ["mutual_info_score_func"]
 
@@ -29,6 +30,10 @@ def mutual_info_score_func(estimator=None, *, n_jobs=None):
     Returns
     -------
     score_func : callable ``(X, y) -> ndarray of shape (n_features,)``
+        A constant column of X scores 0 (it carries no information), with one
+        :class:`~skmi.exceptions.ConstantColumnWarning` per call naming the
+        constant columns, as a feature-selection score should; the
+        estimator's own refusal of a constant X is for direct use.
 
     Examples
     --------
@@ -46,10 +51,12 @@ def mutual_info_score_func(estimator=None, *, n_jobs=None):
 
     def score_func(X, y):
         X = check_array(X)
-        scores = Parallel(n_jobs=n_jobs)(
-            delayed(fitted_mi)(clone(template), X[:, [j]], y) for j in range(X.shape[1])
+        scores = np.zeros(X.shape[1])
+        varying = np.flatnonzero(~warn_constant_columns(X, stacklevel=2))
+        scores[varying] = Parallel(n_jobs=n_jobs)(
+            delayed(fitted_mi)(clone(template), X[:, [j]], y) for j in varying
         )
-        return np.asarray(scores, dtype=np.float64)
+        return scores
 
     score_func.__name__ = f"mutual_info_score_func({type(template).__name__})"
     return score_func

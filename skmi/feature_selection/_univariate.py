@@ -22,6 +22,8 @@ from skmi.feature_selection._common import (
     _COMMON_PARAMS,
     _batches,
     _check_enough_samples,
+    _check_has_neighbours,
+    _check_n_neighbors,
     _dense_columns,
     _discrete_mask,
     _scale_and_jitter,
@@ -74,6 +76,19 @@ def mutual_info_regression(
     mi : ndarray of shape (n_features,)
         MI of each feature with y, in nats, negative estimates set to 0.
 
+    Raises
+    ------
+    ValueError
+        Where scikit-learn raises one (NaN, mismatched lengths, n_samples <=
+        n_neighbors with a continuous pair, a discrete column or target whose
+        every value occurs once).
+    DiscreteFeaturesError
+        A ``discrete_features`` mask of the wrong shape or an index outside
+        the columns: a subclass of both ``ValueError`` and ``IndexError``
+        (scikit-learn raises ``IndexError``).
+    TypeError
+        ``n_neighbors`` given as a bool (scikit-learn's check lets it in).
+
     References
     ----------
     .. [1] A. Kraskov, H. Stögbauer and P. Grassberger, "Estimating mutual
@@ -124,6 +139,12 @@ def mutual_info_classif(
     mi : ndarray of shape (n_features,)
         In nats, negative estimates set to 0.
 
+    Raises
+    ------
+    ValueError, DiscreteFeaturesError, TypeError
+        As in :func:`mutual_info_regression`; ValueError also for a
+        continuous target ("Unknown label type").
+
     Examples
     --------
     >>> import numpy as np
@@ -143,13 +164,14 @@ def mutual_info_classif(
 
 def _estimate_mi(X, y, discrete_features, discrete_target, n_neighbors, copy, random_state, n_jobs):
     """scikit-learn's preprocessing, step for step; skmi's counting."""
+    n_neighbors = _check_n_neighbors(n_neighbors)
     X, y = check_X_y(X, y, accept_sparse="csc", y_numeric=not discrete_target)
     n_samples, n_features = X.shape
     discrete_mask = _discrete_mask(discrete_features, X, n_features)
     continuous_mask = ~discrete_mask
     if np.any(continuous_mask) and issparse(X):
         raise ValueError("Sparse matrix `X` can't have continuous features.")
-    _check_enough_samples(n_samples, n_neighbors, np.any(continuous_mask) or not discrete_target)
+    _check_enough_samples(n_samples, n_neighbors, np.any(continuous_mask) and not discrete_target)
 
     # The same scaling and the same draws, in the same order, as scikit-learn:
     # this is what makes the values identical for the same random_state.
@@ -161,19 +183,21 @@ def _estimate_mi(X, y, discrete_features, discrete_target, n_neighbors, copy, ra
         y += 1e-10 * np.maximum(1, np.mean(np.abs(y))) * rng.standard_normal(size=n_samples)
     else:
         y = np.unique(y, return_inverse=True)[1].reshape(-1)
+        if np.any(continuous_mask):
+            _check_has_neighbours(y, "y")
 
     batches = _batches(n_features, n_jobs)
     results = Parallel(n_jobs=n_jobs)(
         delayed(_mi_columns)(
-            _dense_columns(X, cols), y, discrete_mask[cols], discrete_target, n_neighbors
+            _dense_columns(X, cols), cols, y, discrete_mask[cols], discrete_target, n_neighbors
         )
         for cols in batches
     )
     return np.concatenate(results) if results else np.zeros(0)
 
 
-def _mi_columns(X_cols, y, discrete_cols, discrete_target, n_neighbors):
-    """Clipped MI of each column with y.
+def _mi_columns(X_cols, cols, y, discrete_cols, discrete_target, n_neighbors):
+    """Clipped MI of each column with y (``cols``: their indices in X).
 
     Continuous column against continuous y -- the common case -- go through
     the batched pair kernel; the others one column at a time.
@@ -191,6 +215,7 @@ def _mi_columns(X_cols, y, discrete_cols, discrete_target, n_neighbors):
             out[c] = mutual_info_score(x[:, 0], y)
         elif discrete_cols[c]:
             labels = np.unique(x[:, 0], return_inverse=True)[1].reshape(-1)
+            _check_has_neighbours(labels, f"column {cols[c]} of X")
             y_column = np.ascontiguousarray(y.reshape(-1, 1))
             out[c] = np.nanmean(_ross_terms(y_column, labels, n_neighbors, _sklearn_class_knn))
         elif discrete_target:
