@@ -16,12 +16,14 @@ Loops over features go through joblib (``n_jobs``), so
 ``with joblib.parallel_config(backend="dask"):`` runs them on a Dask cluster.
 """
 
+from skmi.feature_selection._common import DiscreteFeaturesError
 from skmi.feature_selection._greedy import MutualInfoSelector
 from skmi.feature_selection._matrix import mutual_info_matrix
 from skmi.feature_selection._score_func import mutual_info_score_func
 from skmi.feature_selection._univariate import mutual_info_classif, mutual_info_regression
 
 __all__ = [
+    "DiscreteFeaturesError",
     "MutualInfoSelector",
     "mutual_info_classif",
     "mutual_info_matrix",

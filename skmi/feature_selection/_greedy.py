@@ -9,6 +9,7 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.feature_selection import SelectorMixin
 from sklearn.utils import check_array
 
+from skmi._dask import refuse_dask_collections
 from skmi._ksg import KSGMutualInfo
 from skmi._sklearn_compat import (
     HasMethods,
@@ -129,6 +130,7 @@ class MutualInfoSelector(SelectorMixin, BaseEstimator):
         self : object
         """
         self._validate_params()
+        refuse_dask_collections(type(self).__name__, X=X, y=y)
         X = validate_data(self, X, dtype=np.float64, ensure_min_samples=2)
         if y is None:
             raise ValueError(

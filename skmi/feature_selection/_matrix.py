@@ -6,6 +6,7 @@ from scipy.sparse import issparse
 from sklearn.metrics import mutual_info_score
 from sklearn.utils import check_array, check_random_state
 
+from skmi._dask import refuse_dask_collections
 from skmi._ksg import _ksg1_pairs_1d, _ross_terms
 from skmi._sklearn_compat import validate_params
 from skmi.feature_selection._common import (
@@ -65,6 +66,7 @@ def mutual_info_matrix(
     (np.True_, np.True_)
     """
     n_neighbors = _check_n_neighbors(n_neighbors)
+    refuse_dask_collections("mutual_info_matrix", X=X)
     X = check_array(X, accept_sparse="csc")
     n_samples, n_features = X.shape
     discrete_mask = _discrete_mask(discrete_features, X, n_features)

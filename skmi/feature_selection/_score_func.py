@@ -6,6 +6,7 @@ from sklearn.base import clone
 from sklearn.utils import check_array
 
 from skmi._base import fitted_mi
+from skmi._dask import refuse_dask_collections
 from skmi._ksg import KSGMutualInfo
 from skmi.feature_selection._common import warn_constant_columns
 
@@ -50,6 +51,7 @@ def mutual_info_score_func(estimator=None, *, n_jobs=None):
     template = KSGMutualInfo() if estimator is None else estimator
 
     def score_func(X, y):
+        refuse_dask_collections("mutual_info_score_func", X=X, y=y)
         X = check_array(X)
         scores = np.zeros(X.shape[1])
         varying = np.flatnonzero(~warn_constant_columns(X, stacklevel=2))

@@ -15,6 +15,7 @@ from sklearn.preprocessing import scale
 from sklearn.utils import check_random_state, check_X_y
 from sklearn.utils.multiclass import check_classification_targets
 
+from skmi._dask import refuse_dask_collections
 from skmi._ksg import _ksg1_pairs_1d, _ross_terms
 from skmi._neighbors import NeighborIndex
 from skmi._sklearn_compat import validate_params
@@ -110,6 +111,7 @@ def mutual_info_regression(
     >>> abs(mi[0] - 0.5 * np.log(5)) < 0.05  # truth for y = x + 0.5 * noise
     np.True_
     """
+    refuse_dask_collections("mutual_info_regression", X=X, y=y)
     return _estimate_mi(X, y, discrete_features, False, n_neighbors, copy, random_state, n_jobs)
 
 
@@ -158,6 +160,7 @@ def mutual_info_classif(
     >>> [int(j) for j in np.argsort(mi)[::-1][:2]]  # the petal measurements
     [2, 3]
     """
+    refuse_dask_collections("mutual_info_classif", X=X, y=y)
     check_classification_targets(y)
     return _estimate_mi(X, y, discrete_features, True, n_neighbors, copy, random_state, n_jobs)
 
@@ -165,6 +168,9 @@ def mutual_info_classif(
 def _estimate_mi(X, y, discrete_features, discrete_target, n_neighbors, copy, random_state, n_jobs):
     """scikit-learn's preprocessing, step for step; skmi's counting."""
     n_neighbors = _check_n_neighbors(n_neighbors)
+    refuse_dask_collections(
+        "mutual_info_" + ("classif" if discrete_target else "regression"), X=X, y=y
+    )
     X, y = check_X_y(X, y, accept_sparse="csc", y_numeric=not discrete_target)
     n_samples, n_features = X.shape
     discrete_mask = _discrete_mask(discrete_features, X, n_features)
