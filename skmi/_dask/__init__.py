@@ -50,7 +50,7 @@ def refuse_dask_collections(owner, **arrays):
         if is_dask_collection(value):
             raise TypeError(
                 f"{owner} does not take dask collections ({name} is a "
-                f"{type(value).__name__}): it needs every row in one process, so it "
+                f"dask {type(value).__name__}): it needs every row in one process, so it "
                 "would gather the data onto this machine. GaussianMutualInfo and "
                 "BinnedMutualInfo.fit reduce dask data on the cluster; for other "
                 "estimators draw a random subsample on the cluster with "
