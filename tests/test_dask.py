@@ -264,6 +264,36 @@ def test_local_cluster_gives_the_in_memory_result(cluster):
     )
 
 
+def test_matrix_and_drop_ins_scatter_the_data_once(cluster, monkeypatch):
+    joblib = pytest.importorskip("joblib")
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((1000, 24))
+    X[:, 1] += X[:, 0]
+    y = X[:, 2] + rng.standard_normal(1000)
+    local_matrix = mutual_info_matrix(X, random_state=0)
+    local_mi = mutual_info_regression(X, y, random_state=0)
+
+    sent = []
+    scatter = cluster.scatter
+
+    def counting_scatter(data, *args, **kwargs):
+        sent.append(getattr(data, "shape", None))
+        return scatter(data, *args, **kwargs)
+
+    monkeypatch.setattr(cluster, "scatter", counting_scatter)
+    with joblib.parallel_config(backend="dask"):
+        remote_matrix = mutual_info_matrix(X, random_state=0, n_jobs=-1)
+        n_matrix_scatters = len(sent)
+        remote_mi = mutual_info_regression(X, y, random_state=0, n_jobs=-1)
+    np.testing.assert_array_equal(remote_matrix, local_matrix)
+    np.testing.assert_array_equal(remote_mi, local_mi)
+    # the matrix: 10 block-pair tasks, X sent once
+    assert sent[:n_matrix_scatters] == [X.shape]
+    # the drop-in: y sent once, each column block once (8 blocks of 3 columns)
+    assert sent[n_matrix_scatters:].count(y.shape) == 1
+    assert sum(shape[1] for shape in sent[n_matrix_scatters:] if len(shape) == 2) == 24
+
+
 def _rss():
     import psutil
 

@@ -40,7 +40,7 @@ def tree(parts, merge_fn):
 
 
 def moments(block):
-    """Count, mean, centred cross-products, min, max and non-finite count per column.
+    """Count, mean, centred cross-products, min, max and non-finite flag per column.
 
     Centred per chunk and merged with Chan et al.'s update, so that the
     cross-products do not lose precision to large means as raw sums of
@@ -48,14 +48,24 @@ def moments(block):
     """
     block = np.asarray(block, dtype=np.float64)
     n, d = block.shape
-    nonfinite = np.count_nonzero(~np.isfinite(block), axis=0)
-    if n == 0 or nonfinite.any():
-        # The client raises on any non-finite count; the rest is not used.
-        zero = np.zeros(d)
-        return (n, zero, np.zeros((d, d)), np.full(d, np.inf), np.full(d, -np.inf), nonfinite)
+    if n == 0:
+        return (
+            0,
+            np.zeros(d),
+            np.zeros((d, d)),
+            np.full(d, np.inf),
+            np.full(d, -np.inf),
+            np.zeros(d, bool),
+        )
+    low, high = block.min(axis=0), block.max(axis=0)
+    # NaN propagates into min and max, and an infinity is one of them: no
+    # separate pass over the chunk to find non-finite values.
+    nonfinite = ~(np.isfinite(low) & np.isfinite(high))
+    if nonfinite.any():  # the client raises; the rest is not used
+        return (n, np.zeros(d), np.zeros((d, d)), low, high, nonfinite)
     mean = block.mean(axis=0)
     centred = block - mean
-    return (n, mean, centred.T @ centred, block.min(axis=0), block.max(axis=0), nonfinite)
+    return (n, mean, centred.T @ centred, low, high, nonfinite)
 
 
 def merge_moments(*parts):
@@ -64,7 +74,7 @@ def merge_moments(*parts):
     mean, m2 = mean.copy(), m2.copy()
     for n_b, mean_b, m2_b, low_b, high_b, nonfinite_b in parts[1:]:
         low, high = np.minimum(low, low_b), np.maximum(high, high_b)
-        nonfinite = nonfinite + nonfinite_b
+        nonfinite = nonfinite | nonfinite_b
         if n_b == 0:
             continue
         total = n + n_b

@@ -133,22 +133,22 @@ def fit_binned(est, X, y, z=None):
 
 
 def _ranges(block):
+    """Per column min, max and whether a value is not finite (NaN or infinite)."""
     block = np.asarray(block)
     if len(block) == 0:
         d = block.shape[1]
-        return np.full(d, np.inf), np.full(d, -np.inf), np.zeros(d, dtype=np.int64)
-    nonfinite = (
-        np.count_nonzero(~np.isfinite(block), axis=0)
-        if block.dtype.kind == "f"
-        else np.zeros(block.shape[1], dtype=np.int64)
-    )
-    return block.min(axis=0), block.max(axis=0), nonfinite
+        return np.full(d, np.inf), np.full(d, -np.inf), np.zeros(d, dtype=bool)
+    low, high = block.min(axis=0), block.max(axis=0)
+    if block.dtype.kind != "f":
+        return low, high, np.zeros(block.shape[1], dtype=bool)
+    # NaN propagates into min and max, and an infinity is one of them.
+    return low, high, ~(np.isfinite(low) & np.isfinite(high))
 
 
 def _merge_ranges(*parts):
     low = np.min([p[0] for p in parts], axis=0)
     high = np.max([p[1] for p in parts], axis=0)
-    return low, high, np.sum([p[2] for p in parts], axis=0)
+    return low, high, np.any([p[2] for p in parts], axis=0)
 
 
 def _check_finite(part, ranges):
@@ -214,7 +214,9 @@ class _Coder:
     def __call__(self, block):
         from skmi._binned import _binned_symbols, digitize_columns
 
-        block = np.asarray(block)[:, self.keep]
+        block = np.asarray(block)
+        if not self.keep.all():
+            block = block[:, self.keep]
         if self.binner is None:  # discrete: the values themselves
             if block.dtype.kind == "f":
                 return (block + 0.0).view(np.int64)  # + 0.0: -0.0 and 0.0 are one value

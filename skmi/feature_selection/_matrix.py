@@ -77,18 +77,49 @@ def mutual_info_matrix(
     X = _dense_columns(X, np.arange(n_features))
     if np.any(~discrete_mask):
         X = _scale_and_jitter(X, ~discrete_mask, rng)
-    pairs = [(i, j) for i in range(n_features) for j in range(i + 1, n_features)]
-    chunks = _batches(len(pairs), n_jobs)
+    # Column blocks, and one task per pair of blocks: the pair lists are built
+    # in the workers (d^2 / 2 of them do not fit a list for thousands of
+    # columns), and every task gets the same X object, which joblib's Dask
+    # backend scatters to the cluster once per call, not once per task.
+    blocks = _column_blocks(n_features, n_samples, n_jobs)
+    tasks = [(a, b) for a in range(len(blocks)) for b in range(a, len(blocks))]
     values = Parallel(n_jobs=n_jobs)(
-        delayed(_mi_pairs)(X, [pairs[p] for p in chunk], discrete_mask, n_neighbors)
-        for chunk in chunks
+        delayed(_mi_block)(X, blocks[a], blocks[b], discrete_mask, n_neighbors)
+        for a, b in tasks
     )
     out = np.full((n_features, n_features), np.nan)
-    for chunk, vals in zip(chunks, values, strict=True):
-        for p, v in zip(chunk, vals, strict=True):
-            i, j = pairs[p]
-            out[i, j] = out[j, i] = v
+    for (a, b), block in zip(tasks, values, strict=True):
+        rows, cols = blocks[a], blocks[b]
+        out[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1] = block
+        out[cols[0] : cols[-1] + 1, rows[0] : rows[-1] + 1] = block.T
+    np.fill_diagonal(out, np.nan)
     return out
+
+
+def _column_blocks(n_features, n_samples, n_jobs, max_values=2**24):
+    """Contiguous column blocks: enough block pairs for every worker, and
+    blocks small enough that a pair of them (n_samples values per column)
+    stays within ``max_values`` per kernel call (~0.5 GB of scratch)."""
+    n_pairs_wanted = len(_batches(n_features * (n_features - 1) // 2, n_jobs))
+    n_blocks = 1
+    while n_blocks * (n_blocks + 1) // 2 < n_pairs_wanted and n_blocks < n_features:
+        n_blocks += 1
+    size = max(1, min(-(-n_features // n_blocks), max_values // (2 * max(n_samples, 1))))
+    return [np.arange(i, min(i + size, n_features)) for i in range(0, n_features, size)]
+
+
+def _mi_block(X, rows, cols, discrete_mask, n_neighbors):
+    """MI of columns ``rows`` against columns ``cols`` (the i < j pairs; NaN elsewhere)."""
+    pairs = [(i, j) for i in rows for j in cols if i < j]
+    block = np.full((len(rows), len(cols)), np.nan)
+    if pairs:
+        values = _mi_pairs(X, pairs, discrete_mask, n_neighbors)
+        i, j = np.asarray(pairs).T
+        block[i - rows[0], j - cols[0]] = values
+    if rows[0] == cols[0]:  # a diagonal block: mirror its upper triangle
+        upper = np.triu_indices(len(rows), 1)
+        block[upper[1], upper[0]] = block[upper]
+    return block
 
 
 def _mi_pairs(X, pairs, discrete_mask, n_neighbors):
