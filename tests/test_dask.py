@@ -91,6 +91,17 @@ def test_gaussian_equals_in_memory(params, synchronous):
     assert on_dask.score(X, y) == pytest.approx(in_memory.mi_, rel=1e-12)
 
 
+@pytest.mark.parametrize("scale", [1e155, 1e-165, 1e300])
+@pytest.mark.parametrize("shrinkage", [None, "ledoit-wolf"])
+def test_gaussian_is_scale_invariant_at_extreme_scales(scale, shrinkage, synchronous):
+    # MI does not change when X is multiplied by a constant; squares of 1e155
+    # overflow and of 1e-165 underflow unless the sums are scaled.
+    X, y, _ = _gaussian_data()
+    unscaled = GaussianMutualInfo(shrinkage=shrinkage).fit(X, y).mi_
+    on_dask = GaussianMutualInfo(shrinkage=shrinkage).fit(_chunked(X * scale, 700), y).mi_
+    assert on_dask == pytest.approx(unscaled, rel=1e-12)
+
+
 def test_gaussian_copula_above_the_quantile_sample_is_close():
     # n > 2**17 rows: ranks from a strided sample, an approximation (documented).
     rng = np.random.default_rng(0)

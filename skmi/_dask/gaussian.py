@@ -88,15 +88,16 @@ def fit_gaussian(est, X, y, z=None):
         _check_finite(stats[5], widths)
         low, high = stats[3], stats[4]
 
-    n, mean, m2 = stats[0], stats[1], stats[2]
+    n, mean, m2, scale = stats[0], stats[1], stats[2], stats[6]
     keep = _non_constant(low, high, widths)
-    mean, m2 = mean[keep], m2[np.ix_(keep, keep)]
+    # in units of ``scale`` (powers of two): no overflow at any magnitude
+    mean, m2, scale = mean[keep], m2[np.ix_(keep, keep)], scale[keep]
     std = np.sqrt(np.diag(m2) / n)
     corr = m2 / n / np.outer(std, std)
 
     fourth = None
     if est.shrinkage == "ledoit-wolf" and keep.sum() > 1:
-        args = [dask.delayed(a) for a in (mean, std, keep, table)]
+        args = [dask.delayed(a) for a in (mean, std, scale, keep, table)]
         (fourth,) = dask.compute(tree(leaves(_fourth_powers, blocks, *args), _sum))
     cov = _shrunk(corr, n, est.shrinkage, fourth)
 
@@ -201,12 +202,15 @@ def _shrunk(corr, n, shrinkage, fourth):
     return shrunk_covariance(corr, coefficient)
 
 
-def _fourth_powers(block, mean, std, keep, table):
-    """``sum_i |x_i|^4`` over the chunk's standardised rows (Ledoit-Wolf's beta)."""
+def _fourth_powers(block, mean, std, scale, keep, table):
+    """``sum_i |x_i|^4`` over the chunk's standardised rows (Ledoit-Wolf's beta).
+
+    ``mean`` and ``std`` are in units of ``scale``, as the moments were.
+    """
     block = np.asarray(block, dtype=np.float64)
     if table is not None:
         block = _normal_scores(block, table)
-    standardised = (block[:, keep] - mean) / std
+    standardised = (block[:, keep] / scale - mean) / std
     return float(np.sum(np.sum(standardised**2, axis=1) ** 2))
 
 
