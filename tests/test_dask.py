@@ -183,8 +183,14 @@ def test_constant_columns_and_bad_input_as_in_memory(synchronous):
             Est().fit(_chunked(X, 700), y[:-1])
         with pytest.raises(ValueError, match="target y is None"):
             Est().fit(_chunked(X, 700), None)
+        with pytest.raises(ValueError, match=r"X must have shape \(n_samples, n_features\)"):
+            Est().fit(_chunked(X[:, 0], 700), y)
+        with pytest.raises(ValueError, match="y must have shape"):
+            Est().fit(_chunked(X, 700), da.zeros((len(X), 2, 2), chunks=700))
+        with pytest.raises(TypeError, match="y has dtype <U"):
+            Est().fit(_chunked(X, 700), y[:, 0].astype(str))
     with pytest.raises(ValueError, match="single class"):
-        BinnedMutualInfo().fit(_chunked(X, 700), np.zeros(len(X), dtype=int))
+        BinnedMutualInfo().fit(_chunked(X[:, [0, 2]], 700), np.zeros(len(X), dtype=int))
 
 
 # -- nothing else gathers dask data ------------------------------------------------------

@@ -31,13 +31,15 @@ def _as_dask_2d(value, name):
         if array.dtype == object:
             raise TypeError(f"{name} has dtype object; pass numbers (encode symbols as integers).")
         array = da.from_array(array, chunks=(min(len(array), 1_000_000) or 1,) + array.shape[1:])
+    allowed = (2,) if name == "X" else (1, 2)  # as in memory: X is always 2-D
+    if array.ndim not in allowed:
+        shapes = {1: "(n_samples,)", 2: "(n_samples, n_features)"}
+        expected = " or ".join(shapes[d] for d in allowed)
+        raise ValueError(
+            f"{name} must have shape {expected}; got an array with {array.ndim} dimensions."
+        )
     if array.ndim == 1:
         array = array[:, None]
-    if array.ndim != 2:
-        raise ValueError(
-            f"{name} must have shape (n_samples,) or (n_samples, n_features); got an array "
-            f"with {array.ndim} dimensions."
-        )
     if any(np.isnan(c) for c in array.chunks[0]):
         array = array.compute_chunk_sizes()
     if array.dtype.kind not in "biuf":
