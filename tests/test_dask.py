@@ -211,7 +211,7 @@ def test_constant_columns_and_bad_input_as_in_memory(synchronous):
 )
 def test_entry_points_that_need_all_rows_refuse_dask(call):
     X, y, _ = _gaussian_data(n=300)
-    with pytest.raises(TypeError, match="does not take dask collections.*sample_rows"):
+    with pytest.raises(TypeError, match="does not take dask collections here.*sample_rows"):
         call(_chunked(X, 100), _chunked(y[:, 0], 100))
 
 

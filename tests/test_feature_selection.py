@@ -304,6 +304,25 @@ def test_mutual_info_matrix():
     )
 
 
+def test_matrix_column_blocks_do_not_change_the_values(monkeypatch):
+    # The matrix runs one task per pair of column blocks; uneven blocks (7, 7, ..., 5)
+    # with a discrete column must give exactly the one-block values.
+    from skmi.feature_selection import _matrix
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((300, 40))
+    X[:, 5] = np.round(X[:, 5])
+    X[:, 1] += X[:, 0]
+    one_block = mutual_info_matrix(X, discrete_features=[5], random_state=0)
+    blocks = _matrix._column_blocks
+    monkeypatch.setattr(_matrix, "_column_blocks", lambda *args: blocks(*args, max_columns=7))
+    assert len(_matrix._column_blocks(40, 300, None)) == 6
+    np.testing.assert_array_equal(
+        mutual_info_matrix(X, discrete_features=[5], random_state=0), one_block
+    )
+    assert one_block[0, 1] > 0.3 and np.isnan(np.diag(one_block)).all()
+
+
 # -- estimator-based score functions --------------------------------------------------
 
 

@@ -49,9 +49,9 @@ def refuse_dask_collections(owner, **arrays):
     for name, value in arrays.items():
         if is_dask_collection(value):
             raise TypeError(
-                f"{owner} does not take dask collections ({name} is a "
-                f"dask {type(value).__name__}): it needs every row in one process, so it "
-                "would gather the data onto this machine. GaussianMutualInfo and "
+                f"{owner} does not take dask collections here ({name} is a "
+                f"dask {type(value).__name__}): this step needs every row in one process, "
+                "so it would gather the data onto this machine. GaussianMutualInfo.fit and "
                 "BinnedMutualInfo.fit reduce dask data on the cluster; for other "
                 "estimators draw a random subsample on the cluster with "
                 "skmi.sample_rows(X, y, n_samples=...) and estimate on it, with "

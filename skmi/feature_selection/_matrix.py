@@ -96,15 +96,17 @@ def mutual_info_matrix(
     return out
 
 
-def _column_blocks(n_features, n_samples, n_jobs, max_values=2**24):
+def _column_blocks(n_features, n_samples, n_jobs, max_values=2**24, max_columns=512):
     """Contiguous column blocks: enough block pairs for every worker, and
     blocks small enough that a pair of them (n_samples values per column)
-    stays within ``max_values`` per kernel call (~0.5 GB of scratch)."""
+    stays within ``max_values`` per kernel call (~0.5 GB of scratch) and a
+    task lists at most ``max_columns ** 2`` pairs."""
     n_pairs_wanted = len(_batches(n_features * (n_features - 1) // 2, n_jobs))
     n_blocks = 1
     while n_blocks * (n_blocks + 1) // 2 < n_pairs_wanted and n_blocks < n_features:
         n_blocks += 1
-    size = max(1, min(-(-n_features // n_blocks), max_values // (2 * max(n_samples, 1))))
+    size = min(-(-n_features // n_blocks), max_values // (2 * max(n_samples, 1)), max_columns)
+    size = max(1, size)
     return [np.arange(i, min(i + size, n_features)) for i in range(0, n_features, size)]
 
 
