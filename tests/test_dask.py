@@ -234,6 +234,20 @@ def test_sample_rows_is_uniform_and_aligned(synchronous):
     np.testing.assert_array_equal(again[1], sample_rows(X, y, n_samples=k, random_state=3)[1])
 
 
+def test_subsample_path_for_knn_covers_the_truth(synchronous):
+    # The documented path: rows drawn on the cluster, KSG on them, and the
+    # subsampling interval of that sample size from bootstrap_ci.
+    from skmi import bootstrap_ci
+
+    X, y, truth = make_gaussian(100_000, 1, 1, correlation=0.6, random_state=0)
+    Xs, ys = sample_rows(_chunked(X, 30_000), _chunked(y, 30_000), n_samples=2000, random_state=0)
+    assert Xs.shape == (2000, 1) and ys.shape == (2000,)
+    ci = bootstrap_ci(KSGMutualInfo(random_state=0), Xs, ys, n_resamples=40, random_state=0)
+    assert ci.method == "subsample"
+    assert ci.low < truth < ci.high  # truth 0.2231; the interval is about +-0.04 wide
+    assert ci.high - ci.low < 0.15
+
+
 def test_sample_rows_validates():
     X = np.zeros((10, 2))
     with pytest.raises(ValueError, match="more than the 10 rows"):

@@ -57,7 +57,8 @@ def sample_rows(X, y=None, *, n_samples, random_state=None):
 
         Xs, ys = skmi.sample_rows(X, y, n_samples=20_000, random_state=0)
         mi = skmi.KSGMutualInfo().fit(Xs, ys).mi_
-        low, high = skmi.bootstrap_ci(skmi.KSGMutualInfo(), Xs, ys, random_state=0)
+        ci = skmi.bootstrap_ci(skmi.KSGMutualInfo(), Xs, ys, random_state=0)
+        ci.low, ci.high  # the interval of an estimate from n_samples rows
 
     >>> import numpy as np
     >>> from skmi import sample_rows
