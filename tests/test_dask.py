@@ -244,7 +244,7 @@ def test_subsample_path_for_knn_covers_the_truth(synchronous):
     assert Xs.shape == (2000, 1) and ys.shape == (2000,)
     ci = bootstrap_ci(KSGMutualInfo(random_state=0), Xs, ys, n_resamples=40, random_state=0)
     assert ci.method == "subsample"
-    assert ci.low < truth < ci.high  # truth 0.2231; the interval is about +-0.04 wide
+    assert ci.low < truth < ci.high  # truth 0.2231; here [0.164, 0.224], 0.06 wide
     assert ci.high - ci.low < 0.15
 
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from skmi._dask import is_dask_collection
 
-__all__ = ["as_row_blocks", "row_aligned"]
+__all__ = ["as_row_blocks", "row_aligned", "set_input_attributes"]
 
 
 def _as_dask_2d(value, name):
@@ -84,3 +84,14 @@ def as_row_blocks(array):
     blocks = list(array.to_delayed(optimize_graph=True).ravel())
     offsets = np.concatenate([[0], np.cumsum(array.chunks[0])[:-1]]).astype(np.int64)
     return blocks, offsets
+
+
+def set_input_attributes(est, widths, feature_names):
+    """``n_features_in_``, ``n_features_z_in_`` and ``feature_names_in_``, as
+    ``validate_data`` sets them on an in-memory fit."""
+    est.n_features_in_ = widths["X"]
+    est.n_features_z_in_ = widths.get("z")
+    if feature_names is not None:
+        est.feature_names_in_ = feature_names
+    elif hasattr(est, "feature_names_in_"):
+        del est.feature_names_in_

@@ -28,15 +28,14 @@ number of rows, as the binned estimate itself then does.
 
 import numpy as np
 
-from skmi._dask._inputs import as_row_blocks, row_aligned
+from skmi._binned import _EDGE_SAMPLE  # the in-memory quantile sample: the same rows
+from skmi._dask._inputs import as_row_blocks, row_aligned, set_input_attributes
 from skmi._dask._reduce import concatenate_rows, strided_rows, tree
-from skmi._dask.gaussian import _set_input_attributes
 from skmi._sklearn_compat import validate_parameters
 
 __all__ = ["fit_binned"]
 
 _KMEANS_SAMPLE = 2**17
-_EDGE_SAMPLE = 65_536  # the in-memory estimator's quantile sample
 _KEY_LIMIT = 2**62
 
 
@@ -121,7 +120,7 @@ def fit_binned(est, X, y, z=None):
     c_x = _marginal_counts(rows, c_xy, split, "x")
     c_y = _marginal_counts(rows, c_xy, split, "y")
 
-    _set_input_attributes(est, {"X": X.shape[1]}, feature_names)
+    set_input_attributes(est, {"X": X.shape[1]}, feature_names)
     est.discrete_features_, est.discrete_target_ = discrete_x, discrete_y
     est._binner_x, est._binner_y = binner_x, binner_y
     est.n_symbols_x_, est.n_symbols_y_, est.n_symbols_joint_ = len(c_x), len(c_y), len(c_xy)

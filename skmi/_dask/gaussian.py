@@ -27,7 +27,7 @@ import warnings
 
 import numpy as np
 
-from skmi._dask._inputs import as_row_blocks, row_aligned
+from skmi._dask._inputs import as_row_blocks, row_aligned, set_input_attributes
 from skmi._dask._reduce import (
     concatenate_rows,
     leaves,
@@ -118,7 +118,7 @@ def fit_gaussian(est, X, y, z=None):
     else:
         mi = float(-0.5 * np.sum(np.log1p(-(rho**2))))
 
-    _set_input_attributes(est, widths, feature_names)
+    set_input_attributes(est, widths, feature_names)
     est.canonical_correlations_ = rho
     est.mi_ = est._from_nats(mi)
     return est
@@ -157,15 +157,6 @@ def _non_constant(low, high, widths):
                 stacklevel=4,
             )
     return keep
-
-
-def _set_input_attributes(est, widths, feature_names):
-    est.n_features_in_ = widths["X"]
-    est.n_features_z_in_ = widths.get("z")
-    if feature_names is not None:
-        est.feature_names_in_ = feature_names
-    elif hasattr(est, "feature_names_in_"):
-        del est.feature_names_in_
 
 
 # -- shrinkage from the reduced statistics ---------------------------------------------
