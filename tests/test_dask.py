@@ -28,7 +28,7 @@ from skmi import (  # noqa: E402  (after the importorskips)
     sample_rows,
 )
 from skmi.datasets import make_gaussian  # noqa: E402
-from skmi.exceptions import ConstantColumnWarning  # noqa: E402
+from skmi.exceptions import ConstantColumnWarning, SkmiWarning  # noqa: E402
 
 
 @pytest.fixture
@@ -148,6 +148,19 @@ def test_binned_with_more_bin_patterns_than_an_int64_holds(synchronous):
     w = W[:, 0] + rng.standard_normal(2000)
     on_dask = BinnedMutualInfo().fit(_chunked(W, 600), w).mi_
     assert on_dask == pytest.approx(BinnedMutualInfo().fit(W, w).mi_, rel=1e-12)
+
+
+def test_binned_warns_when_the_count_table_may_be_large(synchronous, monkeypatch):
+    from skmi._dask import binned
+
+    X, y, _ = _gaussian_data()
+    # 10 bins on 3 + 2 columns: 10^5 possible cells, capped by n = 3000
+    monkeypatch.setattr(binned, "_TABLE_WARN_BYTES", 3000 * binned._TABLE_BYTES_PER_CELL - 1)
+    with pytest.warns(SkmiWarning, match="count table may hold up to 3,000 cells"):
+        BinnedMutualInfo().fit(_chunked(X, 700), y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # 2 bins x 2 bins: 4 cells, no warning
+        BinnedMutualInfo(n_bins=2).fit(_chunked(X[:, :1], 700), y[:, 0])
 
 
 def test_dask_dataframe_input(synchronous):

@@ -37,6 +37,8 @@ __all__ = ["fit_binned"]
 
 _KMEANS_SAMPLE = 2**17
 _KEY_LIMIT = 2**62
+_TABLE_BYTES_PER_CELL = 64  # a symbol, a count, and the merge's sort and inverse
+_TABLE_WARN_BYTES = 2**30
 
 
 def fit_binned(est, X, y, z=None):
@@ -107,8 +109,9 @@ def fit_binned(est, X, y, z=None):
         binner_y = est._fit_binner(_rows_for(est, y_sample, y_range, keep_y), rng)
 
     # Pass 2: joint counts.
-    coder_x = dask.delayed(_Coder(binner_x, keep_x), pure=True)
-    coder_y = dask.delayed(_Coder(binner_y, keep_y), pure=True)
+    coders = _Coder(binner_x, keep_x), _Coder(binner_y, keep_y)
+    _warn_if_the_table_may_be_large(n, *coders)
+    coder_x, coder_y = (dask.delayed(coder, pure=True) for coder in coders)
     counts = tree(
         [
             dask.delayed(_joint_table, pure=True)(bx, by, coder_x, coder_y)
@@ -223,6 +226,32 @@ class _Coder:
         if self.space is not None:
             return _binned_symbols(block.astype(np.float64), self.binner).reshape(-1, 1)
         return digitize_columns(np.ascontiguousarray(block, dtype=np.float64), self.binner[1])
+
+
+def _warn_if_the_table_may_be_large(n, coder_x, coder_y):
+    """One warning when the count table could outgrow a worker.
+
+    The table has one row per occupied (x, y) cell: at most the number of
+    possible cells, and at most n. With many binned columns that bound is n
+    itself -- then every row is its own cell and the binned estimate means
+    little anyway.
+    """
+    import warnings
+
+    from skmi.exceptions import SkmiWarning
+
+    cells = n
+    if coder_x.space is not None and coder_y.space is not None:
+        cells = min(n, coder_x.space * coder_y.space)
+    if cells * _TABLE_BYTES_PER_CELL > _TABLE_WARN_BYTES:
+        warnings.warn(
+            f"The joint count table may hold up to {cells:,} cells "
+            f"(~{cells * _TABLE_BYTES_PER_CELL / 1e9:.1f} GB in one worker): with "
+            "n_bins ** n_columns cells to fill, most rows may fall in cells of their "
+            "own. Use fewer bins or columns (or strategy='kmeans').",
+            SkmiWarning,
+            stacklevel=4,
+        )
 
 
 def _joint_table(x_block, y_block, coder_x, coder_y):
