@@ -141,6 +141,17 @@ def test_binned_equals_in_memory(params, synchronous):
         assert on_dask.score(A[:500], b[:500]) == pytest.approx(in_memory.score(A[:500], b[:500]))
 
 
+def test_binned_count_tables_dense_keyed_and_row_wise_agree(synchronous):
+    # 10 bins: 5 + 2 columns -> 10^7 possible cells (int64 keys, not a dense
+    # array); 2 + 1 -> 10^3 (dense counts); the in-memory value either way.
+    rng = np.random.default_rng(0)
+    W = rng.standard_normal((3000, 5))
+    w = np.column_stack([W[:, 0], W[:, 1]]) + rng.standard_normal((3000, 2))
+    for A, b in [(W, w), (W[:, :2], w[:, 0])]:
+        on_dask = BinnedMutualInfo().fit(_chunked(A, 700), _chunked(b, 900)).mi_
+        assert on_dask == pytest.approx(BinnedMutualInfo().fit(A, b).mi_, rel=1e-12)
+
+
 def test_binned_with_more_bin_patterns_than_an_int64_holds(synchronous):
     # 20 columns x 10 bins: 10^20 patterns; counted row-wise, not as one key
     rng = np.random.default_rng(0)

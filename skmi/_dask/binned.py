@@ -37,6 +37,7 @@ __all__ = ["fit_binned"]
 
 _KMEANS_SAMPLE = 2**17
 _KEY_LIMIT = 2**62
+_DENSE_CELLS = 2**22  # count arrays of at most 32 MB: added, not sorted
 _TABLE_BYTES_PER_CELL = 64  # a symbol, a count, and the merge's sort and inverse
 _TABLE_WARN_BYTES = 2**30
 
@@ -119,7 +120,8 @@ def fit_binned(est, X, y, z=None):
         ],
         _merge_tables,
     )
-    ((rows, c_xy, split),) = dask.compute(counts)
+    (table,) = dask.compute(counts)
+    rows, c_xy, split = _occupied(table)
     c_x = _marginal_counts(rows, c_xy, split, "x")
     c_y = _marginal_counts(rows, c_xy, split, "y")
 
@@ -255,11 +257,23 @@ def _warn_if_the_table_may_be_large(n, coder_x, coder_y):
 
 
 def _joint_table(x_block, y_block, coder_x, coder_y):
-    """(distinct joint symbols, their counts, how to split them into x and y)."""
+    """(joint symbols, their counts, how to split them into x and y).
+
+    Three forms, chosen from the symbol spaces alone (so every chunk agrees):
+    ``"dense"`` -- a count per possible cell, when there are at most
+    ``_DENSE_CELLS`` (merged by adding: fast, and small to merge); ``"key"``
+    -- the distinct int64 cell keys and their counts; ``"columns"`` -- the
+    distinct rows of symbol columns (raw discrete values, or more bin
+    patterns than an int64 holds).
+    """
     x, y = coder_x(x_block), coder_y(y_block)
     if coder_x.space is not None and coder_y.space is not None:
-        if coder_x.space * coder_y.space < _KEY_LIMIT:
-            keys, counts = np.unique(x[:, 0] * coder_y.space + y[:, 0], return_counts=True)
+        cells = coder_x.space * coder_y.space
+        if cells < _KEY_LIMIT:
+            keys = x[:, 0] * coder_y.space + y[:, 0]
+            if cells <= _DENSE_CELLS:
+                return np.bincount(keys, minlength=cells), None, ("dense", coder_y.space)
+            keys, counts = np.unique(keys, return_counts=True)
             return keys, counts, ("key", coder_y.space)
     rows, counts = np.unique(np.hstack([x, y]), axis=0, return_counts=True)
     return rows, counts, ("columns", x.shape[1])
@@ -267,12 +281,23 @@ def _joint_table(x_block, y_block, coder_x, coder_y):
 
 def _merge_tables(*tables):
     split = tables[0][2]
+    if split[0] == "dense":
+        return np.sum([t[0] for t in tables], axis=0), None, split
     symbols = np.concatenate([t[0] for t in tables], axis=0)
     counts = np.concatenate([t[1] for t in tables])
     axis = None if symbols.ndim == 1 else 0
     distinct, inverse = np.unique(symbols, axis=axis, return_inverse=True)
     merged = np.bincount(inverse.reshape(-1), weights=counts, minlength=len(distinct))
     return distinct, merged.astype(np.int64), split
+
+
+def _occupied(table):
+    """A dense table as the distinct keys of its occupied cells and their counts."""
+    symbols, counts, split = table
+    if split[0] != "dense":
+        return table
+    keys = np.flatnonzero(symbols)
+    return keys, symbols[keys], ("key", split[1])
 
 
 def _marginal_counts(symbols, counts, split, side):
