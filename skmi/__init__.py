@@ -10,6 +10,7 @@ from skmi import datasets, exceptions
 from skmi._auto import MIResult, estimate_mi
 from skmi._binned import BinnedMutualInfo
 from skmi._config import config_context, get_config, set_config
+from skmi._dask.sample import sample_rows
 from skmi._gaussian import GaussianMutualInfo
 from skmi._kernel import KernelMutualInfo, kernel_entropy
 from skmi._ksg import KSGMutualInfo
@@ -58,5 +59,6 @@ __all__ = [
     "mutual_info_regression",
     "mutual_info_score_func",
     "permutation_test",
+    "sample_rows",
     "set_config",
 ]

@@ -13,6 +13,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_array, check_random_state
 
+from skmi._dask import refuse_dask_collections
 from skmi._sklearn_compat import (
     StrOptions,
     check_is_fitted,
@@ -135,6 +136,7 @@ class BaseMutualInfo(BaseEstimator):
         name = type(self).__name__
         if y is None:
             raise ValueError(f"{name} requires y to be passed, but the target y is None.")
+        refuse_dask_collections(name, X=X, y=y)  # never gather larger-than-memory data
         _check_ndim(X, "X", allowed=(2,))
         _check_ndim(y, "y", allowed=(1, 2))
         n_x, n_y = num_samples(X), num_samples(y)
@@ -195,6 +197,7 @@ class BaseMutualInfo(BaseEstimator):
             return None
         if not self._supports_conditioning:
             raise ValueError(f"{name} does not support conditioning on z.")
+        refuse_dask_collections(name, z=z)
         if not reset and self.n_features_z_in_ is None:
             raise ValueError(f"This {name} was fitted without z; do not pass z here.")
         _check_ndim(z, "z", allowed=(1, 2))

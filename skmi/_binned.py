@@ -12,6 +12,7 @@ import numpy as np
 from sklearn.cluster import KMeans, MiniBatchKMeans
 
 from skmi._base import BaseMutualInfo
+from skmi._dask import any_dask_collection
 from skmi._kernels import combine_codes, dense_labels, digitize_columns
 from skmi._sklearn_compat import Interval, StrOptions
 
@@ -128,6 +129,18 @@ class BinnedMutualInfo(BaseMutualInfo):
         self.discrete_target = discrete_target
         self.units = units
         self.random_state = random_state
+
+    def fit(self, X, y, z=None):
+        """Estimate I(X; y); see :meth:`BaseMutualInfo.fit`.
+
+        ``dask.array`` / ``dask.dataframe`` inputs are reduced on the cluster
+        from per-chunk joint bin counts (``skmi/_dask/binned.py``).
+        """
+        if any_dask_collection(X, y, z):
+            from skmi._dask.binned import fit_binned
+
+            return fit_binned(self, X, y, z)
+        return super().fit(X, y, z)
 
     def pointwise_mi(self, X, y):
         """Per-sample ``log(n c_xy / (c_x c_y))`` on ``(X, y)``, in ``units``.

@@ -14,6 +14,7 @@ import numpy as np
 from sklearn.covariance import OAS, LedoitWolf, ShrunkCovariance
 
 from skmi._base import BaseMutualInfo, normal_scores
+from skmi._dask import any_dask_collection
 from skmi._sklearn_compat import Interval, StrOptions
 from skmi.exceptions import SkmiWarning
 
@@ -101,6 +102,18 @@ class GaussianMutualInfo(BaseMutualInfo):
         self.shrinkage = shrinkage
         self.copula = copula
         self.units = units
+
+    def fit(self, X, y, z=None):
+        """Estimate I(X; y), or I(X; y | z); see :meth:`BaseMutualInfo.fit`.
+
+        ``dask.array`` / ``dask.dataframe`` inputs are reduced on the cluster
+        from per-chunk sums and cross-products (``skmi/_dask/gaussian.py``).
+        """
+        if any_dask_collection(X, y, z):
+            from skmi._dask.gaussian import fit_gaussian
+
+            return fit_gaussian(self, X, y, z)
+        return super().fit(X, y, z)
 
     def pointwise_mi(self, X, y, z=None):
         """Per-sample ``log p(x, y) / (p(x) p(y))`` under the fitted Gaussian.

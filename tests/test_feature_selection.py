@@ -23,6 +23,7 @@ from skmi import (
     mutual_info_score_func,
 )
 from skmi.datasets import make_class_mixture
+from skmi.exceptions import ConstantColumnWarning
 
 
 def _regression_data(n=800, n_features=12, seed=0):
@@ -154,6 +155,118 @@ def test_rejects_what_sklearn_rejects(X, y, kwargs):
     assert type(ours.value) is type(theirs.value)
 
 
+def _bad_call_data():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((50, 3))
+    y = X[:, 0] + rng.standard_normal(50)
+    return X, y, (y > 0).astype(int)
+
+
+# (function, target, kwargs): every argument scikit-learn validates, badly given
+_BAD_CALLS = [
+    ("regression", "y", {"discrete_features": [True, False, True, False]}),  # issue 14
+    ("regression", "y", {"discrete_features": [True, False]}),
+    ("regression", "y", {"discrete_features": [[True, False, True]]}),
+    ("regression", "y", {"discrete_features": [0, 5]}),
+    ("regression", "y", {"discrete_features": [-4]}),
+    ("regression", "y", {"discrete_features": [0.0, 2.0]}),
+    ("regression", "y", {"discrete_features": []}),
+    ("regression", "y", {"discrete_features": ["a"]}),
+    ("regression", "y", {"discrete_features": None}),
+    ("regression", "y", {"discrete_features": 1}),
+    ("regression", "y", {"discrete_features": "sometimes"}),
+    ("regression", "y", {"discrete_features": [np.nan]}),
+    # a continuous column declared discrete: every "class" a singleton
+    ("regression", "y", {"discrete_features": [-1]}),
+    ("regression", "y", {"n_neighbors": 0}),
+    ("regression", "y", {"n_neighbors": 2.0}),
+    ("regression", "y", {"n_neighbors": "3"}),
+    ("regression", "y", {"n_neighbors": 50}),
+    ("regression", "y", {"copy": "yes"}),
+    ("regression", "y", {"n_jobs": 1.5}),
+    ("regression", "y2d", {}),
+    ("regression", "yshort", {}),
+    ("classif", "y", {}),
+    ("classif", "unique", {}),
+    ("classif", "classes", {"discrete_features": [True, False, True, False]}),
+    ("classif", "classes", {"n_neighbors": -1}),
+]
+
+
+@pytest.mark.parametrize(("function", "target", "kwargs"), _BAD_CALLS)
+def test_bad_calls_raise_what_sklearn_raises(function, target, kwargs):
+    # Same call, same exception type (skmi's may be a subclass with a better message).
+    X, y, classes = _bad_call_data()
+    targets = {
+        "y": y,
+        "y2d": np.column_stack([y, y]),
+        "yshort": y[:-1],
+        "classes": classes,
+        "unique": np.arange(50),  # 50 classes of one sample each
+    }
+    ours_fn = {"regression": mutual_info_regression, "classif": mutual_info_classif}[function]
+    theirs_fn = getattr(skfs, f"mutual_info_{function}")
+    with pytest.raises(Exception) as theirs:
+        theirs_fn(X, targets[target], random_state=0, **kwargs)
+    with pytest.raises(Exception) as ours:
+        ours_fn(X, targets[target], random_state=0, **kwargs)
+    assert isinstance(ours.value, type(theirs.value)), (ours.value, theirs.value)
+
+
+def test_wrong_length_mask_is_a_value_and_an_index_error():
+    X, y, _ = _bad_call_data()
+    with pytest.raises(IndexError, match=r"shape \(3,\), one entry per column"):
+        mutual_info_regression(X, y, discrete_features=[True, False, True, False])
+    with pytest.raises(ValueError, match="outside"):
+        mutual_info_regression(X, y, discrete_features=[0, 3])
+    with pytest.raises(IndexError, match="boolean mask or an array of integer"):
+        mutual_info_matrix(X, discrete_features=[0.5])
+
+
+def test_all_true_mask_of_wrong_length_is_refused_not_truncated():
+    # scikit-learn scores only the first two columns here, without a word.
+    X, _, classes = _bad_call_data()
+    Xd = np.round(X)
+    assert len(skfs.mutual_info_classif(Xd, classes, discrete_features=[True, True])) == 2
+    with pytest.raises(IndexError, match="shape \\(3,\\)"):
+        mutual_info_classif(Xd, classes, discrete_features=[True, True])
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda X, y, c: mutual_info_regression(X, y, n_neighbors=True),
+        lambda X, y, c: mutual_info_classif(X, c, n_neighbors=True),
+        lambda X, y, c: mutual_info_matrix(X, n_neighbors=True),
+        lambda X, y, c: mutual_info_matrix(X, n_neighbors=np.True_),
+    ],
+)
+def test_boolean_n_neighbors_is_refused_by_name(call):
+    # scikit-learn reads True as 1; skmi's kernels would fail with a Numba TypingError.
+    # (np.True_ is not an Integral: scikit-learn's own check refuses it, by name too)
+    with pytest.raises(TypeError, match="n_neighbors"):
+        call(*_bad_call_data())
+
+
+def test_ross_caps_k_per_class_like_sklearn():
+    # Continuous X, class y: k is capped at each class's size - 1, so n <= k is fine.
+    X, _, classes = _bad_call_data()
+    np.testing.assert_allclose(
+        mutual_info_classif(X, classes, n_neighbors=50, random_state=0),
+        skfs.mutual_info_classif(X, classes, n_neighbors=50, random_state=0),
+        atol=1e-9,
+    )
+    pair = np.column_stack([X[:, 0], classes])
+    M = mutual_info_matrix(pair, discrete_features=[1], n_neighbors=60)
+    assert M[0, 1] > 0  # one continuous column: no KSG pair, only Ross's capped k
+
+
+def test_matrix_refuses_a_discrete_column_without_repeats():
+    X, _, _ = _bad_call_data()
+    with pytest.raises(ValueError, match="column 0 of X is used as discrete.*occurs only once"):
+        mutual_info_matrix(X, discrete_features=[0])
+
+
 def test_classif_rejects_continuous_target():
     X, y = _regression_data()
     with pytest.raises(ValueError, match="Unknown label type"):
@@ -191,6 +304,25 @@ def test_mutual_info_matrix():
     )
 
 
+def test_matrix_column_blocks_do_not_change_the_values(monkeypatch):
+    # The matrix runs one task per pair of column blocks; uneven blocks (7, 7, ..., 5)
+    # with a discrete column must give exactly the one-block values.
+    from skmi.feature_selection import _matrix
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((300, 40))
+    X[:, 5] = np.round(X[:, 5])
+    X[:, 1] += X[:, 0]
+    one_block = mutual_info_matrix(X, discrete_features=[5], random_state=0)
+    blocks = _matrix._column_blocks
+    monkeypatch.setattr(_matrix, "_column_blocks", lambda *args: blocks(*args, max_columns=7))
+    assert len(_matrix._column_blocks(40, 300, None)) == 6
+    np.testing.assert_array_equal(
+        mutual_info_matrix(X, discrete_features=[5], random_state=0), one_block
+    )
+    assert one_block[0, 1] > 0.3 and np.isnan(np.diag(one_block)).all()
+
+
 # -- estimator-based score functions --------------------------------------------------
 
 
@@ -201,6 +333,35 @@ def test_score_func_with_multivariate_target():
     for estimator in [None, GaussianMutualInfo(), KSGMutualInfo(n_neighbors=5, random_state=0)]:
         selector = SelectKBest(mutual_info_score_func(estimator), k=2).fit(X, Y)
         np.testing.assert_array_equal(np.flatnonzero(selector.get_support()), [1, 4])
+
+
+def test_score_func_scores_a_constant_column_zero_with_one_warning():
+    # Issue 14: SelectKBest(mutual_info_score_func(KSGMutualInfo())) aborted with
+    # "X is constant". A constant column carries no information: its MI is 0.
+    X, y = _regression_data(n=400, n_features=4)
+    X[:, 1] = 7.0
+    X[:, 3] = -1.0
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        selector = SelectKBest(mutual_info_score_func(KSGMutualInfo(random_state=0)), k=2)
+        selector.fit(X, y)
+    constant_warnings = [w for w in caught if issubclass(w.category, ConstantColumnWarning)]
+    assert len(constant_warnings) == 1
+    assert "[1, 3]" in str(constant_warnings[0].message)
+    assert selector.scores_[1] == 0.0 and selector.scores_[3] == 0.0
+    expected = KSGMutualInfo(random_state=0).fit(X[:, [0]], y).mi_
+    assert selector.scores_[0] == expected
+    np.testing.assert_array_equal(np.flatnonzero(selector.get_support()), [0, 2])
+
+
+def test_selector_warns_once_about_constant_columns():
+    X, y = _redundant_data(n=300)
+    X[:, 5] = 3.0
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        selector = MutualInfoSelector(2, random_state=0).fit(X, y)
+    assert sum(issubclass(w.category, ConstantColumnWarning) for w in caught) == 1
+    assert selector.relevance_[5] == 0.0 and not selector.support_[5]
 
 
 # -- greedy selection --------------------------------------------------------------------
