@@ -17,7 +17,7 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
-from joblib import Parallel, delayed, effective_n_jobs
+from joblib import effective_n_jobs
 from scipy.sparse import issparse
 from sklearn.base import BaseEstimator, clone
 from sklearn.feature_selection import SelectorMixin
@@ -30,6 +30,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from skmi._base import fitted_mi
 from skmi._ksg import KSGMutualInfo, _ksg1_pairs_1d, _ross_terms
 from skmi._neighbors import NeighborIndex
+from skmi._parallel import Parallel, delayed
 from skmi._sklearn_compat import (
     HasMethods,
     Interval,
