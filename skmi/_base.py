@@ -133,11 +133,11 @@ class BaseMutualInfo(BaseEstimator):
         Numba kernels as a boolean). Called by ``fit``, ``score`` and
         ``pointwise_mi``: ``set_params`` can change a parameter after ``fit``.
         """
-        super()._validate_params()  # scikit-learn's checks (InvalidParameterError)
         for name, constraints in self._parameter_constraints.items():
             value = getattr(self, name, None)
             if isinstance(value, (bool, np.bool_)) and _counts_only(constraints):
                 check_int(value, name)  # raises TypeError naming the parameter
+        super()._validate_params()  # scikit-learn's checks (InvalidParameterError)
 
     # -- what subclasses implement ------------------------------------------
 
@@ -447,10 +447,9 @@ def _drop_constant_columns(A, name):
 
 def _non_constant_columns(A, name, stacklevel=5):
     """Mask of the columns that vary; warn about the others, error if none do."""
-    if A.dtype.kind in "fiu":
-        constant = np.ptp(A, axis=0) == 0
-    else:  # symbols of any type
-        constant = (A == A[:1]).all(axis=0)
+    # equality with the first row, not ptp == 0: max - min overflows for
+    # columns spanning more than the largest float
+    constant = (A == A[:1]).all(axis=0)
     if not constant.any():
         return ~constant
     if constant.all():
