@@ -383,3 +383,24 @@ def test_numpydoc(qualname, obj, request):
     if _needs_raises(qualname, obj) and not re.search(r"\n\s*Raises\n\s*-+\n", obj.__doc__ or ""):
         errors.append("no Raises section")
     assert not errors, errors
+
+
+# -- declared traits match what the estimator does ---------------------------------
+
+
+@mi_estimators
+def test_declared_traits_match_the_estimator(estimator, data):
+    from skmi._traits import get_traits
+
+    if not hasattr(type(estimator), "_mi_traits"):
+        pytest.xfail(f"{type(estimator).__name__} declares no traits yet (its owner adds them)")
+    traits = get_traits(estimator)
+    assert traits.pointwise == hasattr(estimator, "pointwise_mi")
+    assert traits.discrete_target == ("discrete_target" in estimator.get_params())
+    X, y = data
+    if traits.conditioning:
+        z = np.random.default_rng(0).standard_normal(len(X))
+        assert np.isfinite(_fit_entry_mi(estimator, (X, y)).fit(X, y, z=z).mi_)
+    else:
+        with pytest.raises(ValueError, match="does not support conditioning"):
+            clone(estimator).fit(X, y, z=X[:, 0])
