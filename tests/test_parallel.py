@@ -62,13 +62,17 @@ def test_memory_budget_reaches_the_workers(data, n_jobs):
             score(*data)
 
 
+# Each setting with the estimator it steers: the memory budget refuses the
+# exact Gram matrix; backend, device, dtype and tiles route the k-NN searches.
+_KSG, _KERNEL = KSGMutualInfo(random_state=0), KernelMutualInfo(approximation="exact")
 SETTINGS = [
-    {},
-    {"memory_budget": 10**6},
-    {"backend": "numba"},
-    {"backend": "torch", "device": "cpu"},
-    {"torch_dtype": "float32", "backend": "torch"},
-    {"tile_bytes": 10**5, "backend": "torch"},
+    ({}, _KSG),
+    ({}, _KERNEL),
+    ({"memory_budget": 10**5}, _KERNEL),
+    ({"backend": "numba"}, _KSG),
+    ({"backend": "torch", "device": "cpu"}, _KSG),
+    ({"torch_dtype": "float32", "backend": "torch"}, _KSG),
+    ({"tile_bytes": 10**4, "backend": "torch"}, _KSG),
 ]
 
 
@@ -81,20 +85,26 @@ def _outcome(call):
         return type(error).__name__, str(error)
 
 
-@pytest.mark.parametrize("settings", SETTINGS, ids=lambda s: ",".join(s) or "defaults")
-def test_one_and_two_jobs_agree_under_every_setting(data, settings):
+@pytest.mark.parametrize(
+    ("settings", "estimator"),
+    SETTINGS,
+    ids=[f"{type(e).__name__}-{','.join(s) or 'defaults'}" for s, e in SETTINGS],
+)
+def test_one_and_two_jobs_agree_under_every_setting(data, settings, estimator):
     if settings.get("backend") == "torch":
         pytest.importorskip("torch")
-    X, y = data[0][:400], data[1][:400]
-    estimators = [KSGMutualInfo(random_state=0), KernelMutualInfo(approximation="exact")]
-    for estimator in estimators:
-        outcomes = []
-        for n_jobs in (1, 2):
-            with skmi.config_context(**settings):
-                score = mutual_info_score_func(estimator, n_jobs=n_jobs)
-                outcomes.append(_outcome(lambda s=score: s(X, y)))
-        one, two = outcomes
-        if isinstance(one, tuple):
-            assert one == two
-        else:
-            np.testing.assert_array_equal(one, two)
+    X, y = data[0][:200, :3], data[1][:200]
+    outcomes = []
+    # threads: the config is thread-local, so they lose it exactly as
+    # processes do, and start in no time (processes: the tests above)
+    for n_jobs in (1, 2):
+        with skmi.config_context(**settings), joblib.parallel_config(backend="threading"):
+            score = mutual_info_score_func(estimator, n_jobs=n_jobs)
+            outcomes.append(_outcome(lambda s=score: s(X, y)))
+    one, two = outcomes
+    if settings.get("memory_budget"):
+        assert isinstance(one, tuple)  # 200 x 200 float64 matrices exceed 10**5 bytes
+    if isinstance(one, tuple):
+        assert one == two
+    else:
+        np.testing.assert_array_equal(one, two)
