@@ -205,10 +205,14 @@ class BaseMutualInfo(BaseEstimator):
             )
         X = validate_data(self, X, reset=reset, dtype=self._x_dtype, ensure_min_samples=needed)
         if X.dtype == object:
+            # nested lists become object arrays only here: check them again
+            _check_values(X, "X", name, symbols=True)
             X = _numbers_or_symbols(X)
         if X.dtype.kind == "f":
             X = np.asarray(X, dtype=np.float64)
         y = check_array(y, ensure_2d=False, dtype=None, input_name="y", ensure_min_samples=needed)
+        if y.dtype == object:
+            _check_values(y, "y", name, symbols=True)
         if y.ndim == 2 and y.shape[1] == 0:
             raise ValueError("y has 0 columns; it needs at least one.")
         self._check_width(y, "y", reset)
