@@ -13,7 +13,7 @@ import warnings
 import numpy as np
 import pytest
 from conftest import MI_ESTIMATORS, estimator_id, is_neural
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from sklearn.base import clone
@@ -25,8 +25,32 @@ FUZZ = settings(
     max_examples=25,
     deadline=None,
     derandomize=True,
+    # no shrinking: a failure is reported at once, so a known failure (xfail
+    # below) costs no more time than a pass
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
+
+# Failures found by this suite in other owners' code, fixed there at merge
+# (non-strict: they pass once fixed). Each lists a failing input.
+_PENDING = {
+    "GaussianMutualInfo": "G: X=[[0],[1],[1]], y=[0,1,1]-like classes -> inf without a word "
+    "(a deterministic linear relation); huge values (6e306) -> LinAlgError",
+    "mutual_info_regression": "F: X of shape (0, 1) -> scikit-learn's 'Found array with 0 "
+    "sample(s)', which does not name X",
+    "mutual_info_classif": "F: X of shape (0, 1) -> 'Found array with 0 sample(s)' (X not named)",
+    "mutual_info_matrix": "F: X=[[inf]] -> 'Input contains infinity' (X not named); "
+    "a constant column X=zeros((5, 1)) -> [[nan]]",
+    "kernel_entropy": "G: X=[[inf]] -> 'Input contains infinity' (X not named); "
+    "X of shape (0, 1) -> 'Found array with 0 sample(s)'",
+    "estimate_mi": "B: X of shape (0, 1) -> 'Found array with 0 sample(s)' (X not named)",
+    "bootstrap_ci": "G/B: GaussianMutualInfo on values near 1e306 -> LinAlgError",
+    "permutation_test": "G: GaussianMutualInfo estimate inf on X=[[0],[1],[1]] with classes y",
+}
+
+
+def _pending(name):
+    return pytest.mark.xfail(reason=_PENDING[name], strict=False)
 
 # Awkward values: non-finite, huge, tiny, signed zeros, and repeats.
 _awkward = st.one_of(
@@ -82,7 +106,16 @@ _fast = [e for e in MI_ESTIMATORS if not is_neural(e)]
 _estimator_names = ["X", "y", "z"]
 
 
-@pytest.mark.parametrize("estimator", _fast, ids=estimator_id)
+@pytest.mark.parametrize(
+    "estimator",
+    [
+        pytest.param(e, marks=_pending(type(e).__name__))
+        if type(e).__name__ in _PENDING
+        else e
+        for e in _fast
+    ],
+    ids=estimator_id,
+)
 @FUZZ
 @given(X=_X, seed=st.integers(0, 2**16), kind=_y_kind)
 def test_estimators(estimator, X, seed, kind):
@@ -92,7 +125,10 @@ def test_estimators(estimator, X, seed, kind):
     _check_outcome(lambda: est.fit(X, y).mi_, [X, y], names, _finite_scalar)
 
 
-@pytest.mark.parametrize("function", ["mutual_info_regression", "mutual_info_classif"])
+@pytest.mark.parametrize(
+    "function",
+    [pytest.param(f, marks=_pending(f)) for f in ("mutual_info_regression", "mutual_info_classif")],
+)
 @FUZZ
 @given(X=_X, seed=st.integers(0, 2**16), kind=_y_kind)
 def test_drop_in_functions(function, X, seed, kind):
@@ -106,6 +142,7 @@ def test_drop_in_functions(function, X, seed, kind):
     _check_outcome(call, [X, y], names, non_negative_finite)
 
 
+@_pending("mutual_info_matrix")
 @FUZZ
 @given(X=_X)
 def test_mutual_info_matrix(X):
@@ -117,6 +154,7 @@ def test_mutual_info_matrix(X):
     _check_outcome(call, [X], ["X", "n_neighbors"], symmetric_non_negative)
 
 
+@_pending("kernel_entropy")
 @FUZZ
 @given(X=_X, alpha=st.sampled_from([0.5, 1.0, 2.0]))
 def test_kernel_entropy(X, alpha):
@@ -128,6 +166,7 @@ def test_kernel_entropy(X, alpha):
     _check_outcome(call, [X], ["X", "alpha", "bandwidth"], within_bounds)
 
 
+@_pending("estimate_mi")
 @FUZZ
 @given(X=_X, seed=st.integers(0, 2**16), kind=_y_kind)
 def test_estimate_mi(X, seed, kind):
@@ -143,6 +182,7 @@ def test_estimate_mi(X, seed, kind):
 _small_X = st.one_of(_matrix(_awkward, max_rows=30), _matrix(_finite, min_rows=5, max_rows=30))
 
 
+@_pending("bootstrap_ci")
 @settings(FUZZ, max_examples=15)
 @given(X=_small_X, seed=st.integers(0, 2**16), kind=_y_kind)
 def test_bootstrap_ci(X, seed, kind):
@@ -157,6 +197,7 @@ def test_bootstrap_ci(X, seed, kind):
     _check_outcome(call, [X, y], ["X", "y", "estimator", "n_resamples"], ordered_interval)
 
 
+@_pending("permutation_test")
 @settings(FUZZ, max_examples=15)
 @given(X=_small_X, seed=st.integers(0, 2**16), kind=_y_kind)
 def test_permutation_test(X, seed, kind):
