@@ -75,7 +75,9 @@ class BaseMutualInfo(BaseEstimator):
         self._validate_params()
         # Fit a private working copy and publish its fitted state at the end:
         # two threads fitting one instance never see each other's scratch
-        # state, and a failed fit leaves the previous fit untouched.
+        # state, and a failed fit leaves the previous fit untouched. The copy
+        # starts without public fitted attributes: an estimator that wants
+        # its previous fit (a warm start) must carry it over explicitly.
         before = dict(vars(self))
         work = copy.copy(self)
         work.__dict__ = {k: v for k, v in before.items() if not _is_fitted_attribute(k)}
