@@ -7,6 +7,8 @@ Subclasses implement :meth:`BaseMutualInfo._estimate` (and, when fitting is
 more than estimating, ``_fit`` / ``_score``) on clean float64 arrays.
 """
 
+import copy
+import numbers
 import warnings
 
 import numpy as np
@@ -14,17 +16,19 @@ from sklearn.base import BaseEstimator
 from sklearn.utils import check_array, check_random_state
 
 from skmi._dask import refuse_dask_collections
+from skmi._preprocessing import is_discrete_dtype
 from skmi._sklearn_compat import (
+    Interval,
+    Options,
     StrOptions,
     check_is_fitted,
     num_samples,
     validate_data,
-    validate_parameters,
 )
+from skmi._validation import check_int
 from skmi.exceptions import ConstantColumnWarning
 
 _LN2 = np.log(2.0)
-_DISCRETE_KINDS = "biuOSU"  # bool, integers, objects and strings
 
 
 class BaseMutualInfo(BaseEstimator):
@@ -39,6 +43,7 @@ class BaseMutualInfo(BaseEstimator):
     _supports_discrete_target = False
     _supports_conditioning = False
     _x_dtype = np.float64  # None: keep X's dtype (estimators that take symbols)
+    _columns_fixed_at_fit = False  # True: score uses the columns kept at fit
 
     # -- public contract ---------------------------------------------------
 
@@ -57,11 +62,33 @@ class BaseMutualInfo(BaseEstimator):
         -------
         self : object
             The fitted estimator, with ``mi_`` in ``units``.
+
+        Raises
+        ------
+        ValueError
+            If a parameter is invalid, or X, y or z has missing or non-finite
+            values, the wrong shape, too few samples or inconsistent lengths
+            (the message names the argument).
+        TypeError
+            If a parameter has the wrong type (a bool for a count), or X holds
+            values that are neither numbers nor strings.
         """
-        validate_parameters(self)
-        X, y = self._validate_xy(X, y, reset=True)
-        z = self._validate_z(z, len(X), reset=True)
-        self.mi_ = self._from_nats(self._fit(X, y, z))
+        self._validate_params()
+        # Fit a private working copy and publish its fitted state at the end:
+        # two threads fitting one instance never see each other's scratch
+        # state, and a failed fit leaves the previous fit untouched. The copy
+        # starts without public fitted attributes: an estimator that wants
+        # its previous fit (a warm start) must carry it over explicitly.
+        before = dict(vars(self))
+        work = copy.copy(self)
+        work.__dict__ = {k: v for k, v in before.items() if not _is_fitted_attribute(k)}
+        X, y = work._validate_xy(X, y, reset=True)
+        z = work._validate_z(z, len(X), reset=True)
+        work.mi_ = work._from_nats(work._fit(X, y, z))
+        after = vars(work)
+        for stale in [k for k in before if _is_fitted_attribute(k) and k not in after]:
+            vars(self).pop(stale, None)
+        vars(self).update({k: v for k, v in after.items() if before.get(k, after) is not v})
         return self
 
     def score(self, X, y, z=None):
@@ -82,11 +109,38 @@ class BaseMutualInfo(BaseEstimator):
         Returns
         -------
         mi : float
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            If the estimator has not been fitted.
+        ValueError
+            If a parameter is invalid (parameters are checked here too, since
+            ``set_params`` may change them after ``fit``), or X, y or z do not
+            match what ``fit`` saw (number of columns of each) or are
+            invalid as in :meth:`fit`.
+        TypeError
+            If a parameter has the wrong type.
         """
         check_is_fitted(self)
+        self._validate_params()
         X, y = self._validate_xy(X, y, reset=False)
         z = self._validate_z(z, len(X), reset=False)
         return self._from_nats(self._score(X, y, z))
+
+    def _validate_params(self):
+        """Check every parameter against ``_parameter_constraints``.
+
+        On top of scikit-learn's checks, a bool given for an integer
+        parameter is refused (``True`` is an ``int`` in Python, and reaches
+        Numba kernels as a boolean). Called by ``fit``, ``score`` and
+        ``pointwise_mi``: ``set_params`` can change a parameter after ``fit``.
+        """
+        for name, constraints in self._parameter_constraints.items():
+            value = getattr(self, name, None)
+            if isinstance(value, (bool, np.bool_)) and _counts_only(constraints):
+                check_int(value, name)  # raises TypeError naming the parameter
+        super()._validate_params()  # scikit-learn's checks (InvalidParameterError)
 
     # -- what subclasses implement ------------------------------------------
 
@@ -119,6 +173,7 @@ class BaseMutualInfo(BaseEstimator):
     def _pointwise(self, X, y, z):
         """Validate, then return the per-sample terms in ``units``."""
         check_is_fitted(self)
+        self._validate_params()
         X, y = self._validate_xy(X, y, reset=False)
         z = self._validate_z(z, len(X), reset=False)
         return self._from_nats(self._pointwise_nats(X, y, z))
@@ -139,6 +194,8 @@ class BaseMutualInfo(BaseEstimator):
         refuse_dask_collections(name, X=X, y=y)  # never gather larger-than-memory data
         _check_ndim(X, "X", allowed=(2,))
         _check_ndim(y, "y", allowed=(1, 2))
+        X = _check_values(X, "X", name, symbols=self._x_dtype is None)
+        y = _check_values(y, "y", name, symbols=self._supports_discrete_target)
         n_x, n_y = num_samples(X), num_samples(y)
         if n_x != n_y:
             raise ValueError(
@@ -152,14 +209,19 @@ class BaseMutualInfo(BaseEstimator):
             )
         X = validate_data(self, X, reset=reset, dtype=self._x_dtype, ensure_min_samples=needed)
         if X.dtype == object:
+            # nested lists become object arrays only here: check them again
+            _check_values(X, "X", name, symbols=True)
             X = _numbers_or_symbols(X)
         if X.dtype.kind == "f":
             X = np.asarray(X, dtype=np.float64)
         y = check_array(y, ensure_2d=False, dtype=None, input_name="y", ensure_min_samples=needed)
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = y[:, 0]
+        if y.dtype == object:
+            _check_values(y, "y", name, symbols=True)
         if y.ndim == 2 and y.shape[1] == 0:
             raise ValueError("y has 0 columns; it needs at least one.")
+        self._check_width(y, "y", reset)
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = y[:, 0]
 
         discrete = False
         if self._supports_discrete_target:
@@ -167,15 +229,52 @@ class BaseMutualInfo(BaseEstimator):
                 self.discrete_target_ = self._target_is_discrete(y)
             discrete = self.discrete_target_
         if self._drops_constant_columns("X"):
-            X = _drop_constant_columns(X, "X")
+            X = self._drop_constant(X, "X", reset)
         y = _encode_classes(y) if discrete else _as_float_target(y).reshape(n_x, -1)
         if not discrete and self._drops_constant_columns("y"):
-            y = _drop_constant_columns(y, "y")
+            y = self._drop_constant(y, "y", reset)
         return X, y
+
+    def _drop_constant(self, A, arg, reset):
+        """Drop the constant columns of X or y: those of this data, or of the fit.
+
+        Estimators with a fitted model of each column (bin edges) set
+        ``_columns_fixed_at_fit``: at ``score`` they keep exactly the columns
+        kept at ``fit``, so the model and the data line up column by column.
+        """
+        if reset or not self._columns_fixed_at_fit:
+            kept = _non_constant_columns(A, arg)
+            if reset:
+                setattr(self, f"_kept_columns_{arg}", kept)
+        else:
+            kept = getattr(self, f"_kept_columns_{arg}")
+        return A if kept.all() else np.ascontiguousarray(A[:, kept])
 
     def _drops_constant_columns(self, name):
         """Whether constant columns of X / y are dropped (not for Gram matrices)."""
         return True
+
+    def _check_width(self, A, arg, reset):
+        """Record (``reset``) or check the number of columns of y or z.
+
+        A wider y at ``score`` than at ``fit`` would make estimators with a
+        fitted model (bin edges, a critic) index past what they learned; it
+        is refused for every estimator. A Gram matrix's columns are samples,
+        not features, so they are not checked.
+        """
+        attribute = f"n_features_{arg}_in_"
+        width = 1 if A.ndim == 1 else A.shape[1]
+        if arg == "y" and not self._drops_constant_columns("y"):
+            width = None
+        if reset:
+            setattr(self, attribute, width)
+            return
+        fitted = getattr(self, attribute, None)
+        if width is not None and fitted is not None and width != fitted:
+            raise ValueError(
+                f"{arg} has {width} features, but {type(self).__name__} was fitted with "
+                f"{fitted} {arg} features."
+            )
 
     def _min_samples_reason(self):
         return ""
@@ -206,20 +305,16 @@ class BaseMutualInfo(BaseEstimator):
                 f"X and z have inconsistent numbers of samples: X has {n_samples}, "
                 f"z has {num_samples(z)}."
             )
+        z = _check_values(z, "z", name, symbols=False)
         z = check_array(z, ensure_2d=False, dtype=np.float64, input_name="z")
         z = z.reshape(n_samples, -1)
-        if reset:
-            self.n_features_z_in_ = z.shape[1]
-        elif z.shape[1] != self.n_features_z_in_:
-            raise ValueError(
-                f"z has {z.shape[1]} features, but {name} was fitted with {self.n_features_z_in_}."
-            )
+        self._check_width(z, "z", reset)
         return _drop_constant_columns(z, "z")
 
     def _target_is_discrete(self, y):
         setting = self.discrete_target
         if setting == "auto":
-            return y.dtype.kind in _DISCRETE_KINDS
+            return is_discrete_dtype(y.dtype)
         return bool(setting)
 
     # -- tags ---------------------------------------------------------------------
@@ -231,6 +326,93 @@ class BaseMutualInfo(BaseEstimator):
         tags.target_tags.multi_output = True
         tags.input_tags.allow_nan = False
         return tags
+
+
+def _is_fitted_attribute(attribute):
+    """Whether an attribute is public fitted state (``mi_``, ``n_features_in_``)."""
+    return attribute.endswith("_") and not attribute.startswith("_")
+
+
+def _counts_only(constraints):
+    """Whether a parameter's constraints accept integers but no booleans."""
+    if "boolean" in constraints:
+        return False
+    return any(
+        isinstance(c, (Interval, Options)) and c.type is numbers.Integral for c in constraints
+    )
+
+
+def _check_values(A, arg, owner, symbols):
+    """Refuse missing values of every kind and columns that are not numbers.
+
+    scikit-learn catches float NaN; this catches what it lets through or
+    reports without naming the argument: ``None``, ``pd.NA`` and ``NaT`` in
+    object arrays, nullable pandas columns (``Int64`` with ``pd.NA``), and
+    datetime columns. A pandas categorical column becomes its category codes
+    where the argument may hold symbols (``symbols``), and is refused where
+    it must hold numbers. Returns ``A`` (a copy where a column was recoded;
+    the input is never modified).
+    """
+    missing = f"Input {arg} contains NaN (a missing value: None, NaN, pd.NA or NaT)."
+    dtypes = getattr(A, "dtypes", None)
+    if dtypes is not None and hasattr(A, "columns"):  # a pandas DataFrame
+        columns = list(A.columns)
+        kinds = list(dtypes)
+    elif dtypes is not None or hasattr(A, "cat"):  # a pandas Series
+        columns, kinds = [getattr(A, "name", None)], [A.dtype]
+    else:
+        if isinstance(A, np.ndarray) and A.dtype.kind in "Mm":
+            raise ValueError(_no_dates(arg, None, A.dtype))
+        if isinstance(A, np.ndarray) and A.dtype == object and _object_missing(A):
+            raise ValueError(missing)
+        return A
+    if bool(np.asarray(A.isna()).any()):  # pandas sees every kind of missing value
+        raise ValueError(missing)
+    recoded = {}
+    for column, dtype in zip(columns, kinds, strict=True):
+        if getattr(dtype, "kind", "O") in "Mm" or str(dtype).startswith(("datetime", "period")):
+            raise ValueError(_no_dates(arg, column, dtype))
+        if getattr(dtype, "name", None) == "category":
+            if not symbols:
+                raise ValueError(
+                    f"{arg}{_column(column)} is categorical, but {owner} takes numbers "
+                    f"in {arg}: encode it (e.g. with OneHotEncoder) or use "
+                    "BinnedMutualInfo, which takes symbols."
+                )
+            recoded[column] = True
+    if not recoded:
+        return A
+    if hasattr(A, "columns"):
+        A = A.copy()
+        for column in recoded:
+            A[column] = A[column].cat.codes.astype(np.int64)
+        return A
+    return A.cat.codes.astype(np.int64)
+
+
+def _column(column):
+    return "" if column is None else f" column {column!r}"
+
+
+def _no_dates(arg, column, dtype):
+    return (
+        f"{arg}{_column(column)} holds dates or times ({dtype}); mutual-information "
+        "estimators take numbers or symbols: convert it first (e.g. to seconds, or "
+        "to categories)."
+    )
+
+
+def _object_missing(A):
+    """Whether an object array holds None, NaN, pd.NA or NaT anywhere."""
+    for value in A.ravel():
+        if value is None or type(value).__name__ in ("NAType", "NaTType"):
+            return True
+        try:
+            if value != value:  # NaN and NaT are not equal to themselves
+                return True
+        except (TypeError, ValueError):  # an ambiguous comparison: not missing
+            pass
+    return False
 
 
 def _check_ndim(a, name, allowed):
@@ -268,12 +450,17 @@ def _drop_constant_columns(A, name):
     it would divide by zero; a constant *block* has MI exactly 0 with anything
     and in practice signals a dead layer or a wrong column selection.
     """
-    if A.dtype.kind in "fiu":
-        constant = np.ptp(A, axis=0) == 0
-    else:  # symbols of any type
-        constant = (A == A[:1]).all(axis=0)
+    kept = _non_constant_columns(A, name, stacklevel=5)
+    return A if kept.all() else np.ascontiguousarray(A[:, kept])
+
+
+def _non_constant_columns(A, name, stacklevel=5):
+    """Mask of the columns that vary; warn about the others, error if none do."""
+    # equality with the first row, not ptp == 0: max - min overflows for
+    # columns spanning more than the largest float
+    constant = (A == A[:1]).all(axis=0)
     if not constant.any():
-        return A
+        return ~constant
     if constant.all():
         raise ValueError(
             f"{name} is constant: every column has a single value, so its mutual "
@@ -284,9 +471,9 @@ def _drop_constant_columns(A, name):
         f"{name} columns {np.flatnonzero(constant).tolist()} are constant and were "
         "dropped: a constant column carries no information.",
         ConstantColumnWarning,
-        stacklevel=4,
+        stacklevel=stacklevel,
     )
-    return np.ascontiguousarray(A[:, ~constant])
+    return ~constant
 
 
 def _as_float_target(y):

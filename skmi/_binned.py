@@ -14,9 +14,10 @@ from sklearn.cluster import KMeans, MiniBatchKMeans
 from skmi._base import BaseMutualInfo
 from skmi._dask import any_dask_collection
 from skmi._kernels import combine_codes, dense_labels, digitize_columns
+from skmi._preprocessing import column_stats, is_discrete_dtype, standardize
 from skmi._sklearn_compat import Interval, StrOptions
+from skmi._traits import MITraits
 
-_DISCRETE_KINDS = "biuOSU"
 _KEY_LIMIT = 2**62  # mixed-radix keys stay below this, so they fit in int64
 _EDGE_SAMPLE = 65_536
 _MINIBATCH_ABOVE = 50_000  # k-means on more rows than this uses mini-batches
@@ -108,6 +109,10 @@ class BinnedMutualInfo(BaseMutualInfo):
     }
     _supports_discrete_target = True
     _x_dtype = None  # keep integer and string X: they are symbols
+    _columns_fixed_at_fit = True  # the fitted edges belong to the fit's columns
+    # A plug-in of counts: duplicated rows are just counted twice, so the
+    # ordinary bootstrap is valid.
+    _mi_traits = MITraits(resampling="bootstrap", discrete_target=True, pointwise=True)
 
     def __init__(
         self,
@@ -145,9 +150,22 @@ class BinnedMutualInfo(BaseMutualInfo):
     def pointwise_mi(self, X, y):
         """Per-sample ``log(n c_xy / (c_x c_y))`` on ``(X, y)``, in ``units``.
 
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features_x)
+        y : array-like of shape (n_samples,) or (n_samples, n_features_y)
+
         Returns
         -------
-        terms : ndarray of shape (n_samples,); their mean is ``score(X, y)``.
+        terms : ndarray of shape (n_samples,)
+            Their mean is ``score(X, y)``.
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            If the estimator has not been fitted.
+        ValueError
+            As :meth:`score`.
         """
         return self._pointwise(X, y, None)
 
@@ -155,7 +173,7 @@ class BinnedMutualInfo(BaseMutualInfo):
 
     def _fit(self, X, y, z):
         if self.discrete_features == "auto":
-            self.discrete_features_ = X.dtype.kind in _DISCRETE_KINDS
+            self.discrete_features_ = is_discrete_dtype(X.dtype)
         else:
             self.discrete_features_ = bool(self.discrete_features)
         rng = self._rng()
@@ -195,13 +213,13 @@ class BinnedMutualInfo(BaseMutualInfo):
         """What turns a continuous block into bin codes: edges, or k-means."""
         A = np.asarray(A, dtype=np.float64)
         if self.strategy == "kmeans":
-            mean, std = A.mean(axis=0), A.std(axis=0)
-            std[std == 0] = 1.0
+            # standardised without overflow: k-means squares distances
+            stats = column_stats(A)
             Model = MiniBatchKMeans if len(A) > _MINIBATCH_ABOVE else KMeans
             n_clusters = min(self.n_bins, len(A))
             model = Model(n_clusters=n_clusters, n_init=3, random_state=rng)
-            model.fit((A - mean) / std)
-            return ("kmeans", (mean, std, model))
+            model.fit(standardize(A, stats))
+            return ("kmeans", (stats, model))
         if self.strategy == "quantile":
             sample = np.sort(A[:: max(1, len(A) // _EDGE_SAMPLE)], axis=0)
             positions = (np.arange(1, self.n_bins) * len(sample)) // self.n_bins
@@ -210,7 +228,10 @@ class BinnedMutualInfo(BaseMutualInfo):
         if self.shared_edges:
             low[:], high[:] = low.min(), high.max()
         inner = np.linspace(0.0, 1.0, self.n_bins + 1)[1:-1]
-        return ("edges", np.ascontiguousarray(low[:, None] + (high - low)[:, None] * inner))
+        # low (1 - t) + high t, not low + (high - low) t: high - low overflows
+        # when the range spans more than the largest float (-1e308 to 1e308).
+        edges = low[:, None] * (1.0 - inner) + high[:, None] * inner
+        return ("edges", np.ascontiguousarray(edges))
 
     # -- counting ------------------------------------------------------------------
 
@@ -243,11 +264,24 @@ def _binned_symbols(A, binner):
     """One label per row of a continuous block, from a fitted binner."""
     kind, model = binner
     A = np.ascontiguousarray(A, dtype=np.float64)
+    if A.ndim != 2:
+        A = A.reshape(len(A), -1)
     if kind == "kmeans":
-        mean, std, km = model
-        return km.predict((A - mean) / std).astype(np.int64)
+        stats, km = model
+        _check_columns(A, len(stats.peak))
+        return km.predict(standardize(A, stats)).astype(np.int64)
+    # the Numba kernel indexes edges[column]: it must never see a wider block
+    _check_columns(A, model.shape[0])
     codes = digitize_columns(A, model)
     return _rows_to_keys(codes, np.full(A.shape[1], model.shape[1] + 1, dtype=np.int64))
+
+
+def _check_columns(A, fitted):
+    if A.shape[1] != fitted:
+        raise ValueError(
+            f"The data have {A.shape[1]} continuous columns, but the bins were fitted "
+            f"on {fitted}."
+        )
 
 
 def _discrete_symbols(A):

@@ -34,6 +34,11 @@ def _config():
 def get_config():
     """The current skmi settings, as a dict (a copy).
 
+    Returns
+    -------
+    config : dict
+        Setting name to value; see :func:`set_config` for their meaning.
+
     Examples
     --------
     >>> import skmi
@@ -63,6 +68,11 @@ def set_config(*, memory_budget=None, backend=None, device=None, torch_dtype=Non
     tile_bytes : int, optional
         Memory of one tile of the torch neighbour searches. Default 256 MiB.
 
+    Raises
+    ------
+    ValueError
+        If a setting has a value it does not accept (the message names it).
+
     Examples
     --------
     >>> import skmi
@@ -89,6 +99,25 @@ def set_config(*, memory_budget=None, backend=None, device=None, torch_dtype=Non
 @contextmanager
 def config_context(**settings):
     """Temporarily change settings (see :func:`set_config`) inside a ``with``.
+
+    The settings are restored on leaving the block, also on an exception.
+    They are thread-local; skmi's parallel loops carry them into their
+    workers (``skmi._parallel``).
+
+    Parameters
+    ----------
+    **settings
+        Any of :func:`set_config`'s keyword arguments.
+
+    Yields
+    ------
+    None
+        The block runs under the changed settings.
+
+    Raises
+    ------
+    ValueError
+        If a setting has a value it does not accept.
 
     Examples
     --------

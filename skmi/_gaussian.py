@@ -16,6 +16,7 @@ from sklearn.covariance import OAS, LedoitWolf, ShrunkCovariance
 from skmi._base import BaseMutualInfo, normal_scores
 from skmi._dask import any_dask_collection
 from skmi._sklearn_compat import Interval, StrOptions
+from skmi._traits import MITraits
 from skmi.exceptions import SkmiWarning
 
 # Eigenvalues of a block covariance below this fraction of the largest are
@@ -88,6 +89,8 @@ class GaussianMutualInfo(BaseMutualInfo):
     """
 
     _supports_conditioning = True
+    # a plug-in of the covariance: bootstrap resamples are valid
+    _mi_traits = MITraits(resampling="bootstrap", conditioning=True, pointwise=True)
     _parameter_constraints: dict = {
         **BaseMutualInfo._parameter_constraints,
         "shrinkage": [

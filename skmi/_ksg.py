@@ -30,7 +30,9 @@ from skmi._neighbors import (
     knn_and_marginal_counts,
     strictly_below,
 )
-from skmi._sklearn_compat import Interval, Options, StrOptions
+from skmi._preprocessing import standardize
+from skmi._sklearn_compat import Hidden, Interval, Options, StrOptions
+from skmi._traits import MITraits
 from skmi.exceptions import TiesWarning
 
 # backend="auto" moves to torch on a CUDA device from this many samples.
@@ -54,10 +56,13 @@ class KSGMutualInfo(BaseMutualInfo):
     ----------
     n_neighbors : int, default=3
         Number of neighbours k. Larger k lowers variance and raises bias.
-    algorithm : {1, 2}, default=1
+    variant : {1, 2}, default=1
         KSG estimator 1 (marginal balls set by the k-th joint distance; the
         one scikit-learn uses) or 2 (balls set by the neighbours' extent in
-        each marginal).
+        each marginal). Called ``algorithm`` before 0.2; renamed because
+        scikit-learn's ``algorithm`` names a neighbour-search structure.
+    algorithm : {1, 2}, optional
+        Deprecated alias of ``variant`` (FutureWarning); removed in 0.3.
     copula : bool, default=False
         First map every continuous column through its ranks to normal
         scores. MI is invariant to such monotone maps, but KSG's bias is not:
@@ -69,13 +74,16 @@ class KSGMutualInfo(BaseMutualInfo):
         max-norm compares X and y distances directly, so without this the
         larger-scaled variable decides every neighbour (measured: +0.71 nats
         with comparable scales, -0.26 with y times 10^4, truth 0.875).
+        With ``False`` all columns are still divided by one common power of
+        two (exact in floating point, so every neighbour stays the same), so
+        that data near 1e±300 neither overflows nor underflows.
     ties : {"jitter", "mixed"}, default="jitter"
         ``"jitter"`` breaks exact ties with noise of ``jitter`` times each
         column's standard deviation (the KSG and scikit-learn convention);
         ``"mixed"`` keeps them and uses the discrete-continuous counting of
         Gao et al. (2017), which is consistent for data with atoms (ReLU
         zeros, integer values, repeated rows). ``"mixed"`` ignores
-        ``algorithm``.
+        ``variant``.
     discrete_target : {"auto", True, False}, default="auto"
         Treat y as class labels (Ross, 2014). ``"auto"`` does so for integer,
         boolean and string y. A multi-column class y is one symbol per row.
@@ -173,7 +181,8 @@ class KSGMutualInfo(BaseMutualInfo):
     _parameter_constraints: dict = {
         **BaseMutualInfo._parameter_constraints,
         "n_neighbors": [Interval(Integral, 1, None, closed="left")],
-        "algorithm": [Options(Integral, {1, 2})],
+        "variant": [Options(Integral, {1, 2})],
+        "algorithm": [Options(Integral, {1, 2}), Hidden(StrOptions({"deprecated"}))],
         "copula": ["boolean"],
         "standardize": ["boolean"],
         "ties": [StrOptions({"jitter", "mixed"})],
@@ -185,12 +194,18 @@ class KSGMutualInfo(BaseMutualInfo):
     }
     _supports_discrete_target = True
     _supports_conditioning = True
+    # A duplicated row is its own nearest neighbour at distance 0, so
+    # bootstrap resamples inflate k-NN estimates: subsample instead.
+    _mi_traits = MITraits(
+        resampling="subsample", discrete_target=True, conditioning=True, pointwise=True
+    )
 
     def __init__(
         self,
         n_neighbors=3,
         *,
-        algorithm=1,
+        variant=1,
+        algorithm="deprecated",
         copula=False,
         standardize=True,
         ties="jitter",
@@ -202,6 +217,7 @@ class KSGMutualInfo(BaseMutualInfo):
         random_state=None,
     ):
         self.n_neighbors = n_neighbors
+        self.variant = variant
         self.algorithm = algorithm
         self.copula = copula
         self.standardize = standardize
@@ -231,6 +247,13 @@ class KSGMutualInfo(BaseMutualInfo):
         Returns
         -------
         terms : ndarray of shape (n_samples,)
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            If the estimator has not been fitted.
+        ValueError
+            As :meth:`score`.
         """
         return self._pointwise(X, y, z)
 
@@ -278,8 +301,10 @@ class KSGMutualInfo(BaseMutualInfo):
 
     def _terms(self, X, y, z):
         rng = self._rng()
-        X = self._prepare(X, rng)
-        z = None if z is None else self._prepare(z, rng)
+        blocks = [X] + ([] if self.discrete_target_ else [y]) + ([] if z is None else [z])
+        common = _power_of_two_scale(blocks)
+        X = self._prepare(X, rng, common)
+        z = None if z is None else self._prepare(z, rng, common)
         k = self.n_neighbors
         mixed = self.ties == "mixed"
         if self.discrete_target_:
@@ -288,18 +313,38 @@ class KSGMutualInfo(BaseMutualInfo):
                 return class_terms(X, y, k)
             # chain rule: I(X; y | z) = I([X, z]; y) - I(z; y)
             return class_terms(np.hstack([X, z]), y, k) - class_terms(z, y, k)
-        y = self._prepare(y, rng)
+        y = self._prepare(y, rng, common)
         if z is not None:
             return _conditional_terms(X, y, z, k, mixed)
         if mixed:
             return _mixed_terms(X, y, k)
-        return _ksg_terms(X, y, k, self.algorithm)
+        return _ksg_terms(X, y, k, self._variant())
 
-    def _prepare(self, A, rng):
-        """Copula-map and standardise (optionally) and jitter a continuous block."""
+    def _variant(self):
+        if isinstance(self.algorithm, str):  # "deprecated": not given
+            return self.variant
+        warnings.warn(
+            "KSGMutualInfo(algorithm=...) was renamed variant=... in 0.2 and will be "
+            "removed in 0.3: scikit-learn's 'algorithm' names a neighbour search.",
+            FutureWarning,
+            stacklevel=5,
+        )
+        return self.algorithm
+
+    def _prepare(self, A, rng, common_scale):
+        """Copula-map and standardise (optionally) and jitter a continuous block.
+
+        Without standardising, every block is divided by ``common_scale``, one
+        power of two for all blocks: exact, so the max-norm neighbours are
+        those of the raw data, and the squares in ``std`` and the
+        differences in distances stay finite at any scale.
+        """
         if self.copula:
             A = normal_scores(A)
-        A = _standardize(A) if self.standardize else np.array(A, dtype=np.float64)
+        if self.standardize:
+            A = standardize(A)
+        else:
+            A = np.asarray(A, dtype=np.float64) / (1.0 if self.copula else common_scale)
         if self.ties == "jitter" and self.jitter > 0:
             scale = 1.0 if self.standardize else A.std(axis=0)
             A += self.jitter * scale * rng.standard_normal(A.shape)
@@ -485,21 +530,16 @@ def _digamma_counts(counts):
     return table[counts]
 
 
-def _standardize(A):
-    """Columns to zero mean and unit variance, robust to extreme scales.
+def _power_of_two_scale(blocks):
+    """The power of two nearest below the largest magnitude in ``blocks``.
 
-    Dividing by the largest magnitude first keeps the variance finite for
-    values near 1e±300 (squares would overflow or underflow).
+    Dividing by it is exact in floating point (unless a value becomes
+    subnormal), and brings the data to magnitudes below 2.
     """
-    A = np.array(A, dtype=np.float64)
-    peak = np.abs(A).max(axis=0)
-    peak[peak == 0] = 1.0
-    A /= peak
-    A -= A.mean(axis=0)
-    std = A.std(axis=0)
-    std[std == 0] = 1.0
-    A /= std
-    return A
+    peak = max(float(np.abs(b).max()) for b in blocks)
+    if peak == 0 or not np.isfinite(peak):
+        return 1.0
+    return float(np.ldexp(1.0, int(np.frexp(peak)[1]) - 1))
 
 
 def _tied_fraction(A):

@@ -8,6 +8,7 @@ scikit-learn >= 1.6; when an import below breaks, this is the only file to fix.
 
 from sklearn.utils._param_validation import (  # noqa: F401  (re-exported)
     HasMethods,
+    Hidden,
     Interval,
     Options,
     StrOptions,

@@ -26,12 +26,12 @@ from dataclasses import dataclass, field
 from numbers import Integral, Real
 
 import numpy as np
-from joblib import Parallel, delayed
 from scipy import stats as scipy_stats
 from sklearn.base import clone
 from sklearn.utils import check_random_state
 
 from skmi._base import fitted_mi
+from skmi._parallel import Parallel, delayed
 from skmi._sklearn_compat import Interval, StrOptions, check_is_fitted, validate_params
 
 __all__ = ["ConfidenceInterval", "PermutationTestResult", "bootstrap_ci", "permutation_test"]

@@ -50,11 +50,19 @@ def test_matches_mutual_info_classif(seed):
 
 
 @pytest.mark.parametrize(("dims", "correlation"), [((1, 1), 0.6), ((1, 1), 0.9), ((2, 2), 0.6)])
-@pytest.mark.parametrize("algorithm", [1, 2])
-def test_gaussian_truth_low_dimension(dims, correlation, algorithm):
+@pytest.mark.parametrize("variant", [1, 2])
+def test_gaussian_truth_low_dimension(dims, correlation, variant):
     X, y, truth = make_gaussian(10_000, *dims, correlation=correlation, random_state=11)
-    est = KSGMutualInfo(algorithm=algorithm, random_state=0).fit(X, y)
+    est = KSGMutualInfo(variant=variant, random_state=0).fit(X, y)
     assert est.mi_ == pytest.approx(truth, abs=0.04)
+
+
+def test_algorithm_is_a_deprecated_alias_of_variant():
+    X, y, _ = make_gaussian(300, random_state=0)
+    with pytest.warns(FutureWarning, match="renamed variant"):
+        old = KSGMutualInfo(algorithm=2, random_state=0).fit(X, y).mi_
+    assert old == KSGMutualInfo(variant=2, random_state=0).fit(X, y).mi_
+    assert old != KSGMutualInfo(variant=1, random_state=0).fit(X, y).mi_
 
 
 def test_gaussian_truth_five_dimensions_within_known_bias():

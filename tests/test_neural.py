@@ -122,7 +122,7 @@ def test_verbose_and_tensorboard_messages(tmp_path):
 def test_score_checks_the_target_width():
     X, y, _ = make_gaussian(300, 2, 2, random_state=0)
     est = NeuralMutualInfo(**TINY).fit(X, y)
-    with pytest.raises(ValueError, match="trained on 2"):
+    with pytest.raises(ValueError, match="trained on 2|fitted with 2 y features"):
         est.score(X, y[:, :1])
 
 

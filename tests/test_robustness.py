@@ -1,49 +1,33 @@
-"""Every estimator against awkward input: a correct answer or a clear error
-naming the argument, and the input left untouched -- plus fuzzing."""
+"""Every MI estimator against awkward input: the right answer, or a clear error.
+
+Layouts and containers, extreme scales, degenerate data, concurrent fits,
+and the failing inputs of the robustness issue, each with its right value
+(from MI's invariances or a closed form, never from skmi's own output).
+The bad-input error suite lives in ``test_common.py``; fuzzing in
+``test_fuzz.py``.
+"""
 
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-from hypothesis.extra import numpy as hnp
+from conftest import MI_ESTIMATORS, estimator_id, is_neural
 from sklearn.base import clone
+from sklearn.metrics import mutual_info_score
 
 from skmi import BinnedMutualInfo, GaussianMutualInfo, KernelMutualInfo, KSGMutualInfo
 from skmi.datasets import make_gaussian
 from skmi.exceptions import SkmiWarning
 
-ESTIMATORS = {
-    "ksg": KSGMutualInfo(random_state=0),
-    "ksg-mixed": KSGMutualInfo(ties="mixed"),
-    "gaussian": GaussianMutualInfo(),
-    "binned": BinnedMutualInfo(5),
-    "kernel": KernelMutualInfo(),
-}
-try:
-    import torch  # noqa: F401
-
-    from skmi import NeuralMutualInfo
-
-    ESTIMATORS["neural"] = NeuralMutualInfo(
-        hidden_layer_sizes=(8,), max_epochs=2, batch_size=32, random_state=0
-    )
-except ImportError:  # pragma: no cover
-    pass
-
-NAMES = list(ESTIMATORS)
 X0, Y0, _ = make_gaussian(120, 2, 1, correlation=0.7, random_state=0)
+mi_estimators = pytest.mark.parametrize("estimator", MI_ESTIMATORS, ids=estimator_id)
 
 
-def _fit(name, X, y):
+def _fit(estimator, X, y, **kwargs):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SkmiWarning)
-        return clone(ESTIMATORS[name]).fit(X, y).mi_
-
-
-def _reference(name):
-    return _fit(name, X0, Y0)
+        return clone(estimator).set_params(**kwargs).fit(X, y).mi_
 
 
 # -- layouts and containers: the same answer as a C-ordered float64 array ------------
@@ -60,68 +44,84 @@ LAYOUTS = {
 }
 
 
-@pytest.mark.parametrize("name", NAMES)
+@mi_estimators
 @pytest.mark.parametrize("layout", list(LAYOUTS))
-def test_layouts_give_the_same_answer(name, layout):
+def test_layouts_give_the_same_answer(estimator, layout):
     X, y = LAYOUTS[layout](X0, Y0)
-    value = _fit(name, X, y)
     # float32 rounds the data, which can move a k-NN count or a bin edge
     tolerance = 0.05 if layout == "float32" else 1e-9
-    if name == "neural":
+    if is_neural(estimator):
         tolerance = 0.2 if layout == "float32" else 1e-4  # float32 training, same seed
-    assert value == pytest.approx(_reference(name), abs=tolerance)
+    assert _fit(estimator, X, y) == pytest.approx(_fit(estimator, X0, Y0), abs=tolerance)
 
 
-@pytest.mark.parametrize("name", NAMES)
-@pytest.mark.parametrize("scale", [1e-30, 1e30])
-def test_extreme_scales(name, scale):
-    tolerance = 0.2 if name == "neural" else 1e-6
-    assert _fit(name, X0 * scale, Y0 * scale) == pytest.approx(_reference(name), abs=tolerance)
+# -- MI is invariant to scaling each variable: the unscaled value is the answer -------
 
 
-# -- degenerate but answerable data ------------------------------------------------
+# Estimators whose owners switch to skmi._preprocessing.standardize at merge.
+_SCALE_PENDING = ("GaussianMutualInfo", "KernelMutualInfo")
 
 
-@pytest.mark.parametrize("name", NAMES)
-def test_integer_boolean_and_duplicated_data_have_finite_answers(name):
+@mi_estimators
+@pytest.mark.parametrize("scale", [1e-300, 1e-165, 1e-30, 1e30, 1e155, 1e200, 1e300])
+def test_extreme_scales(estimator, scale, request):
+    if is_neural(estimator) and scale not in (1e-30, 1e30):
+        pytest.skip("neural training is covered at moderate extremes (slow)")
+    if type(estimator).__name__ in _SCALE_PENDING and scale not in (1e-30, 1e30):
+        request.applymarker(
+            pytest.mark.xfail(reason="own column scaling overflows (owner fixes)", strict=False)
+        )
+    tolerance = 0.2 if is_neural(estimator) else 1e-6
+    expected = _fit(estimator, X0, Y0)
+    assert _fit(estimator, X0 * scale, Y0 * scale) == pytest.approx(expected, abs=tolerance)
+
+
+@pytest.mark.parametrize("scale", [1e-300, 1e200, 1e300])
+def test_ksg_without_standardising_is_scale_free_and_near_truth(scale):
+    # issue: KSGMutualInfo(standardize=False) gave inf at 1e200
+    X, y, truth = make_gaussian(2000, correlation=0.8, random_state=0)  # truth 0.511
+    est = KSGMutualInfo(standardize=False, random_state=0)
+    scaled = clone(est).fit(X * scale, y * scale).mi_
+    assert scaled == pytest.approx(clone(est).fit(X, y).mi_, abs=1e-9)
+    assert scaled == pytest.approx(truth, abs=0.05)
+
+
+@pytest.mark.parametrize("scale", [1e-165, 1e154, 1e200])
+def test_kmeans_binning_is_scale_free(scale):
+    # issue: BinnedMutualInfo(strategy="kmeans") gave 0.0 from 1e154
+    est = BinnedMutualInfo(4, strategy="kmeans", random_state=0)
+    expected = clone(est).fit(X0, Y0).mi_
+    assert expected > 0.1
+    assert clone(est).fit(X0 * scale, Y0 * scale).mi_ == pytest.approx(expected, abs=1e-9)
+
+
+def test_uniform_edges_spanning_the_whole_float_range():
+    # low + (high - low) t overflows when the range exceeds the largest float;
+    # a sign makes the 2-bin plug-in MI exactly that of the signs: ln 2
+    x = np.tile([-1e308, 1e308], 50).reshape(-1, 1)
+    y = (x[:, 0] > 0).astype(int)
+    assert BinnedMutualInfo(2).fit(x, y).mi_ == pytest.approx(np.log(2), abs=1e-12)
+
+
+# -- degenerate but answerable data ----------------------------------------------------
+
+
+@mi_estimators
+def test_integer_boolean_and_duplicated_data_have_finite_answers(estimator):
     rng = np.random.default_rng(0)
     X_int = rng.integers(0, 5, (200, 2))
     y_bool = (X_int[:, 0] + rng.integers(0, 2, 200)) > 2
     X_dup = np.repeat(X0[:40], 3, axis=0)
     y_dup = np.repeat(Y0[:40], 3)
     for X, y in [(X_int, y_bool), (X_int.astype(bool), X_int[:, 1]), (X_dup, y_dup)]:
-        value = _fit(name, X, y)
-        assert np.isfinite(value)
+        assert np.isfinite(_fit(estimator, X, y))
 
 
-@pytest.mark.parametrize("name", NAMES)
-def test_constant_column_dropped_with_a_warning(name):
+@mi_estimators
+def test_constant_column_dropped_with_a_warning(estimator):
     X = np.column_stack([X0, np.full(len(X0), 3.0)])
     with pytest.warns(SkmiWarning, match="constant"):
-        clone(ESTIMATORS[name]).fit(X, Y0)
-
-
-# -- errors that name the argument --------------------------------------------------
-
-ERRORS = {
-    "nan in X": (lambda: (np.where(np.eye(120, 2) > 0, np.nan, X0), Y0), ValueError, "X"),
-    "inf in y": (lambda: (X0, np.where(np.arange(120) == 3, np.inf, Y0)), ValueError, "y"),
-    "empty": (lambda: (np.empty((0, 2)), np.empty(0)), ValueError, "X has n_samples=0"),
-    "one sample": (lambda: (X0[:1], Y0[:1]), ValueError, "X has n_samples=1"),
-    "3-D X": (lambda: (X0.reshape(120, 2, 1), Y0), ValueError, "X must have shape"),
-    "lengths": (lambda: (X0, Y0[:-1]), ValueError, "X has 120, y has 119"),
-    "constant y": (lambda: (X0, np.ones(120)), ValueError, "y is constant"),
-    "dict in X": (lambda: (np.array([[{"a": 1}, 1.0]] * 120, dtype=object), Y0), TypeError, ""),
-}
-
-
-@pytest.mark.parametrize("name", NAMES)
-@pytest.mark.parametrize("case", list(ERRORS))
-def test_clear_errors(name, case):
-    make, error, message = ERRORS[case]
-    X, y = make()
-    with pytest.raises(error, match=message):
-        clone(ESTIMATORS[name]).fit(X, y)
+        clone(estimator).fit(X, Y0)
 
 
 def test_n_smaller_than_k():
@@ -129,27 +129,124 @@ def test_n_smaller_than_k():
         KSGMutualInfo(n_neighbors=5).fit(X0[:4], Y0[:4])
 
 
-# -- fuzzing ------------------------------------------------------------------------------
+def test_binned_score_keeps_the_fitted_columns():
+    # A column constant at fit is dropped; at score the same columns must be
+    # used whatever varies there, or the fitted edges meet the wrong columns.
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, 4, 400)
+    X_fit = np.column_stack([x, np.zeros(400)]).astype(float)
+    X_new = np.column_stack([x, rng.standard_normal(400)])
+    y = (x + rng.integers(0, 2, 400)) % 4
+    with pytest.warns(SkmiWarning, match="constant"):
+        est = BinnedMutualInfo(4, discrete_target=True).fit(X_fit, y)
+    # the fitted edges bin x into its four values: the plug-in MI of (x, y)
+    assert est.score(X_new, y) == pytest.approx(mutual_info_score(x, y), abs=1e-12)
 
-_values = st.one_of(
-    st.floats(allow_nan=True, allow_infinity=True, width=64),
-    st.sampled_from([0.0, 1.0, -1.0, 1e300, -1e-300]),
+
+# -- the failing inputs of the robustness issue ----------------------------------------
+
+
+def test_wider_y_at_score_is_refused_before_the_kernel():
+    # issue: BinnedMutualInfo read garbage bin codes here (0.371 vs 0.361) and
+    # crashed the process with 200,000 columns
+    est = BinnedMutualInfo().fit(X0, Y0)
+    with pytest.raises(ValueError, match="y has 2 features"):
+        est.score(X0, np.column_stack([Y0, Y0]))
+    with pytest.raises(ValueError, match="y has 20000 features"):
+        est.score(X0, np.repeat(Y0[:, None], 20_000, axis=1))
+
+
+def test_binning_kernel_never_sees_a_block_wider_than_its_edges():
+    from skmi._binned import _binned_symbols
+
+    binner = BinnedMutualInfo()._fit_binner(X0, np.random.RandomState(0))
+    with pytest.raises(ValueError, match="3 continuous columns, but the bins were fitted on 2"):
+        _binned_symbols(np.column_stack([X0, Y0]), binner)
+
+
+@pytest.mark.parametrize(
+    ("estimator", "bad"),
+    [
+        (KSGMutualInfo(), {"n_neighbors": 0}),  # gave -inf
+        (KernelMutualInfo(), {"alpha": -1.0}),  # gave 21.9
+        (BinnedMutualInfo(), {"n_bins": 1}),
+        (GaussianMutualInfo(), {"units": "dB"}),
+    ],
+    ids=lambda v: estimator_id(v) if hasattr(v, "fit") else str(v),
 )
+def test_parameters_changed_after_fit_are_validated(estimator, bad):
+    est = clone(estimator).fit(X0, Y0).set_params(**bad)
+    name = next(iter(bad))
+    for method in ("score", "pointwise_mi"):
+        if hasattr(est, method):
+            with pytest.raises(ValueError, match=f"'{name}' parameter"):
+                getattr(est, method)(X0, Y0)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    name=st.sampled_from([n for n in NAMES if n != "neural"]),
-    X=hnp.arrays(np.float64, st.tuples(st.integers(0, 40), st.integers(1, 3)), elements=_values),
-    seed=st.integers(0, 2**16),
+@pytest.mark.parametrize(
+    "estimator",
+    [KSGMutualInfo(n_neighbors=True), KSGMutualInfo(variant=True), BinnedMutualInfo(True)],
+    ids=lambda e: estimator_id(e),
 )
-def test_fuzz_never_crashes_or_mutates(name, X, seed):
-    y = np.random.default_rng(seed).standard_normal(len(X))
-    X_before = X.copy()
-    try:
-        value = _fit(name, X, y)
-    except (ValueError, TypeError) as error:
-        assert str(error)  # a message, always
-    else:
-        assert np.isfinite(value) or value == np.inf
-    np.testing.assert_array_equal(X, X_before)
+def test_booleans_are_not_counts(estimator):
+    # issue: n_neighbors=True ended in a Numba TypingError
+    with pytest.raises(TypeError, match="must be an integer, got bool"):
+        clone(estimator).fit(X0, Y0)
+
+
+def test_none_in_object_x_is_missing_not_a_symbol():
+    # issue: 10 % None in object X was binned as a symbol (0.17, complete rows 0.98)
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, 4, 400)
+    X = x.astype(object).reshape(-1, 1)
+    X[rng.choice(400, 40, replace=False), 0] = None
+    for estimator in (BinnedMutualInfo(), KSGMutualInfo(), GaussianMutualInfo()):
+        with pytest.raises(ValueError, match="Input X contains NaN"):
+            clone(estimator).fit(X, x)
+
+
+def test_categorical_columns_are_symbols_for_the_binned_estimator():
+    rng = np.random.default_rng(0)
+    words = rng.choice(["red", "green", "blue"], 500)
+    y = (np.searchsorted(["blue", "green", "red"], words) + rng.integers(0, 2, 500)) % 3
+    frame = pd.DataFrame({"colour": pd.Categorical(words)})
+    est = BinnedMutualInfo().fit(frame, y)
+    assert est.mi_ == pytest.approx(mutual_info_score(words, y), abs=1e-12)
+    # and as a class target of the k-NN estimator: the same as string labels
+    X = rng.standard_normal((500, 1)) + (words == "red")[:, None]
+    as_category = KSGMutualInfo(random_state=0).fit(X, pd.Series(pd.Categorical(words))).mi_
+    assert as_category == KSGMutualInfo(random_state=0).fit(X, words).mi_
+
+
+# -- one instance fitted from several threads at once ------------------------------------
+
+
+@pytest.mark.parametrize(
+    "estimator",
+    [BinnedMutualInfo(), KSGMutualInfo(random_state=0), GaussianMutualInfo(), KernelMutualInfo()],
+    ids=estimator_id,
+)
+def test_concurrent_fits_of_one_instance(estimator):
+    # issue: BinnedMutualInfo returned wrong values (0.3023 vs 0.3051) and
+    # KSGMutualInfo raised random TypeErrors. Fits on three data sets -- one
+    # with a class y -- must each give that data set's own estimate.
+    rng = np.random.default_rng(0)
+    data = [make_gaussian(300, 2, 1, correlation=c, random_state=c > 0.5)[:2] for c in (0.3, 0.8)]
+    data.append((data[1][0], (data[1][1] > 0).astype(int)))
+    serial = [clone(estimator).fit(*d).mi_ for d in data]
+    shared = clone(estimator)
+
+    def fit(i):
+        X, y = data[i % len(data)]
+        return shared.fit(X, y).mi_
+
+    order = rng.permutation(np.arange(24))
+    with ThreadPoolExecutor(4) as pool:
+        values = list(pool.map(fit, order))
+    # A thread may read the mi_ of a fit that published after its own, but
+    # never a value mixed from two fits' state.
+    for value in values:
+        assert min(abs(value - s) for s in serial) < 1e-12
+    # the published state is one fit's, whole
+    X, y = data[int(np.argmin([abs(shared.mi_ - s) for s in serial]))]
+    assert shared.score(X, y) == pytest.approx(shared.mi_, abs=1e-12)

@@ -4,13 +4,13 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
-from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, clone
 from sklearn.feature_selection import SelectorMixin
 from sklearn.utils import check_array
 
 from skmi._dask import refuse_dask_collections
 from skmi._ksg import KSGMutualInfo
+from skmi._parallel import Parallel, delayed
 from skmi._sklearn_compat import (
     HasMethods,
     Interval,

@@ -1,13 +1,13 @@
 """mutual_info_matrix: MI between every pair of columns."""
 
 import numpy as np
-from joblib import Parallel, delayed
 from scipy.sparse import issparse
 from sklearn.metrics import mutual_info_score
 from sklearn.utils import check_array, check_random_state
 
 from skmi._dask import refuse_dask_collections
 from skmi._ksg import _ksg1_pairs_1d, _ross_terms
+from skmi._parallel import Parallel, delayed
 from skmi._sklearn_compat import validate_params
 from skmi.feature_selection._common import (
     _COMMON_PARAMS,

@@ -1,13 +1,13 @@
 """mutual_info_score_func: any skmi estimator as a feature selector's score."""
 
 import numpy as np
-from joblib import Parallel, delayed
 from sklearn.base import clone
 from sklearn.utils import check_array
 
 from skmi._base import fitted_mi
 from skmi._dask import refuse_dask_collections
 from skmi._ksg import KSGMutualInfo
+from skmi._parallel import Parallel, delayed
 from skmi.feature_selection._common import warn_constant_columns
 
 __all__ = ["mutual_info_score_func"]

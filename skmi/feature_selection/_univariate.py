@@ -7,7 +7,6 @@ Numba kernels. Loops over features go through joblib (``n_jobs``).
 """
 
 import numpy as np
-from joblib import Parallel, delayed
 from scipy.sparse import issparse
 from sklearn.metrics import mutual_info_score
 from sklearn.neighbors import NearestNeighbors
@@ -18,6 +17,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from skmi._dask import refuse_dask_collections
 from skmi._ksg import _ksg1_pairs_1d, _ross_terms
 from skmi._neighbors import NeighborIndex
+from skmi._parallel import Parallel, delayed
 from skmi._sklearn_compat import validate_params
 from skmi.feature_selection._common import (
     _COMMON_PARAMS,

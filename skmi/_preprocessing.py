@@ -1,0 +1,143 @@
+"""Preprocessing shared by every estimator: data kinds and column scaling.
+
+The one home for two decisions that used to be written in several modules:
+
+* whether a block of values holds symbols (discrete) or numbers, by dtype
+  (:func:`is_discrete_dtype`, :func:`is_discrete`);
+* standardising columns to zero mean and unit variance without overflow or
+  underflow at extreme scales (:func:`column_stats`, :func:`standardize`).
+  MI is invariant to scaling each variable, so every estimator may rescale
+  freely -- and must, before a square or product can overflow: values near
+  1e155 square to inf, near 1e-165 to 0.
+"""
+
+from typing import NamedTuple
+
+import numpy as np
+
+# numpy dtype kinds whose values are symbols: bool, signed and unsigned
+# integers, objects and strings.
+DISCRETE_KINDS = "biuOSU"
+
+
+def is_discrete_dtype(dtype):
+    """Whether values of ``dtype`` are symbols (discrete) rather than numbers.
+
+    Booleans, integers, strings and objects are discrete; floats and
+    complex numbers are not. A pandas categorical dtype is discrete.
+
+    Parameters
+    ----------
+    dtype : numpy dtype, pandas extension dtype or anything ``np.dtype`` accepts
+
+    Returns
+    -------
+    discrete : bool
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> is_discrete_dtype(np.int8), is_discrete_dtype(np.float32)
+    (True, False)
+    """
+    if getattr(dtype, "name", None) == "category":
+        return True
+    kind = getattr(dtype, "kind", None)
+    if kind is None:
+        kind = np.dtype(dtype).kind
+    return kind in DISCRETE_KINDS
+
+
+def is_discrete(values):
+    """Whether an array-like holds symbols, judged by its dtype.
+
+    A pandas DataFrame is discrete when every column is. Lists are read
+    with ``np.asarray``.
+
+    Parameters
+    ----------
+    values : array-like, pandas Series or DataFrame
+
+    Returns
+    -------
+    discrete : bool
+    """
+    dtypes = getattr(values, "dtypes", None)
+    if dtypes is not None and not hasattr(dtypes, "kind"):  # a DataFrame
+        return all(is_discrete_dtype(d) for d in dtypes)
+    dtype = getattr(values, "dtype", None)
+    if dtype is None:
+        dtype = np.asarray(values).dtype
+    return is_discrete_dtype(dtype)
+
+
+class ColumnStats(NamedTuple):
+    """Per-column statistics for :func:`standardize`, free of overflow.
+
+    ``mean`` and ``std`` are in units of ``peak`` (the largest magnitude of
+    the column), so that they stay finite whatever the data's scale; the
+    standardised value of ``a`` is ``(a / peak - mean) / std``.
+    """
+
+    peak: np.ndarray
+    mean: np.ndarray
+    std: np.ndarray
+
+
+def column_stats(A):
+    """Mean and standard deviation of each column, in units of its peak.
+
+    Dividing by the largest magnitude first keeps every intermediate finite
+    for values anywhere between 1e-308 and 1e308 (the squares in a plain
+    ``A.std()`` overflow above about 1e154 and underflow below 1e-162). A
+    column that does not vary gets ``std = 1``, so standardising leaves it
+    at 0 instead of dividing by zero.
+
+    Parameters
+    ----------
+    A : array-like of shape (n_samples, n_features) or (n_samples,)
+        Finite numbers.
+
+    Returns
+    -------
+    stats : ColumnStats
+        Arrays of shape (n_features,) (scalars' shape () for 1-D input).
+    """
+    A = np.asarray(A, dtype=np.float64)
+    peak = np.abs(A).max(axis=0) if len(A) else np.ones(A.shape[1:])
+    peak = np.where(peak > 0, peak, 1.0)
+    scaled = A / peak
+    mean = scaled.mean(axis=0)
+    std = scaled.std(axis=0)
+    std = np.where(std > 0, std, 1.0)
+    return ColumnStats(peak, mean, std)
+
+
+def standardize(A, stats=None):
+    """Columns to zero mean and unit variance, as a new float64 array.
+
+    Parameters
+    ----------
+    A : array-like of shape (n_samples, n_features) or (n_samples,)
+        Finite numbers; never modified.
+    stats : ColumnStats, optional
+        Statistics of the training data (from :func:`column_stats`), to
+        transform new data as the training data was; default: ``A``'s own.
+
+    Returns
+    -------
+    standardized : ndarray of float64, the shape of ``A``
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> np.round(standardize(np.array([[1e200], [3e200]])).ravel(), 12).tolist()
+    [-1.0, 1.0]
+    """
+    A = np.asarray(A, dtype=np.float64)
+    if stats is None:
+        stats = column_stats(A)
+    out = A / stats.peak
+    out -= stats.mean
+    out /= stats.std
+    return out

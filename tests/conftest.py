@@ -1,0 +1,119 @@
+"""The one list of public estimators that drives the contract suite.
+
+Every public estimator class appears here, in the configurations whose code
+paths differ, with the part of the contract it keeps:
+
+* ``"mi"``: the full MI-estimator contract (``fit(X, y)`` -> ``mi_``,
+  ``score(X, y)``, ``units``, the bad-input suite) -- :class:`BaseMutualInfo`
+  subclasses;
+* ``"unsupervised-mi"``: ``fit(X)`` -> ``mi_`` of a model's map
+  (:class:`~skmi.JacobianMutualInfo`);
+* ``"selector"`` and ``"transformer"``: scikit-learn's contract only.
+
+``tests/test_common.py`` runs the checks; a check that cannot apply to a
+kind is skipped there with the reason. Torch estimators join the list only
+where torch is installed.
+"""
+
+from dataclasses import dataclass
+
+from skmi import (
+    BinnedMutualInfo,
+    GaussianMutualInfo,
+    KernelMutualInfo,
+    KSGMutualInfo,
+    MutualInfoSelector,
+)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One estimator configuration in the contract suite."""
+
+    estimator: object
+    kind: str  # "mi", "unsupervised-mi", "selector" or "transformer"
+    # Checks of scikit-learn's suite expected to fail, with the reason.
+    expected_failed_checks: tuple = ()
+
+
+# Small, fast neural settings: the contract, not the accuracy, is tested here.
+TINY_NEURAL = dict(
+    hidden_layer_sizes=(8,), batch_size=16, max_epochs=2, max_time=None, random_state=0
+)
+
+
+def _torch_entries():
+    try:
+        import torch
+    except ImportError:  # pragma: no cover - torch is an optional extra
+        return []
+    from skmi import MINE, JacobianMutualInfo, LayerMIProbe, NeuralMutualInfo
+
+    def any_width():
+        # elementwise, so it accepts any input width scikit-learn's checks
+        # try; a module-level torch class, so fitted estimators pickle
+        return torch.nn.Sequential(torch.nn.Tanh())
+
+    jacobian = (
+        (
+            "check_n_features_in",
+            "JacobianMutualInfo.fit does not set n_features_in_ yet (probe owner).",
+        ),
+        (
+            "check_n_features_in_after_fitting",
+            "JacobianMutualInfo.fit does not set n_features_in_ yet (probe owner).",
+        ),
+    )
+    return [
+        Entry(NeuralMutualInfo(**TINY_NEURAL), "mi"),
+        Entry(NeuralMutualInfo(objective="infonce", **TINY_NEURAL), "mi"),
+        Entry(MINE(**TINY_NEURAL), "mi"),
+        Entry(JacobianMutualInfo(any_width(), noise_var=0.1), "unsupervised-mi", jacobian),
+        Entry(LayerMIProbe(any_width(), layers="0"), "transformer"),
+    ]
+
+
+ENTRIES = [
+    Entry(KSGMutualInfo(random_state=0), "mi"),
+    Entry(KSGMutualInfo(variant=2, random_state=0), "mi"),
+    Entry(KSGMutualInfo(ties="mixed"), "mi"),
+    Entry(GaussianMutualInfo(), "mi"),
+    Entry(GaussianMutualInfo(copula=True, shrinkage="ledoit-wolf"), "mi"),
+    Entry(BinnedMutualInfo(), "mi"),
+    Entry(BinnedMutualInfo(strategy="quantile", correction="miller-madow"), "mi"),
+    Entry(BinnedMutualInfo(4, strategy="kmeans", random_state=0), "mi"),
+    Entry(KernelMutualInfo(), "mi"),
+    Entry(
+        KernelMutualInfo(
+            alpha=2.0, kernel="laplacian", approximation="nystroem", n_components=20, random_state=0
+        ),
+        "mi",
+    ),
+    Entry(MutualInfoSelector(2, random_state=0), "selector"),
+    *_torch_entries(),
+]
+
+# The MI estimators with the full contract, and the neural ones among them.
+MI_ESTIMATORS = [e.estimator for e in ENTRIES if e.kind == "mi"]
+
+
+def estimator_id(estimator):
+    """A readable test id: the class and the parameters that differ from defaults."""
+    params = estimator.get_params(deep=False)
+    try:
+        defaults = type(estimator)().get_params(deep=False)
+    except TypeError:  # a required argument (a model)
+        defaults = {}
+    diff = ",".join(
+        f"{k}={v}"
+        for k, v in params.items()
+        if k not in ("random_state", "model") and k in defaults and defaults[k] != v
+    )
+    return f"{type(estimator).__name__}({diff})"
+
+
+def is_neural(estimator):
+    from skmi._traits import get_traits
+
+    # the class-name fallback goes once the neural module declares its traits
+    return get_traits(estimator).neural or type(estimator).__name__ in ("NeuralMutualInfo", "MINE")
