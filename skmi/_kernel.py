@@ -25,6 +25,7 @@ from skmi._matrix_entropy import (
     normalized_gram,
 )
 from skmi._sklearn_compat import Interval, StrOptions, validate_parameters, validate_params
+from skmi._standardize import standardized_columns
 from skmi._traits import MITraits
 
 _KERNELS = {"rbf", "laplacian", "linear", "delta", "precomputed"}
@@ -466,23 +467,6 @@ class _GramFactory:
         if self.kernel == "linear":
             return np.einsum("ij,ij->i", self.data, self.data)
         return np.array([self._called(row[None], row[None])[0, 0] for row in self.data])
-
-
-def standardized_columns(data):
-    """Columns centred and scaled to unit standard deviation, at any magnitude.
-
-    Each column is first divided by its largest absolute value, so neither
-    the squares of the standard deviation (1e155 -> inf) nor those of tiny
-    values (1e-165 -> 0) leave the float range; MI does not change with
-    the scale of a column.
-    """
-    data = np.asarray(data, dtype=np.float64)
-    data = data.reshape(len(data), -1)
-    peak = np.abs(data).max(axis=0)
-    data = data / np.where(peak > 0, peak, 1.0)
-    centred = data - data.mean(axis=0)
-    spread = centred.std(axis=0)
-    return centred / np.where(spread > 0, spread, 1.0)
 
 
 def _bandwidth(data, kernel, rule):

@@ -276,3 +276,11 @@ def test_old_backend_name_numpy_warns_and_runs_the_cpu_path():
     with pytest.warns(FutureWarning, match="numba"):
         assert KernelMutualInfo(backend="numpy").fit(X, y).mi_ == cpu
     assert KernelMutualInfo().device is None
+
+
+def test_declared_traits():
+    from skmi._traits import get_traits
+
+    traits = get_traits(KernelMutualInfo())
+    assert traits.resampling == "bootstrap" and traits.discrete_target
+    assert not traits.conditioning and not traits.pointwise
