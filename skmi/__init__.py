@@ -15,6 +15,7 @@ from skmi._jacobian import JacobianMutualInfo
 from skmi._kernel import KernelMutualInfo, kernel_entropy
 from skmi._ksg import KSGMutualInfo
 from skmi._neural import MINE, NeuralMutualInfo
+from skmi._tcopula import TCopulaMutualInfo
 from skmi.feature_selection import (
     MutualInfoSelector,
     mutual_info_classif,
@@ -39,6 +40,7 @@ __all__ = [
     "MINE",
     "MutualInfoSelector",
     "NeuralMutualInfo",
+    "TCopulaMutualInfo",
     "bootstrap_ci",
     "class_mutual_info",
     "config_context",

@@ -11,10 +11,10 @@ import warnings
 from numbers import Real
 
 import numpy as np
-from scipy.special import psi
 from sklearn.covariance import OAS, LedoitWolf, ShrunkCovariance
 
 from skmi._base import BaseMutualInfo, normal_scores
+from skmi._closed_forms import log_det_bias_of_mi
 from skmi._sklearn_compat import Interval, StrOptions, validate_parameters
 from skmi._standardize import standardized_columns
 from skmi._traits import MITraits
@@ -253,34 +253,6 @@ def _canonical_correlations(S_xx, S_yy, S_xy):
     W_y = _inverse_sqrt(S_yy)
     rho = np.linalg.svd(W_x.T @ S_xy @ W_y, compute_uv=False)
     return np.clip(rho, 0.0, 1.0), W_x.shape[1], W_y.shape[1]
-
-
-def log_det_bias_of_mi(d_x, d_y, d_z, n_samples):
-    """Expected excess of the plug-in Gaussian (conditional) MI, in nats.
-
-    ``1/2 [B(d_x + d_z) + B(d_y + d_z) - B(d_x + d_y + d_z) - B(d_z)]`` with
-    ``B(k) = sum_{i=1}^{k} psi((nu - i + 1) / 2)`` and nu = n - 1: the bias
-    of each block's log-determinant of the sample covariance (Misra, Singh
-    and Demchuk, 2005), whose ``k log(2 / nu)`` parts cancel in the MI.
-    Exact for Gaussian data; ``d_z = 0`` without conditioning.
-
-    Raises
-    ------
-    ValueError
-        If ``n_samples <= d_x + d_y + d_z + 1`` (a singular sample covariance).
-    """
-    nu = n_samples - 1
-    total = d_x + d_y + d_z
-    if nu - total + 1 <= 0 or n_samples <= total + 1:
-        raise ValueError(
-            f"bias_correction=True needs n_samples > {total + 1} (all columns plus 2) for "
-            f"a non-singular sample covariance; got n_samples={n_samples}. Use shrinkage."
-        )
-
-    def B(k):
-        return float(np.sum(psi((nu - np.arange(1, k + 1) + 1) / 2.0)))
-
-    return 0.5 * (B(d_x + d_z) + B(d_y + d_z) - B(total) - B(d_z))
 
 
 def _gaussian_log_density(Z, cov):

@@ -15,9 +15,11 @@ from functools import lru_cache
 import numpy as np
 from scipy import integrate
 from scipy.optimize import brentq
-from scipy.special import gammaln, logsumexp, psi
+from scipy.special import logsumexp
 from scipy.stats import norm
 from sklearn.utils import check_random_state
+
+from skmi._closed_forms import student_t_mi_excess
 
 __all__ = [
     "gaussian_conditional_mi",
@@ -31,6 +33,8 @@ __all__ = [
     "make_spiral",
     "make_student_t",
     "make_transformed_gaussian",
+    "relu_atom_mi",
+    "spiral",
 ]
 
 _STRUCTURES = ("paired", "dense", "sparse")
@@ -675,10 +679,7 @@ def _sample_gaussian(n, C, rng):
 
 
 def _student_t_excess(df, d_x, d_y):
-    def f(a):
-        return gammaln(a / 2) - (a / 2) * psi(a / 2)
-
-    return f(df) + f(df + d_x + d_y) - f(df + d_x) - f(df + d_y)
+    return student_t_mi_excess(df, d_x, d_y)
 
 
 def _class_mixture_mi(means, weights):

@@ -119,7 +119,7 @@ def test_bias_correction_is_unbiased_on_independent_data():
     # Independent 10 x 10 at n = 200: the truth is 0, the plain estimate's
     # mean excess is the closed-form bias (Misra, Singh & Demchuk 2005),
     # checked here against 60 independent draws (sd of the mean ~0.005).
-    from skmi._gaussian import log_det_bias_of_mi
+    from skmi._closed_forms import log_det_bias_of_mi
 
     plain, corrected = [], []
     for seed in range(60):
