@@ -7,6 +7,7 @@ mean is the estimate.
 """
 
 from skmi import datasets, exceptions
+from skmi._atoms import AtomDecompositionMutualInfo
 from skmi._auto import MIResult, estimate_mi
 from skmi._binned import BinnedMutualInfo
 from skmi._config import config_context, get_config, set_config
@@ -29,6 +30,7 @@ from skmi.stats import bootstrap_ci, permutation_test
 __version__ = "0.1.0.dev0"
 
 __all__ = [
+    "AtomDecompositionMutualInfo",
     "BinnedMutualInfo",
     "GaussianMutualInfo",
     "InformationPlane",
