@@ -183,3 +183,38 @@ class AtomDecompositionMutualInfo(BaseMutualInfo):
                 value = clone(within_estimator).fit(X_rows[:, X_varying], y_active[:, varying]).mi_
             within_mi += share * value
         return float(pattern_mi), float(within_mi), len(patterns), float(skipped)
+
+
+def atom_share(A, atom=0.0):
+    """Per column of A, the share of samples at an atom: a diagnostic for routing.
+
+    Parameters
+    ----------
+    A : array-like of shape (n_samples,) or (n_samples, n_features)
+    atom : float or None, default=0.0
+        The atom's value (0 for ReLU zeros); None: each column's most
+        frequent value, whatever it is.
+
+    Returns
+    -------
+    share : ndarray of shape (n_features,)
+        Fraction of the samples equal to the atom, per column. A continuous
+        column gives about 1/n (None) or 0; a ReLU column about 1/2.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> atom_share(np.array([[0.0, 1.0], [0.0, 2.0], [3.0, 2.0], [4.0, 5.0]]))
+    array([0.5, 0. ])
+    >>> atom_share(np.array([[0.0, 1.0], [0.0, 2.0], [3.0, 2.0], [4.0, 5.0]]), atom=None)
+    array([0.5, 0.5])
+    """
+    A = np.asarray(A)
+    A = A.reshape(len(A), -1)
+    if atom is not None:
+        return np.mean(A == atom, axis=0)
+    shares = []
+    for column in A.T:
+        counts = np.unique(column, return_counts=True)[1]
+        shares.append(counts.max() / len(column))
+    return np.asarray(shares)

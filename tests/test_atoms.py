@@ -74,3 +74,12 @@ def test_traits_are_the_strictest_of_the_parts():
     assert get_traits(AtomDecompositionMutualInfo()).resampling == "subsample"
     both_closed_form = AtomDecompositionMutualInfo(pattern_estimator=GaussianMutualInfo())
     assert get_traits(both_closed_form).resampling == "bootstrap"
+
+
+def test_atom_share_diagnostic():
+    from skmi._atoms import atom_share
+
+    X, y, _ = make_relu_atoms(4000, 3, noise=0.5, random_state=0)
+    np.testing.assert_allclose(atom_share(y), 0.5, atol=0.03)
+    assert atom_share(X).max() == 0.0
+    assert atom_share(X, atom=None).max() == pytest.approx(1 / 4000)
