@@ -10,6 +10,7 @@ multivariate t (Liu and Rubin, 1995) with the scale fixed to the unit
 diagonal; df by the profile likelihood.
 """
 
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -22,11 +23,15 @@ from skmi._base import BaseMutualInfo
 from skmi._closed_forms import gaussian_block_mi, log_det_bias_of_mi, student_t_mi_excess
 from skmi._sklearn_compat import Interval, StrOptions, validate_parameters
 from skmi._traits import MITraits
+from skmi.exceptions import SkmiWarning
 
 # Degrees of freedom tried before the profile likelihood is refined between
 # the best one's neighbours; inf is the Gaussian copula.
 _DF_GRID = (np.inf, 60.0, 30.0, 15.0, 8.0, 5.0, 3.0, 2.0, 1.5, 1.0)
 _DF_BOUNDS = (0.5, 200.0)
+# Smallest eigenvalue of the normal scores' correlation below which columns
+# count as collinear.
+_COLLINEAR = 1e-10
 
 
 class TCopulaMutualInfo(BaseMutualInfo):
@@ -75,7 +80,10 @@ class TCopulaMutualInfo(BaseMutualInfo):
     Raises
     ------
     ValueError
-        If ``n_samples <= d_x + d_y + 1`` (R would be singular).
+        If ``n_samples <= d_x + d_y + 1`` (R would be singular), or if
+        columns of X (or of y) are monotone functions of each other. When y
+        is a monotone function of X the estimate is ``inf``, with a
+        warning.
 
     Notes
     -----
@@ -146,6 +154,8 @@ class TCopulaMutualInfo(BaseMutualInfo):
             )
         # pseudo-observations in (0, 1): average ranks / (n + 1)
         uniform = rankdata(data, axis=0) / (n + 1)
+        if _singular(uniform, d_x):
+            return np.inf, None, np.inf, 0.0
         if self.df == "auto":
             df, R = _profile_df(uniform, self.max_iter, self.tol)
         else:
@@ -155,6 +165,32 @@ class TCopulaMutualInfo(BaseMutualInfo):
         if self.bias_correction:
             gaussian -= log_det_bias_of_mi(d_x, d - d_x, 0, n)
         return df, R, gaussian, student_t_mi_excess(df, d_x, d - d_x)
+
+
+def _singular(uniform, d_x):
+    """Whether the normal scores are collinear: refuse within a block, warn across.
+
+    Collinear columns inside X or y leave R singular with a finite MI: the
+    caller should drop the duplicates. Across the blocks, y (or part of it)
+    is a monotone function of X: the MI is infinite.
+    """
+    scores = ndtri(uniform)
+    R = np.corrcoef(scores, rowvar=False).reshape(scores.shape[1], -1)
+    for name, block in (("X", R[:d_x, :d_x]), ("y", R[d_x:, d_x:])):
+        if np.linalg.eigvalsh(block).min() < _COLLINEAR:
+            raise ValueError(
+                f"Columns of {name} are collinear after the rank transform (a column is a "
+                f"monotone function of others); drop the duplicated columns of {name}."
+            )
+    if np.linalg.eigvalsh(R).min() < _COLLINEAR:
+        warnings.warn(
+            "y (or part of it) is a monotone function of X after the rank transform: "
+            "the copula MI is infinite.",
+            SkmiWarning,
+            stacklevel=5,
+        )
+        return True
+    return False
 
 
 def _quantiles(uniform, df):

@@ -6,6 +6,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skmi import GaussianMutualInfo, TCopulaMutualInfo
 from skmi.datasets import make_gaussian, make_student_t
+from skmi.exceptions import SkmiWarning
 
 
 @parametrize_with_checks([TCopulaMutualInfo(), TCopulaMutualInfo(df=3.0, bias_correction=False)])
@@ -75,3 +76,11 @@ def test_declared_traits():
     from skmi._traits import get_traits
 
     assert get_traits(TCopulaMutualInfo()).resampling == "bootstrap"
+
+
+def test_deterministic_and_collinear_inputs():
+    X, y, _ = make_gaussian(300, 2, 1, correlation=0.5, random_state=0)
+    with pytest.warns(SkmiWarning, match="infinite"):
+        assert TCopulaMutualInfo().fit(X, np.exp(X[:, 1])).mi_ == np.inf
+    with pytest.raises(ValueError, match="Columns of X are collinear"):
+        TCopulaMutualInfo().fit(np.column_stack([X[:, 0], X[:, 0] ** 3]), y)
