@@ -47,7 +47,8 @@ class AtomDecompositionMutualInfo(BaseMutualInfo):
     atom : float, default=0.0
         The value that forms the atom in every column of y.
     pattern_estimator : skmi estimator or None, default=None
-        Estimates I(X; B) with B as class labels; None means
+        Estimates I(X; B) with B as class labels (its ``discrete_target``
+        is set to True where it has one); None means
         ``KSGMutualInfo(n_neighbors=3, discrete_target=True)`` (Ross, 2014).
     within_estimator : skmi estimator or None, default=None
         Estimates I(X; y_b) within one pattern; None means
@@ -131,7 +132,10 @@ class AtomDecompositionMutualInfo(BaseMutualInfo):
         within = self.within_estimator
         if within is None:
             within = GaussianMutualInfo(bias_correction=True)
-        return clone(pattern).set_params(units="nats"), clone(within).set_params(units="nats")
+        pattern = clone(pattern).set_params(units="nats")
+        if "discrete_target" in pattern.get_params():
+            pattern.set_params(discrete_target=True)  # the pattern codes are classes
+        return pattern, clone(within).set_params(units="nats")
 
     def _fit(self, X, y, z):
         pattern_mi, within_mi, n_patterns, skipped = self._decomposed(X, y)

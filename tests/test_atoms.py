@@ -83,3 +83,11 @@ def test_atom_share_diagnostic():
     np.testing.assert_allclose(atom_share(y), 0.5, atol=0.03)
     assert atom_share(X).max() == 0.0
     assert atom_share(X, atom=None).max() == pytest.approx(1 / 4000)
+
+
+def test_a_gaussian_pattern_estimator_sees_one_hot_patterns():
+    X, y, _ = make_relu_atoms(1500, 2, noise=0.5, random_state=0)
+    est = AtomDecompositionMutualInfo(pattern_estimator=GaussianMutualInfo()).fit(X, y)
+    codes = np.unique(y != 0, axis=0, return_inverse=True)[1].reshape(-1)
+    expected = GaussianMutualInfo(discrete_target=True).fit(X, codes).mi_
+    assert est.pattern_mi_ == pytest.approx(expected)
