@@ -242,8 +242,8 @@ class KernelMutualInfo(BaseMutualInfo):
             return self.kernel_y
         return "delta" if self.discrete_target_ else self.kernel
 
-    def _cpu_or_torch(self, n):
-        """("numpy", None) or ("torch", device) for an estimate on n samples."""
+    def _cpu_or_torch(self):
+        """("numpy", None) or ("torch", device): where the spectra are computed."""
         backend = self.backend
         if backend == "numpy":
             warnings.warn(
@@ -257,14 +257,15 @@ class KernelMutualInfo(BaseMutualInfo):
         if backend == "auto":
             backend = get_config()["backend"]
         if backend == "auto":
-            backend = "torch" if str(device).startswith("cuda") else "numba"
+            on_gpu = str(device).startswith("cuda") or (device == "auto" and _cuda_available())
+            backend = "torch" if on_gpu else "numba"
         return ("torch", device) if backend == "torch" else ("numpy", None)
 
     def _entropies(self, X, y):
         """(S_x, S_y, S_xy) in nats, and the two kernel widths used."""
         n = len(X)
         path = self._path(n)
-        backend, device = self._cpu_or_torch(n)
+        backend, device = self._cpu_or_torch()
         kernel_y = self._kernel_y()
         if path == "exact":
             return _exact_estimate(
@@ -290,8 +291,8 @@ class KernelMutualInfo(BaseMutualInfo):
             return (tuple(float(e) for e in entropies), *widths)
         width_x = _bandwidth(X, self.kernel, self.bandwidth)
         width_y = _bandwidth(y, kernel_y, self.bandwidth)
-        gram_x = _GramFactory(X, self.kernel, width_x)
-        gram_y = _GramFactory(y, kernel_y, width_y)
+        gram_x = _GramFactory(X, self.kernel, width_x, "X")
+        gram_y = _GramFactory(y, kernel_y, width_y, "y")
         landmarks = self._rng().choice(n, size=min(self.n_components, n), replace=False)
         entropies = _nystroem_entropies(gram_x, gram_y, np.sort(landmarks), self.alpha)
         return entropies, width_x, width_y
@@ -321,6 +322,17 @@ class KernelMutualInfo(BaseMutualInfo):
                 "raise the budget with skmi.set_config(memory_budget=...)."
             )
         return path
+
+
+def _cuda_available():
+    """Whether torch is installed and sees a CUDA device (without importing it otherwise)."""
+    from importlib.util import find_spec
+
+    if find_spec("torch") is None:
+        return False
+    import torch
+
+    return torch.cuda.is_available()
 
 
 def _covering_blocks(n, size, rng):
