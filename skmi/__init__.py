@@ -7,6 +7,7 @@ mean is the estimate.
 """
 
 from skmi import datasets, exceptions
+from skmi._atoms import AtomDecompositionMutualInfo
 from skmi._auto import MIResult, estimate_mi
 from skmi._binned import BinnedMutualInfo
 from skmi._config import config_context, get_config, set_config
@@ -15,6 +16,7 @@ from skmi._gaussian import GaussianMutualInfo
 from skmi._kernel import KernelMutualInfo, kernel_entropy
 from skmi._ksg import KSGMutualInfo
 from skmi._neural import MINE, NeuralMutualInfo
+from skmi._tcopula import TCopulaMutualInfo
 from skmi.feature_selection import (
     MutualInfoSelector,
     mutual_info_classif,
@@ -34,6 +36,7 @@ from skmi.stats import bootstrap_ci, permutation_test
 __version__ = "0.1.0.dev0"
 
 __all__ = [
+    "AtomDecompositionMutualInfo",
     "BinnedMutualInfo",
     "GaussianMutualInfo",
     "InformationPlane",
@@ -45,6 +48,7 @@ __all__ = [
     "MINE",
     "MutualInfoSelector",
     "NeuralMutualInfo",
+    "TCopulaMutualInfo",
     "bootstrap_ci",
     "class_mutual_info",
     "config_context",

@@ -14,8 +14,10 @@ import numpy as np
 from sklearn.covariance import OAS, LedoitWolf, ShrunkCovariance
 
 from skmi._base import BaseMutualInfo, normal_scores
+from skmi._closed_forms import log_det_bias_of_mi
 from skmi._dask import any_dask_collection
-from skmi._sklearn_compat import Interval, StrOptions
+from skmi._sklearn_compat import Interval, StrOptions, validate_parameters
+from skmi._standardize import standardized_columns
 from skmi._traits import MITraits
 from skmi.exceptions import SkmiWarning
 
@@ -47,6 +49,21 @@ class GaussianMutualInfo(BaseMutualInfo):
         its ranks to standard-normal scores. The estimate is then invariant to
         per-column monotone transforms, and a lower bound on the MI of data
         with a Gaussian copula.
+    bias_correction : bool, default=False
+        Remove the finite-sample bias of the log-determinants of the sample
+        covariance in closed form (see Notes): the estimate is then unbiased
+        for Gaussian data (it can be slightly negative on independent data).
+        The plain estimate is biased upwards by about ``d_x d_y / (2 n)``
+        nats (+15 % for a dense 50 x 50 Gaussian at n = 5000). Only with
+        ``shrinkage=None``; needs ``n_samples > d_x + d_y (+ d_z) + 1``.
+    discrete_target : {"auto", True, False}, default=False
+        Treat y as class labels, coded one-hot (K - 1 indicator columns for
+        K classes): the Gaussian MI between X and the class indicators. For
+        a class label against a high-dimensional latent (Gaussian classes
+        differing in their means) it stays within 5 % where k-NN
+        estimators collapse (``benchmarks/bench_auto.py``; with
+        ``bias_correction=True``). False (the default) uses y's values as
+        numbers; "auto" decides by y's dtype.
     units : {"nats", "bits"}, default="nats"
 
     Attributes
@@ -60,10 +77,26 @@ class GaussianMutualInfo(BaseMutualInfo):
         descending.
     n_features_in_ : int
 
+    Raises
+    ------
+    ValueError
+        ``bias_correction=True`` with shrinkage, or with too few samples for
+        the correction (``n_samples <= d + 1``, d all columns together).
+
     Notes
     -----
     ``fit(X, y, z=Z)`` gives the conditional MI I(X; y | Z), from the
     covariance of (X, y) conditioned on Z (a Schur complement).
+
+    Bias correction: with nu = n - 1 degrees of freedom, the sample
+    covariance S of k Gaussian columns has ``E[log det S] = log det Sigma +
+    sum_{i=1}^{k} psi((nu - i + 1) / 2) + k log(2 / nu)`` ([3]_, [4]_). The
+    MI is a signed sum of block log-determinants whose ``k log(2 / nu)``
+    terms cancel, so subtracting ``B(k) = sum_{i<=k} psi((nu - i + 1) / 2)``
+    from each block gives an exactly unbiased estimate for Gaussian data:
+    ``I - 1/2 [B(d_x) + B(d_y) - B(d_x + d_y)]`` (with z: ``B(d_x + d_z) +
+    B(d_y + d_z) - B(d_x + d_y + d_z) - B(d_z)``), each d the rank of its
+    block.
 
     ``pointwise_mi`` returns ``log p(x, y) - log p(x) - log p(y)`` under the
     fitted Gaussians. With the plain sample covariance their mean equals the
@@ -77,6 +110,12 @@ class GaussianMutualInfo(BaseMutualInfo):
     .. [2] R. A. Ince et al., "A statistical framework for neuroimaging data
        analysis based on mutual information estimated via a Gaussian
        copula", Human Brain Mapping 38(3), 2017.
+    .. [3] N. Misra, H. Singh and E. Demchuk, "Estimation of the entropy of a
+       multivariate normal distribution", J. Multivariate Analysis 92(2),
+       2005 (the unbiased estimator of log det Sigma).
+    .. [4] T. W. Anderson, "An Introduction to Multivariate Statistical
+       Analysis", 3rd ed., Wiley, 2003, section 7.5 (the distribution of the
+       generalised variance).
 
     Examples
     --------
@@ -99,11 +138,29 @@ class GaussianMutualInfo(BaseMutualInfo):
             Interval(Real, 0, 1, closed="both"),
         ],
         "copula": ["boolean"],
+        "bias_correction": ["boolean"],
+        "discrete_target": [StrOptions({"auto"}), "boolean"],
     }
+    _supports_discrete_target = True
+    # A closed form of the sample covariance: duplicated rows are a valid
+    # plug-in on the resampled empirical distribution.
+    _mi_traits = MITraits(
+        resampling="bootstrap", discrete_target=True, conditioning=True, pointwise=True
+    )
 
-    def __init__(self, *, shrinkage=None, copula=False, units="nats"):
+    def __init__(
+        self,
+        *,
+        shrinkage=None,
+        copula=False,
+        bias_correction=False,
+        discrete_target=False,
+        units="nats",
+    ):
         self.shrinkage = shrinkage
         self.copula = copula
+        self.bias_correction = bias_correction
+        self.discrete_target = discrete_target
         self.units = units
 
     def fit(self, X, y, z=None):
@@ -139,16 +196,30 @@ class GaussianMutualInfo(BaseMutualInfo):
         return mi
 
     def _estimate(self, X, y, z):
+        # score after set_params: check the parameters again (issue 14); the
+        # base class may take this over.
+        validate_parameters(self)
         return self._canonical(X, y, z)[0]
 
     def _canonical(self, X, y, z):
+        if self.bias_correction and self.shrinkage is not None:
+            raise ValueError(
+                "bias_correction=True corrects the sample covariance; it cannot be "
+                f"combined with shrinkage={self.shrinkage!r}. Use one or the other."
+            )
+        y = self._numeric(y)
         cov = self._covariance(self._standardized(X, y, z))
         d_x, d_xy = X.shape[1], X.shape[1] + y.shape[1]
+        rank_z = 0
         if z is not None:
             # Conditioning a Gaussian on z: the Schur complement of the z block.
+            S_z = cov[d_xy:, d_xy:]
+            rank_z = _inverse_sqrt(S_z).shape[1]
             S_c = cov[:d_xy, d_xy:]
-            cov = cov[:d_xy, :d_xy] - S_c @ np.linalg.pinv(cov[d_xy:, d_xy:]) @ S_c.T
-        rho = _canonical_correlations(cov[:d_x, :d_x], cov[d_x:d_xy, d_x:d_xy], cov[:d_x, d_x:d_xy])
+            cov = cov[:d_xy, :d_xy] - S_c @ np.linalg.pinv(S_z) @ S_c.T
+        rho, rank_x, rank_y = _canonical_correlations(
+            cov[:d_x, :d_x], cov[d_x:d_xy, d_x:d_xy], cov[:d_x, d_x:d_xy]
+        )
         if rho.size and rho[0] >= _PERFECT_CORRELATION:
             warnings.warn(
                 "y (or a linear combination of it) is an exact linear function of X: "
@@ -157,11 +228,15 @@ class GaussianMutualInfo(BaseMutualInfo):
                 stacklevel=4,
             )
             return np.inf, rho
-        return float(-0.5 * np.sum(np.log1p(-(rho**2)))), rho
+        mi = float(-0.5 * np.sum(np.log1p(-(rho**2))))
+        if self.bias_correction:
+            mi -= log_det_bias_of_mi(rank_x, rank_y, rank_z, len(X))
+        return mi, rho
 
     def _pointwise_nats(self, X, y, z):
         # Standardising changes each density by the same Jacobian in the joint
         # and the marginals, so the log-ratio is that of the original data.
+        y = self._numeric(y)
         Z = self._standardized(X, y, z)
         cov = self._covariance(Z)
         d_x, d_xy = X.shape[1], X.shape[1] + y.shape[1]
@@ -182,12 +257,19 @@ class GaussianMutualInfo(BaseMutualInfo):
 
     # -- covariance ---------------------------------------------------------------
 
+    def _numeric(self, y):
+        """y as numbers: class codes one-hot (K - 1 columns), else as given."""
+        if not self.discrete_target_:
+            return y
+        return np.eye(int(y.max()) + 1)[y][:, 1:]
+
     def _transform_columns(self, Z):
         return normal_scores(Z) if self.copula else Z
 
     def _standardized(self, X, y, z):
         Z = self._transform_columns(np.hstack([X, y] + ([] if z is None else [z])))
-        return (Z - Z.mean(axis=0)) / Z.std(axis=0)
+        # scale-proof: no overflow of the variance at 1e155, no underflow at 1e-165
+        return standardized_columns(Z)
 
     def _covariance(self, Z):
         if self.shrinkage is None:
@@ -209,11 +291,12 @@ def _inverse_sqrt(S):
 
 
 def _canonical_correlations(S_xx, S_yy, S_xy):
-    """Singular values of ``S_xx^{-1/2} S_xy S_yy^{-1/2}``, clipped to [0, 1]."""
+    """Singular values of ``S_xx^{-1/2} S_xy S_yy^{-1/2}``, clipped to [0, 1],
+    and the ranks of the two blocks."""
     W_x = _inverse_sqrt(S_xx)
     W_y = _inverse_sqrt(S_yy)
     rho = np.linalg.svd(W_x.T @ S_xy @ W_y, compute_uv=False)
-    return np.clip(rho, 0.0, 1.0)
+    return np.clip(rho, 0.0, 1.0), W_x.shape[1], W_y.shape[1]
 
 
 def _gaussian_log_density(Z, cov):

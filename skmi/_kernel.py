@@ -9,6 +9,7 @@ product ``A_xy = A_x * A_y / tr(A_x * A_y)``, and
 ``I_alpha(X; y) = S(A_x) + S(A_y) - S(A_xy)``.
 """
 
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -17,13 +18,20 @@ from sklearn.utils import check_array
 
 from skmi._base import BaseMutualInfo, _drop_constant_columns
 from skmi._config import get_config
-from skmi._sklearn_compat import Interval, StrOptions, validate_params
+from skmi._matrix_entropy import (
+    entropy_from_eigenvalues,
+    joint_normalized,
+    matrix_entropy,
+    normalized_gram,
+)
+from skmi._sklearn_compat import Interval, StrOptions, validate_parameters, validate_params
+from skmi._standardize import standardized_columns
+from skmi._traits import MITraits
 
 _KERNELS = {"rbf", "laplacian", "linear", "delta", "precomputed"}
-# Exact eigendecomposition up to this many samples under approximation="auto":
-# numpy's eigvalsh on this 2-core machine takes ~1 s at n = 2000 and ~15 s at
-# n = 5000 (three matrices per estimate); see benchmarks/bench_binned_kernel.py.
-_AUTO_EXACT_MAX = 2000
+# Bandwidths are widths on standardised columns; below this, sigma**2 underflows
+# and the rbf / laplacian exponents overflow (every Gram matrix is the identity).
+_MIN_BANDWIDTH = 1e-100
 # Dense n x n float64 matrices alive at the peak of an exact estimate: the
 # two Gram matrices, their product and the eigensolver's workspace.
 _EXACT_MATRICES = 5
@@ -54,18 +62,36 @@ class KernelMutualInfo(BaseMutualInfo):
         (``exp(-|a - b|_1 / sigma)``) kernels, on standardised columns.
         Silverman's rule ``(4 / (d + 2))^(1/(d+4)) n^(-1/(d+4))``, Scott's
         ``n^(-1/(d+4))``, or the median pairwise distance.
-    approximation : {"auto", "exact", "nystroem"}, default="auto"
-        Exact eigenvalues, or the Nyström low-rank approximation with
-        ``n_components`` landmarks (memory O(n m), time O(n m^2)); "auto"
-        is exact up to 2000 samples.
+    approximation : {"auto", "exact", "blocks", "nystroem"}, default="auto"
+        "exact": eigenvalues of the full n x n matrices (memory O(n^2), time
+        O(n^3)). "blocks": the average of exact estimates on
+        ``ceil(n / block_size)`` random blocks of ``block_size`` samples that
+        cover every sample (memory O(block_size^2), time linear in n); each
+        block's estimate is the exact one on that block, so it keeps its
+        guarantees (>= 0, the Rényi plug-in on labels). "nystroem": the
+        low-rank Nyström approximation with ``n_components`` landmarks
+        (memory O(n m)); its truncated spectra bias the estimate (negative
+        on independent data at large n), so it is never chosen
+        automatically. "auto": exact up to ``block_size`` samples, blocks
+        above (exact for a precomputed Gram matrix).
+    block_size : int >= 2, default=2000
+        Samples per block of the "blocks" path, and the largest n that
+        "auto" computes exactly. Matrix entropies depend on the sample size
+        (they lie in [0, log n]), so with blocks the estimate is that of
+        ``block_size`` samples, averaged over the blocks: n = 2000 and
+        n = 2001 give the same value up to noise.
     n_components : int, default=1000
         Landmarks of the Nyström approximation.
     discrete_target : {"auto", True, False}, default="auto"
-    backend : {"numpy", "torch"}, default="numpy"
-        Where Gram matrices and eigenvalues are computed; "torch" runs on
-        ``device`` (a GPU with ``device="cuda"``).
-    device : str, default="cpu"
-        torch device for ``backend="torch"``: "cpu", "cuda", "cuda:1", "auto".
+    backend : {"auto", "numba", "torch"}, default="auto"
+        Where Gram matrices and eigenvalues are computed: "numba" is the CPU
+        path (NumPy / LAPACK), "torch" runs on ``device`` (a GPU with
+        ``device="cuda"``); "auto" follows ``skmi.get_config()["backend"]``
+        and uses torch only on a CUDA device. "numpy" (the old name of the
+        CPU path) is accepted with a FutureWarning.
+    device : str or None, default=None
+        torch device for the torch backend; None means
+        ``skmi.get_config()["device"]`` ("cpu" unless set).
     units : {"nats", "bits"}, default="nats"
     random_state : int, RandomState instance or None, default=None
         Picks the Nyström landmarks.
@@ -80,14 +106,29 @@ class KernelMutualInfo(BaseMutualInfo):
     discrete_target_ : bool
     n_features_in_ : int
 
+    Raises
+    ------
+    ValueError
+        At ``fit`` / ``score``: a precomputed Gram matrix that is not square,
+        symmetric or positive semi-definite; a kernel callable that returns
+        a matrix of the wrong shape or non-finite values; an exact estimate
+        that needs more than the memory budget.
+
     Notes
     -----
     The exact path keeps a few dense n x n matrices; it refuses before
     allocating more than ``skmi.get_config()["memory_budget"]`` bytes and
-    suggests the Nyström path. Nyström finds the top ``n_components``
-    eigenvalues; the mass they miss (known, since the normalised matrices have
-    unit trace) is spread evenly over the rest. ``benchmarks/bench_binned_kernel.py``
-    measures the error against the exact spectrum.
+    suggests the block path. The Rényi entropy is computed in a form that
+    is continuous at alpha = 1 (see ``skmi._matrix_entropy``).
+
+    The exact matrix MI is never negative: the entropy of the normalised
+    Hadamard product is at most the sum of the two entropies ([1]_,
+    Proposition 4.1), and the block average inherits that. Nyström finds the
+    top ``n_components`` eigenvalues and spreads the mass they miss evenly
+    over the rest; the joint matrix misses more mass than the marginals, so
+    on independent data it goes negative (measured -0.06 at n = 4000 and
+    -0.31 at n = 20,000): use it only to compare values computed with the
+    same settings. ``benchmarks/bench_binned_kernel.py`` measures its error.
 
     References
     ----------
@@ -122,16 +163,22 @@ class KernelMutualInfo(BaseMutualInfo):
         "kernel_y": [None, StrOptions(_KERNELS), callable],
         "bandwidth": [
             StrOptions({"silverman", "scott", "median"}),
-            Interval(Real, 0, None, closed="neither"),
+            Interval(Real, _MIN_BANDWIDTH, None, closed="left"),
         ],
-        "approximation": [StrOptions({"auto", "exact", "nystroem"})],
+        "approximation": [StrOptions({"auto", "exact", "blocks", "nystroem"})],
+        "block_size": [Interval(Integral, 2, None, closed="left")],
         "n_components": [Interval(Integral, 1, None, closed="left")],
         "discrete_target": [StrOptions({"auto"}), "boolean"],
-        "backend": [StrOptions({"numpy", "torch"})],
-        "device": [str],
+        "backend": [StrOptions({"auto", "numba", "torch", "numpy"})],
+        "device": [None, str],
         "random_state": ["random_state"],
     }
     _supports_discrete_target = True
+    # Bootstrap is valid for the exact path: a duplicated row duplicates a row
+    # and a column of each Gram matrix, which is the plug-in on the resampled
+    # empirical distribution (no self-distance degeneracy as in k-NN); on
+    # delta kernels the estimate is exactly the plug-in MI of the labels.
+    _mi_traits = MITraits(resampling="bootstrap", discrete_target=True)
 
     def __init__(
         self,
@@ -141,10 +188,11 @@ class KernelMutualInfo(BaseMutualInfo):
         kernel_y=None,
         bandwidth="silverman",
         approximation="auto",
+        block_size=2000,
         n_components=1000,
         discrete_target="auto",
-        backend="numpy",
-        device="cpu",
+        backend="auto",
+        device=None,
         units="nats",
         random_state=None,
     ):
@@ -153,6 +201,7 @@ class KernelMutualInfo(BaseMutualInfo):
         self.kernel_y = kernel_y
         self.bandwidth = bandwidth
         self.approximation = approximation
+        self.block_size = block_size
         self.n_components = n_components
         self.discrete_target = discrete_target
         self.backend = backend
@@ -168,6 +217,9 @@ class KernelMutualInfo(BaseMutualInfo):
         return entropies[0] + entropies[1] - entropies[2]
 
     def _estimate(self, X, y, z):
+        # score after set_params: check the parameters again (issue 14); the
+        # base class may take this over.
+        validate_parameters(self)
         (s_x, s_y, s_xy), _, _ = self._entropies(X, y)
         return s_x + s_y - s_xy
 
@@ -190,39 +242,119 @@ class KernelMutualInfo(BaseMutualInfo):
             return self.kernel_y
         return "delta" if self.discrete_target_ else self.kernel
 
+    def _cpu_or_torch(self):
+        """("numpy", None) or ("torch", device): where the spectra are computed."""
+        backend = self.backend
+        if backend == "numpy":
+            warnings.warn(
+                "backend='numpy' is now called backend='numba' (the CPU path); "
+                "'numpy' will stop being accepted in a future release.",
+                FutureWarning,
+                stacklevel=5,
+            )
+            backend = "numba"
+        device = self.device if self.device is not None else get_config()["device"]
+        if backend == "auto":
+            backend = get_config()["backend"]
+        if backend == "auto":
+            on_gpu = str(device).startswith("cuda") or (device == "auto" and _cuda_available())
+            backend = "torch" if on_gpu else "numba"
+        return ("torch", device) if backend == "torch" else ("numpy", None)
+
     def _entropies(self, X, y):
         """(S_x, S_y, S_xy) in nats, and the two kernel widths used."""
         n = len(X)
+        path = self._path(n)
+        backend, device = self._cpu_or_torch()
         kernel_y = self._kernel_y()
+        if path == "exact":
+            return _exact_estimate(
+                X, y, self.kernel, kernel_y, self.bandwidth, self.alpha, backend, device
+            )
+        if path == "blocks":
+            results = [
+                _exact_estimate(
+                    X[rows],
+                    y[rows],
+                    self.kernel,
+                    kernel_y,
+                    self.bandwidth,
+                    self.alpha,
+                    backend,
+                    device,
+                )
+                for rows in _covering_blocks(n, self.block_size, self._rng())
+            ]
+            entropies = tuple(np.mean([r[0][i] for r in results]) for i in range(3))
+            widths = [[r[k] for r in results] for k in (1, 2)]
+            widths = [None if w[0] is None else float(np.mean(w)) for w in widths]
+            return (tuple(float(e) for e in entropies), *widths)
         width_x = _bandwidth(X, self.kernel, self.bandwidth)
         width_y = _bandwidth(y, kernel_y, self.bandwidth)
-        gram_x = _GramFactory(X, self.kernel, width_x)
-        gram_y = _GramFactory(y, kernel_y, width_y)
-        if self._use_exact(n):
-            entropies = _exact_entropies(gram_x, gram_y, self.alpha, self.backend, self.device)
-        else:
-            landmarks = self._rng().choice(n, size=min(self.n_components, n), replace=False)
-            entropies = _nystroem_entropies(gram_x, gram_y, np.sort(landmarks), self.alpha)
+        gram_x = _GramFactory(X, self.kernel, width_x, "X")
+        gram_y = _GramFactory(y, kernel_y, width_y, "y")
+        landmarks = self._rng().choice(n, size=min(self.n_components, n), replace=False)
+        entropies = _nystroem_entropies(gram_x, gram_y, np.sort(landmarks), self.alpha)
         return entropies, width_x, width_y
 
-    def _use_exact(self, n):
+    def _path(self, n):
+        """ "exact", "blocks" or "nystroem" for n samples, within the memory budget."""
+        precomputed = self.kernel == "precomputed" or self._kernel_y() == "precomputed"
+        if self.approximation in ("nystroem", "blocks") and precomputed:
+            raise ValueError(
+                f"approximation={self.approximation!r} needs kernels, not precomputed "
+                "Gram matrices; use approximation='exact'."
+            )
         if self.approximation == "nystroem":
-            if self.kernel == "precomputed" or self._kernel_y() == "precomputed":
-                raise ValueError("approximation='nystroem' needs kernels, not precomputed Grams.")
-            return False
-        needed = _EXACT_MATRICES * n * n * 8
+            return "nystroem"
+        path = self.approximation
+        if path == "auto":
+            path = "exact" if precomputed or n <= self.block_size else "blocks"
+        m = n if path == "exact" else min(self.block_size, n)
+        needed = _EXACT_MATRICES * m * m * 8
         budget = get_config()["memory_budget"]
-        if self.approximation == "auto" and n > _AUTO_EXACT_MAX and self.kernel != "precomputed":
-            return False
         if needed > budget:
             raise ValueError(
-                f"The exact kernel estimate at n_samples={n} needs about "
-                f"{needed / 1024**3:.1f} GiB (a few dense n x n matrices), more than the "
-                f"memory budget of {budget / 1024**3:.1f} GiB. Use "
-                "approximation='nystroem' (memory O(n * n_components)), fewer samples, or "
+                f"The exact kernel estimate on {m} samples needs about "
+                f"{needed / 1024**2:.0f} MiB (a few dense n x n matrices), more than the "
+                f"memory budget of {budget / 1024**2:.0f} MiB. Use approximation='blocks' "
+                "with a smaller block_size (memory O(block_size^2)), fewer samples, or "
                 "raise the budget with skmi.set_config(memory_budget=...)."
             )
-        return True
+        return path
+
+
+def _cuda_available():
+    """Whether torch is installed and sees a CUDA device (without importing it otherwise)."""
+    from importlib.util import find_spec
+
+    if find_spec("torch") is None:
+        return False
+    import torch
+
+    return torch.cuda.is_available()
+
+
+def _covering_blocks(n, size, rng):
+    """Random blocks of ``size`` rows (sorted) that together cover all n rows.
+
+    A random permutation cut into ceil(n / size) consecutive pieces, the last
+    one completed by wrapping around, so every block has exactly ``size``
+    rows and every row is in at least one block.
+    """
+    size = min(size, n)
+    order = rng.permutation(n)
+    count = -(-n // size)
+    return [np.sort(order[(b * size + np.arange(size)) % n]) for b in range(count)]
+
+
+def _exact_estimate(X, y, kernel, kernel_y, bandwidth, alpha, backend, device):
+    """((S_x, S_y, S_xy), width_x, width_y) from the full spectra on these rows."""
+    width_x = _bandwidth(X, kernel, bandwidth)
+    width_y = _bandwidth(y, kernel_y, bandwidth)
+    gram_x = _GramFactory(X, kernel, width_x, "X")
+    gram_y = _GramFactory(y, kernel_y, width_y, "y")
+    return _exact_entropies(gram_x, gram_y, alpha, backend, device), width_x, width_y
 
 
 @validate_params(
@@ -232,7 +364,7 @@ class KernelMutualInfo(BaseMutualInfo):
         "kernel": [StrOptions(_KERNELS), callable],
         "bandwidth": [
             StrOptions({"silverman", "scott", "median"}),
-            Interval(Real, 0, None, closed="neither"),
+            Interval(Real, _MIN_BANDWIDTH, None, closed="left"),
         ],
         "units": [StrOptions({"nats", "bits"})],
     },
@@ -275,8 +407,8 @@ def kernel_entropy(X, *, alpha=1.0, kernel="rbf", bandwidth="silverman", units="
         if kernel != "delta":
             X = _drop_constant_columns(X, "X")
     width = _bandwidth(X, kernel, bandwidth)
-    A = _normalized(_GramFactory(X, kernel, width).full())
-    entropy = _entropy_from_eigenvalues(np.linalg.eigvalsh(A), alpha)
+    A = normalized_gram(_GramFactory(X, kernel, width, "X").full())
+    entropy = matrix_entropy(A, alpha, name="The Gram matrix of X")
     return entropy / np.log(2) if units == "bits" else entropy
 
 
@@ -288,12 +420,12 @@ def kernel_entropy(X, *, alpha=1.0, kernel="rbf", bandwidth="silverman", units="
 class _GramFactory:
     """Gram matrices of one variable under one kernel: full or landmark blocks."""
 
-    def __init__(self, data, kernel, width):
+    def __init__(self, data, kernel, width, name="X"):
         self.kernel = kernel
         self.width = width
+        self.name = name
         if kernel in ("rbf", "laplacian"):
-            data = np.asarray(data, dtype=np.float64)
-            data = (data - data.mean(axis=0)) / data.std(axis=0)
+            data = standardized_columns(data)
         self.data = data
 
     def block(self, rows, cols):
@@ -305,19 +437,39 @@ class _GramFactory:
         a = self.data if rows is None else self.data[rows]
         b = self.data if cols is None else self.data[cols]
         if self.kernel == "rbf":
-            return rbf_kernel(a, b, gamma=1.0 / (2.0 * self.width**2))
+            # divide the (standardised) data by the width first: no sigma**2
+            # that underflows for tiny widths
+            return rbf_kernel(a / self.width, b / self.width, gamma=0.5)
         if self.kernel == "laplacian":
-            return laplacian_kernel(a, b, gamma=1.0 / self.width)
+            return laplacian_kernel(a / self.width, b / self.width, gamma=1.0)
         if self.kernel == "linear":
             return np.asarray(a, dtype=np.float64) @ np.asarray(b, dtype=np.float64).T
         if self.kernel == "delta":
             a = np.asarray(a).reshape(len(a), -1)
             b = np.asarray(b).reshape(len(b), -1)
             return (a[:, None, :] == b[None, :, :]).all(axis=-1).astype(np.float64)
-        return np.asarray(self.kernel(a, b), dtype=np.float64)
+        return self._called(a, b)
+
+    def _called(self, a, b):
+        """The user's kernel callable on (a, b), checked: shape (len(a), len(b)), finite."""
+        K = np.asarray(self.kernel(a, b), dtype=np.float64)
+        if K.shape != (len(a), len(b)):
+            raise ValueError(
+                f"The kernel callable for {self.name} returned shape {K.shape} for inputs "
+                f"of {len(a)} and {len(b)} rows; it must return their "
+                f"({len(a)}, {len(b)}) Gram matrix."
+            )
+        if not np.all(np.isfinite(K)):
+            raise ValueError(f"The kernel callable for {self.name} returned non-finite values.")
+        return K
 
     def full(self):
-        return self.block(None, None)
+        K = self.block(None, None)
+        if self.kernel in ("rbf", "laplacian"):
+            # k(a, a) = 1 exactly; the expanded distance |a|^2 + |a|^2 - 2 a.a
+            # leaves rounding residue on the diagonal at large coordinates
+            np.fill_diagonal(K, 1.0)
+        return K
 
     def diagonal(self):
         if self.kernel in ("rbf", "laplacian", "delta"):
@@ -326,7 +478,7 @@ class _GramFactory:
             return np.diag(self.data).copy()
         if self.kernel == "linear":
             return np.einsum("ij,ij->i", self.data, self.data)
-        return np.array([self.kernel(row[None], row[None])[0, 0] for row in self.data])
+        return np.array([self._called(row[None], row[None])[0, 0] for row in self.data])
 
 
 def _bandwidth(data, kernel, rule):
@@ -341,22 +493,20 @@ def _bandwidth(data, kernel, rule):
         return (4.0 / (d + 2.0)) ** (1.0 / (d + 4.0)) * n ** (-1.0 / (d + 4.0))
     if rule == "scott":
         return n ** (-1.0 / (d + 4.0))
-    sample = (data - data.mean(axis=0)) / data.std(axis=0)
-    sample = sample[:: max(1, n // 1000)]
+    sample = standardized_columns(data)[:: max(1, n // 1000)]
     dist = np.sqrt(((sample[:, None, :] - sample[None, :, :]) ** 2).sum(-1))
-    return float(np.median(dist[np.triu_indices(len(sample), 1)]))
-
-
-def _normalized(K):
-    """``K_ij / sqrt(K_ii K_jj) / n``: unit trace, the matrix entropies' input."""
-    diag = np.diag(K).copy()
-    if np.any(diag <= 0):
+    width = float(np.median(dist[np.triu_indices(len(sample), 1)]))
+    if width <= 0:
         raise ValueError(
-            "The kernel gives a sample zero self-similarity (K_ii <= 0), so the Gram "
-            "matrix cannot be normalised; for kernel='linear', drop all-zero rows."
+            "bandwidth='median': more than half of the sampled pairs of rows are "
+            "identical, so the median distance is 0; give a numeric bandwidth."
         )
-    scale = 1.0 / np.sqrt(diag)
-    return K * scale[:, None] * scale[None, :] / len(K)
+    return width
+
+
+# Kept for callers that have not moved to skmi._matrix_entropy yet (probe.py).
+_normalized = normalized_gram
+_entropy_from_eigenvalues = entropy_from_eigenvalues
 
 
 def _check_gram(K, name):
@@ -376,35 +526,24 @@ def _check_gram(K, name):
 # ---------------------------------------------------------------------------
 
 
-def _entropy_from_eigenvalues(eigenvalues, alpha):
-    """Rényi-alpha (von Neumann at alpha = 1) entropy of a unit-trace spectrum.
-
-    Eigenvalues below the eigensolver's rounding floor (about n * eps times
-    the largest) are zeros in truth; left in, their noise adds up under
-    ``lambda^alpha`` for alpha < 1 (1e-6 nats at n = 400, alpha = 0.5).
-    """
-    lam = np.asarray(eigenvalues, dtype=np.float64)
-    floor = 16 * len(lam) * np.finfo(np.float64).eps * lam.max()
-    lam = np.where(lam > floor, lam, 0.0)
-    lam = lam / lam.sum()
-    lam = lam[lam > 0]
-    if alpha == 1:
-        return float(-np.sum(lam * np.log(lam)))
-    return float(np.log(np.sum(lam**alpha)) / (1.0 - alpha))
-
-
 def _exact_entropies(gram_x, gram_y, alpha, backend, device):
     if backend == "torch":
         from skmi._torch.kernel import exact_spectra
 
         spectra = exact_spectra(gram_x, gram_y, device)
     else:
-        A_x = _normalized(gram_x.full())
-        A_y = _normalized(gram_y.full())
-        joint = A_x * A_y
-        joint /= np.trace(joint)
-        spectra = [np.linalg.eigvalsh(A) for A in (A_x, A_y, joint)]
-    return tuple(_entropy_from_eigenvalues(s, alpha) for s in spectra)
+        A_x = normalized_gram(gram_x.full())
+        A_y = normalized_gram(gram_y.full())
+        spectra = [np.linalg.eigvalsh(A) for A in (A_x, A_y, joint_normalized(A_x, A_y))]
+    names = (
+        f"The Gram matrix of {gram_x.name}",
+        f"The Gram matrix of {gram_y.name}",
+        "The joint Gram matrix",
+    )
+    return tuple(
+        entropy_from_eigenvalues(s, alpha, name=name)
+        for s, name in zip(spectra, names, strict=True)
+    )
 
 
 def _nystroem_entropies(gram_x, gram_y, landmarks, alpha):
@@ -448,7 +587,7 @@ def _entropy_with_tail(approximate, n, alpha):
     if n_rest > 0 and rest > 0:
         tail = np.full(n_rest, rest / n_rest)
         lam = np.concatenate([lam, tail])
-    return _entropy_from_eigenvalues(lam, alpha)
+    return entropy_from_eigenvalues(lam, alpha)
 
 
 def _nystroem_spectrum(C, W):

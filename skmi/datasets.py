@@ -10,12 +10,16 @@ All take ``random_state`` (int, ``RandomState``, or None), so a seed gives
 the same sample every time.
 """
 
+from functools import lru_cache
+
 import numpy as np
 from scipy import integrate
 from scipy.optimize import brentq
-from scipy.special import gammaln, logsumexp, psi
+from scipy.special import logsumexp
 from scipy.stats import norm
 from sklearn.utils import check_random_state
+
+from skmi._closed_forms import student_t_mi_excess
 
 __all__ = [
     "gaussian_conditional_mi",
@@ -25,8 +29,12 @@ __all__ = [
     "make_discrete_continuous",
     "make_gaussian",
     "make_quadratic_regression",
+    "make_relu_atoms",
+    "make_spiral",
     "make_student_t",
     "make_transformed_gaussian",
+    "relu_atom_mi",
+    "spiral",
 ]
 
 _STRUCTURES = ("paired", "dense", "sparse")
@@ -251,6 +259,7 @@ def make_student_t(
     df=3.0,
     correlation=0.6,
     structure="paired",
+    transform=None,
     random_state=None,
 ):
     """Multivariate Student-t X and y (heavy tails, dependence beyond correlation).
@@ -265,7 +274,13 @@ def make_student_t(
     Parameters
     ----------
     df : float > 0, default=3.0
-        Degrees of freedom; smaller means heavier tails.
+        Degrees of freedom; smaller means heavier tails. With
+        ``correlation=0`` the dispersion is the identity and the MI depends
+        only on df and the dimensions (the "Beyond Normal" Student-t family
+        of Czyż et al., 2023).
+    transform : {None, "asinh"} or callable, default=None
+        A monotone map applied elementwise afterwards (``"asinh"`` tames
+        the tails); the MI does not change.
     Other parameters
         As :func:`make_gaussian`.
 
@@ -296,7 +311,167 @@ def make_student_t(
     scale = np.sqrt(rng.chisquare(df, size=n_samples) / df)
     X = X / scale[:, None]
     y = y / (scale if y.ndim == 1 else scale[:, None])
-    return X, y, float(gaussian_part + _student_t_excess(df, n_features_x, n_features_y))
+    f = _monotone_map(transform)
+    return f(X), f(y), float(gaussian_part + _student_t_excess(df, n_features_x, n_features_y))
+
+
+def _monotone_map(transform):
+    if transform is None:
+        return lambda v: v
+    if callable(transform):
+        return transform
+    if transform == "asinh":
+        return np.arcsinh
+    raise ValueError(f"transform must be None, 'asinh' or a callable; got {transform!r}.")
+
+
+def make_spiral(
+    n_samples=1000,
+    n_features_x=3,
+    n_features_y=3,
+    *,
+    mi=1.0,
+    speed=1.0,
+    normal_cdf=False,
+    random_state=None,
+):
+    """A sparse-correlation Gaussian twisted by a spiral, per block.
+
+    Each block v (X and y separately) is rotated in the plane of its first
+    two coordinates by an angle ``speed * |v|``: a rotation keeps the norm,
+    so the map is invertible (rotate back by ``-speed * |v|``), and MI is
+    invariant to invertible maps of each variable. ``true_mi`` is the MI of
+    the underlying Gaussian (:func:`make_gaussian` with
+    ``structure="sparse"``). With ``normal_cdf=True`` every coordinate then
+    goes through the standard normal CDF (monotone; values in (0, 1)). After
+    the spiral diffeomorphism of Czyż et al. (2023).
+
+    Parameters
+    ----------
+    n_samples : int, default=1000
+    n_features_x, n_features_y : int >= 2, default=3
+    mi : float >= 0, default=1.0
+        MI of the underlying Gaussian, in nats.
+    speed : float, default=1.0
+        Radians of rotation per unit of norm.
+    normal_cdf : bool, default=False
+    random_state : int, RandomState instance or None
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, n_features_x)
+    y : ndarray of shape (n_samples, n_features_y)
+    true_mi : float
+
+    References
+    ----------
+    .. [1] P. Czyż, F. Grabowski, J. E. Vogt, N. Beerenwinkel and A. Marx,
+       "Beyond normal: on the evaluation of mutual information estimators",
+       NeurIPS 2023.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skmi.datasets import make_spiral
+    >>> X, y, true_mi = make_spiral(100, mi=0.5, random_state=0)
+    >>> X.shape, round(true_mi, 6)
+    ((100, 3), 0.5)
+    """
+    if n_features_x < 2 or n_features_y < 2:
+        raise ValueError("make_spiral needs n_features_x and n_features_y >= 2 (a plane to turn).")
+    X, y, true_mi = make_gaussian(
+        n_samples, n_features_x, n_features_y, mi=mi, structure="sparse", random_state=random_state
+    )
+    X, y = spiral(X, speed), spiral(y, speed)
+    if normal_cdf:
+        X, y = norm.cdf(X), norm.cdf(y)
+    return X, y, true_mi
+
+
+def spiral(V, speed):
+    """Rotate each row of V in its first two coordinates by ``speed * |row|``.
+
+    Invertible: ``spiral(spiral(V, s), -s)`` is V (the norm is unchanged).
+    """
+    V = np.array(V, dtype=np.float64)
+    angle = speed * np.linalg.norm(V, axis=1)
+    c, s = np.cos(angle), np.sin(angle)
+    a, b = V[:, 0].copy(), V[:, 1].copy()
+    V[:, 0], V[:, 1] = c * a - s * b, s * a + c * b
+    return V
+
+
+def make_relu_atoms(n_samples=1000, n_features=3, *, noise=0.5, random_state=None):
+    """ReLU atoms: ``y = max(X + noise * e, 0)`` per coordinate, X ~ N(0, I).
+
+    About half of every y column is exactly 0 (an atom), the rest is
+    continuous: the mixed variables a ReLU layer produces. The coordinates
+    are independent pairs, so ``I(X; y) = n_features * I_1``, with ``I_1 =
+    E[log p(y | x) / p(y)]`` for one pair, computed by quadrature: the atom
+    part ``E_x[Phi(-x/s) log(2 Phi(-x/s))]`` (``P(y = 0) = 1/2``) and the
+    density part over ``y > 0`` (``y | x ~ N(x, s^2)``, ``y ~ N(0, 1 + s^2)``
+    there), with s = ``noise``; accurate to about 1e-8 nats.
+
+    Parameters
+    ----------
+    n_samples : int, default=1000
+    n_features : int >= 1, default=3
+    noise : float > 0, default=0.5
+    random_state : int, RandomState instance or None
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, n_features)
+    y : ndarray of shape (n_samples, n_features)
+    true_mi : float
+
+    Examples
+    --------
+    >>> from skmi.datasets import make_relu_atoms
+    >>> X, y, true_mi = make_relu_atoms(1000, 3, noise=0.5, random_state=0)
+    >>> bool(0.4 < (y == 0).mean() < 0.6)
+    True
+    """
+    if n_features < 1:
+        raise ValueError(f"n_features must be at least 1; got {n_features}.")
+    if not noise > 0:
+        raise ValueError(f"noise must be positive; got {noise!r}.")
+    rng = check_random_state(random_state)
+    X = rng.standard_normal((n_samples, n_features))
+    y = np.maximum(X + noise * rng.standard_normal((n_samples, n_features)), 0.0)
+    return X, y, float(n_features * relu_atom_mi(noise))
+
+
+@lru_cache(maxsize=64)
+def relu_atom_mi(noise):
+    """``I(x; max(x + noise * e, 0))`` in nats for standard normal x and e (quadrature)."""
+    s = float(noise)
+    total_sd = np.sqrt(1.0 + s * s)
+
+    def atom(x):
+        p0 = norm.cdf(-x / s)
+        return norm.pdf(x) * (p0 * (np.log(2.0) + norm.logcdf(-x / s)) if p0 > 0 else 0.0)
+
+    def density_part(x):
+        # inner integral over y > 0 of p(y|x) log p(y|x) / p(y), in closed form:
+        # with y = x + s u, u > -x/s: E[log phi(u)/s - log phi(y/total)/total]
+        a = -x / s
+        tail = norm.sf(a)  # P(u > a)
+        if tail == 0:
+            return 0.0
+        m1 = norm.pdf(a)  # E[u; u > a]
+        m2 = tail + a * norm.pdf(a)  # E[u^2; u > a]
+        log_cond = (-0.5 * np.log(2 * np.pi) - np.log(s)) * tail - 0.5 * m2
+        y2 = x * x * tail + 2 * x * s * m1 + s * s * m2  # E[y^2; u > a]
+        log_marg = (-0.5 * np.log(2 * np.pi) - np.log(total_sd)) * tail - 0.5 * y2 / total_sd**2
+        return norm.pdf(x) * (log_cond - log_marg)
+
+    options = dict(epsabs=1e-12, epsrel=1e-12, limit=400)
+    value = 0.0
+    for a, b in ((-40.0, -10.0), (-10.0, 0.0), (0.0, 10.0), (10.0, 40.0)):
+        value += integrate.quad(atom, a, b, **options)[0]
+        value += integrate.quad(density_part, a, b, **options)[0]
+    return float(value)
 
 
 def make_class_mixture(
@@ -504,10 +679,7 @@ def _sample_gaussian(n, C, rng):
 
 
 def _student_t_excess(df, d_x, d_y):
-    def f(a):
-        return gammaln(a / 2) - (a / 2) * psi(a / 2)
-
-    return f(df) + f(df + d_x + d_y) - f(df + d_x) - f(df + d_y)
+    return student_t_mi_excess(df, d_x, d_y)
 
 
 def _class_mixture_mi(means, weights):

@@ -14,8 +14,12 @@ from skmi.datasets import (
     make_class_mixture,
     make_discrete_continuous,
     make_gaussian,
+    make_relu_atoms,
+    make_spiral,
     make_student_t,
     make_transformed_gaussian,
+    relu_atom_mi,
+    spiral,
 )
 
 N = 200_000
@@ -98,7 +102,14 @@ def test_discrete_continuous_truth_monte_carlo(atom_probability):
 
 
 def test_samplers_repeat_with_a_seed():
-    for make in [make_gaussian, make_student_t, make_class_mixture, make_discrete_continuous]:
+    for make in [
+        make_gaussian,
+        make_student_t,
+        make_class_mixture,
+        make_discrete_continuous,
+        make_spiral,
+        make_relu_atoms,
+    ]:
         a, b = make(50, random_state=3), make(50, random_state=3)
         np.testing.assert_array_equal(a[0], b[0])
         np.testing.assert_array_equal(a[1], b[1])
@@ -114,8 +125,82 @@ def test_samplers_repeat_with_a_seed():
         (lambda: make_class_mixture(10, n_classes=1), "n_classes"),
         (lambda: make_class_mixture(10, 2, weights=[0.5, 0.6]), "weights"),
         (lambda: make_discrete_continuous(10, atom_probability=2), "atom_probability"),
+        (lambda: make_student_t(10, transform="log"), "transform"),
+        (lambda: make_spiral(10, 1, 3), "n_features_x"),
+        (lambda: make_relu_atoms(10, 0), "n_features"),
+        (lambda: make_relu_atoms(10, noise=0.0), "noise"),
     ],
 )
 def test_bad_arguments(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+# -- issue 17 families ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("noise", [0.2, 0.5, 2.0])
+def test_relu_atom_truth_monte_carlo(noise):
+    # log p(y|x)/p(y) with the atom at 0 (P(y=0|x) = Phi(-x/s), P(y=0) = 1/2)
+    # and the Gaussian densities above it, from scipy.stats on 200,000 pairs
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal(N)
+    y = np.maximum(x + noise * rng.standard_normal(N), 0.0)
+    total = np.sqrt(1 + noise**2)
+    terms = np.where(
+        y == 0,
+        np.log(2 * stats.norm.cdf(-x / noise)),
+        stats.norm.logpdf(y, x, noise) - stats.norm.logpdf(y, 0, total),
+    )
+    _within_4_standard_errors(terms, relu_atom_mi(noise))
+
+
+def test_relu_atoms_sampler():
+    X, y, truth = make_relu_atoms(20_000, 5, noise=0.5, random_state=0)
+    assert truth == pytest.approx(5 * relu_atom_mi(0.5))
+    assert (y >= 0).all() and (y == 0).mean() == pytest.approx(0.5, abs=0.01)
+    np.testing.assert_array_equal(y > 0, y != 0)
+
+
+def test_spiral_is_invertible_and_keeps_the_gaussian_truth():
+    rng = np.random.default_rng(0)
+    V = rng.standard_normal((100, 4))
+    twisted = spiral(V, 1.3)
+    np.testing.assert_allclose(np.linalg.norm(twisted, axis=1), np.linalg.norm(V, axis=1))
+    np.testing.assert_allclose(spiral(twisted, -1.3), V, atol=1e-12)
+    assert not np.allclose(twisted, V)
+    X, y, truth = make_spiral(500, 3, 5, mi=0.7, random_state=2)
+    G_X, G_y, g_truth = make_gaussian(500, 3, 5, mi=0.7, structure="sparse", random_state=2)
+    assert truth == pytest.approx(g_truth) and truth == pytest.approx(0.7)
+    np.testing.assert_allclose(spiral(X, -1.0), G_X, atol=1e-12)
+    X, y, _ = make_spiral(500, normal_cdf=True, random_state=2)
+    assert ((X > 0) & (X < 1)).all() and ((y > 0) & (y < 1)).all()
+
+
+@pytest.mark.parametrize(("df", "d"), [(1.0, 2), (2.0, 3), (3.0, 5)])
+def test_student_t_identity_dispersion_and_asinh(df, d):
+    # identity dispersion: the MI depends only on df and dimensions (checked
+    # against Monte Carlo for the untransformed sampler above); asinh, a
+    # monotone map per coordinate, changes the sample but not the truth
+    X, y, truth = make_student_t(300, d, d, df=df, correlation=0.0, random_state=4)
+    A, b, t_truth = make_student_t(
+        300, d, d, df=df, correlation=0.0, transform="asinh", random_state=4
+    )
+    np.testing.assert_allclose(A, np.arcsinh(X))
+    np.testing.assert_allclose(b, np.arcsinh(y))
+    assert t_truth == truth
+
+
+@pytest.mark.parametrize("d", [10, 100])
+def test_binary_label_against_a_latent_truth(d):
+    # issue 15/17: y ~ Bernoulli(1/2), Z ~ N(0, I_d), Z[:, 0] += 2y - 1 has
+    # MI 0.3368 nats for every d; make_class_mixture with separation 2 is
+    # the same distribution shifted by e_1. Monte Carlo of log p(z0|y)/p(z0).
+    X, y, truth = make_class_mixture(1000, 2, d, separation=2.0, random_state=0)
+    assert X.shape == (1000, d) and truth == pytest.approx(0.3368, abs=5e-5)
+    rng = np.random.default_rng(3)
+    labels = rng.integers(0, 2, N)
+    z0 = rng.standard_normal(N) + 2 * labels - 1
+    own = stats.norm.logpdf(z0, 2 * labels - 1)
+    mix = np.logaddexp(stats.norm.logpdf(z0, -1), stats.norm.logpdf(z0, 1)) - np.log(2)
+    _within_4_standard_errors(own - mix, truth)

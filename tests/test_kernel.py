@@ -97,8 +97,11 @@ def test_nystroem_is_close_to_exact():
 def test_memory_budget_refuses_with_advice():
     X, y, _ = make_gaussian(600, random_state=0)
     with skmi.config_context(memory_budget=1_000_000):
-        with pytest.raises(ValueError, match="approximation='nystroem'"):
+        with pytest.raises(ValueError, match="approximation='blocks'"):
             KernelMutualInfo(approximation="exact").fit(X, y)
+        with pytest.raises(ValueError, match="block_size"):
+            KernelMutualInfo().fit(X, y)  # auto is exact at 600 <= block_size
+        KernelMutualInfo(approximation="blocks", block_size=100, random_state=0).fit(X, y)
         KernelMutualInfo(approximation="nystroem", n_components=50, random_state=0).fit(X, y)
     KernelMutualInfo(approximation="exact").fit(X, y)  # budget restored
 
@@ -129,3 +132,155 @@ def test_kernel_entropy_bounds_and_units():
     assert 0 < h < np.log(200)
     assert kernel_entropy(X, units="bits") == pytest.approx(h / np.log(2))
     assert kernel_entropy(np.zeros((10, 1)), kernel="delta") == pytest.approx(0.0, abs=1e-12)
+
+
+# -- issue 17: no silent switch to a biased approximation ---------------------
+
+
+def _independent(n, seed, d=2):
+    rng = np.random.default_rng(seed)
+    return rng.standard_normal((n, d)), rng.standard_normal((n, d))
+
+
+@pytest.mark.parametrize("n", [150, 151, 400, 1000])
+def test_independent_data_never_negative_across_the_block_switch(n):
+    # The exact matrix MI is >= 0 (the Hadamard joint's entropy is at most the
+    # sum of the marginal ones, Sanchez Giraldo et al. 2015, Prop. 4.1), and
+    # a block average of exact estimates inherits it. Nystroem gave -0.31 at
+    # n = 20,000 on such data (issue 17). block_size=150 puts the switch at 150.
+    X, y = _independent(n, n)
+    est = KernelMutualInfo(block_size=150, random_state=0).fit(X, y)
+    assert est.mi_ >= -1e-9
+
+
+def test_no_jump_at_the_block_switch():
+    # One more sample than block_size: two blocks of 150 out of 151 rows, each
+    # nearly the whole sample, so the value is the exact one up to the effect
+    # of one row (issue 17: 0.407 at n = 2000 against 0.373 at 2001).
+    X, y, _ = make_gaussian(151, 1, 1, correlation=0.6, random_state=3)
+    exact = KernelMutualInfo(approximation="exact").fit(X, y).mi_
+    blocks = KernelMutualInfo(block_size=150, random_state=0).fit(X, y).mi_
+    assert blocks == pytest.approx(exact, abs=0.01)
+
+
+def test_blocks_equal_exact_when_one_block_covers_the_sample():
+    X, y, _ = make_gaussian(120, 2, 1, correlation=0.5, random_state=0)
+    exact = KernelMutualInfo(approximation="exact").fit(X, y).mi_
+    blocks = KernelMutualInfo(approximation="blocks", block_size=120).fit(X, y).mi_
+    assert blocks == pytest.approx(exact, abs=1e-12)
+
+
+def test_blocks_on_labels_average_the_plug_in_of_each_block():
+    # delta kernels: every block's estimate is the plug-in MI of its labels
+    a, b = _labels(300, 4)
+    est = KernelMutualInfo(
+        kernel="linear", kernel_y="delta", approximation="blocks", block_size=100, random_state=0
+    )
+    x = np.eye(4)[a]  # one-hot rows: the normalised linear kernel is the delta kernel
+    blocks = _covering(300, 100, 0)
+    expected = np.mean([mutual_info_score(a[r], b[r]) for r in blocks])
+    assert est.fit(x, b).mi_ == pytest.approx(expected, abs=1e-9)
+
+
+def _covering(n, size, seed):
+    from skmi._kernel import _covering_blocks
+
+    rows = _covering_blocks(n, size, np.random.RandomState(seed))
+    assert np.array_equal(np.unique(np.concatenate(rows)), np.arange(n))
+    assert all(len(r) == size for r in rows)
+    return rows
+
+
+# -- issue 14: nonsense inputs ------------------------------------------------
+
+
+def test_renyi_entropy_is_continuous_at_alpha_one():
+    # issue 14: alpha = 1 - 1e-15, 1, 1 + 1e-15 gave MI 0.60, 0.95, 1.11
+    X, y, _ = make_gaussian(300, 2, 2, correlation=0.6, random_state=0)
+    at_one = KernelMutualInfo(alpha=1.0).fit(X, y).mi_
+    for alpha in (1 - 1e-15, 1 + 1e-15):
+        assert KernelMutualInfo(alpha=alpha).fit(X, y).mi_ == pytest.approx(at_one, abs=1e-9)
+    for alpha in (1 - 1e-6, 1 + 1e-6):
+        assert KernelMutualInfo(alpha=alpha).fit(X, y).mi_ == pytest.approx(at_one, abs=1e-4)
+
+
+def test_renyi_entropy_of_known_spectra():
+    from skmi._matrix_entropy import entropy_from_eigenvalues
+
+    p = np.array([0.5, 0.25, 0.125, 0.125])
+    for alpha in (0.5, 1 - 1e-12, 1.0, 1 + 1e-12, 2.0, 7.0):
+        expected = (
+            -np.sum(p * np.log(p))
+            if abs(alpha - 1) < 1e-9
+            else np.log(np.sum(p**alpha)) / (1 - alpha)
+        )
+        assert entropy_from_eigenvalues(p, alpha) == pytest.approx(expected, rel=1e-9)
+    assert entropy_from_eigenvalues(np.full(8, 1 / 8), 3.0) == pytest.approx(np.log(8))
+
+
+def test_callable_kernel_of_the_wrong_shape_is_refused():
+    # issue 14: a callable returning the wrong shape gave 0.0
+    X, y, _ = make_gaussian(60, 2, 1, random_state=0)
+    with pytest.raises(ValueError, match="kernel callable for X returned shape"):
+        KernelMutualInfo(kernel=lambda a, b: np.ones((len(a), 1))).fit(X, y)
+    with pytest.raises(ValueError, match="non-finite"):
+        KernelMutualInfo(kernel=lambda a, b: np.full((len(a), len(b)), np.nan)).fit(X, y)
+
+
+def test_precomputed_gram_that_is_not_psd_is_refused():
+    # issue 14: a symmetric, non-PSD matrix was accepted (MI 1.92)
+    rng = np.random.default_rng(0)
+    a, b = _labels(50, 0)
+    M = rng.uniform(-1, 1, (50, 50))
+    K = (M + M.T) / 2
+    np.fill_diagonal(K, 1.0)
+    assert np.linalg.eigvalsh(K).min() < -0.1  # clearly not a Gram matrix
+    with pytest.raises(ValueError, match="not positive semi-definite"):
+        KernelMutualInfo(kernel="precomputed").fit(K, b)
+    with pytest.raises(ValueError, match="not positive semi-definite"):
+        kernel_entropy(K, kernel="precomputed")
+
+
+def test_tiny_bandwidths():
+    # issue 14: bandwidth=1e-300 raised ZeroDivisionError. Far below the
+    # data's spacing every Gram matrix is the identity, so each entropy is
+    # log n and the MI log n + log n - log n = log n; below 1e-100 the
+    # parameter is refused by name.
+    X, y = _independent(80, 0)
+    assert KernelMutualInfo(bandwidth=1e-60).fit(X, y).mi_ == pytest.approx(np.log(80), abs=1e-9)
+    with pytest.raises(ValueError, match="bandwidth"):
+        KernelMutualInfo(bandwidth=1e-300).fit(X, y)
+
+
+@pytest.mark.parametrize("scale", [1e155, 1e-165, 1e300])
+def test_extreme_scales_give_the_unscaled_value(scale):
+    # issue 14: 0.0 from a scale of 1e154; MI does not depend on units
+    X, y, _ = make_gaussian(200, 2, 1, correlation=0.6, random_state=0)
+    plain = KernelMutualInfo().fit(X, y).mi_
+    assert KernelMutualInfo().fit(X * scale, y * scale).mi_ == pytest.approx(plain, abs=1e-9)
+    assert kernel_entropy(X * scale) == pytest.approx(kernel_entropy(X), abs=1e-9)
+
+
+def test_parameters_are_checked_again_at_score():
+    # issue 14: set_params(alpha=-1) after fit, then score, gave 21.9
+    X, y, _ = make_gaussian(100, random_state=0)
+    est = KernelMutualInfo().fit(X, y)
+    est.set_params(alpha=-1)
+    with pytest.raises(ValueError, match="alpha"):
+        est.score(X, y)
+
+
+def test_old_backend_name_numpy_warns_and_runs_the_cpu_path():
+    X, y, _ = make_gaussian(100, random_state=0)
+    cpu = KernelMutualInfo(backend="numba").fit(X, y).mi_
+    with pytest.warns(FutureWarning, match="numba"):
+        assert KernelMutualInfo(backend="numpy").fit(X, y).mi_ == cpu
+    assert KernelMutualInfo().device is None
+
+
+def test_declared_traits():
+    from skmi._traits import get_traits
+
+    traits = get_traits(KernelMutualInfo())
+    assert traits.resampling == "bootstrap" and traits.discrete_target
+    assert not traits.conditioning and not traits.pointwise

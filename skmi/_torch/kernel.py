@@ -2,11 +2,13 @@
 
 The data (O(n d)) moves to the device once; the n x n Gram matrices, their
 Hadamard product and the eigendecomposition stay there, and only the
-eigenvalues (O(n)) come back.
+eigenvalues (O(n)) come back. The normalisation is
+``skmi._matrix_entropy``'s, in its torch form.
 """
 
 import numpy as np
 
+from skmi._matrix_entropy import joint_normalized_torch, normalized_gram_torch
 from skmi._torch import require_torch, resolve_device
 
 
@@ -18,10 +20,9 @@ def exact_spectra(gram_x, gram_y, device):
     """
     torch = require_torch()
     device = resolve_device(device)
-    A_x = _normalized(_gram(gram_x, device))
-    A_y = _normalized(_gram(gram_y, device))
-    joint = A_x * A_y
-    joint /= torch.trace(joint)
+    A_x = normalized_gram_torch(_gram(gram_x, device))
+    A_y = normalized_gram_torch(_gram(gram_y, device))
+    joint = joint_normalized_torch(A_x, A_y)
     return [torch.linalg.eigvalsh(A).cpu().numpy().astype(np.float64) for A in (A_x, A_y, joint)]
 
 
@@ -38,15 +39,10 @@ def _gram(factory, device):
     points = torch.tensor(data, dtype=torch.float64, device=device)
     if kernel == "linear":
         return points @ points.T
+    points = points / factory.width  # no width**2 that can underflow
     if kernel == "rbf":
-        return torch.exp(-(torch.cdist(points, points) ** 2) / (2.0 * factory.width**2))
-    return torch.exp(-torch.cdist(points, points, p=1.0) / factory.width)  # laplacian
-
-
-def _normalized(K):
-    torch = require_torch()
-    diag = torch.diagonal(K)
-    if bool((diag <= 0).any()):
-        raise ValueError("The kernel gives a sample zero self-similarity (K_ii <= 0).")
-    scale = 1.0 / torch.sqrt(diag)
-    return K * scale[:, None] * scale[None, :] / K.shape[0]
+        K = torch.exp(-(torch.cdist(points, points) ** 2) / 2.0)
+    else:  # laplacian
+        K = torch.exp(-torch.cdist(points, points, p=1.0))
+    # k(a, a) = 1 exactly; cdist's matrix-product form leaves rounding residue
+    return K.fill_diagonal_(1.0)

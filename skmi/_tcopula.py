@@ -1,0 +1,280 @@
+"""TCopulaMutualInfo: the MI of a Student-t copula fitted to the ranks.
+
+The MI of a distribution is that of its copula (it is invariant to monotone
+maps of each coordinate), and the MI of a Student-t copula with ``df``
+degrees of freedom and dispersion (correlation) R is in closed form: the
+Gaussian MI of R plus a term that depends only on df and the dimensions
+(Arellano-Valle et al., 2013). The copula is fitted by maximum likelihood on
+the pseudo-observations (ranks): for each df, R by the EM algorithm of the
+multivariate t (Liu and Rubin, 1995) with the scale fixed to the unit
+diagonal; df by the profile likelihood.
+"""
+
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+from scipy.optimize import minimize_scalar
+from scipy.special import gammaln, ndtri
+from scipy.stats import rankdata
+from scipy.stats import t as student_t
+
+from skmi._base import BaseMutualInfo
+from skmi._closed_forms import gaussian_block_mi, log_det_bias_of_mi, student_t_mi_excess
+from skmi._sklearn_compat import Interval, StrOptions, validate_parameters
+from skmi._traits import MITraits
+from skmi.exceptions import SkmiWarning
+
+# Degrees of freedom tried before the profile likelihood is refined between
+# the best one's neighbours; inf is the Gaussian copula.
+_DF_GRID = (np.inf, 60.0, 30.0, 15.0, 8.0, 5.0, 3.0, 2.0, 1.5, 1.0)
+_DF_BOUNDS = (0.5, 200.0)
+# Smallest eigenvalue of the normal scores' correlation below which columns
+# count as collinear.
+_COLLINEAR = 1e-10
+
+
+class TCopulaMutualInfo(BaseMutualInfo):
+    """Mutual information of a Student-t copula fitted to the ranks of (X, y).
+
+    Heavy tails make data dependent through a shared scale even when the
+    columns are uncorrelated: a multivariate Student-t with identity
+    dispersion has positive MI that the Gaussian copula (which sees
+    correlations only) misses entirely and k-NN estimators underestimate by
+    27-51 % (issue 17). This estimator models the copula as that of a
+    multivariate t: ``I = 1/2 log(det R_xx det R_yy / det R) + f(df) +
+    f(df + d_x + d_y) - f(df + d_x) - f(df + d_y)``, ``f(a) = log Gamma(a/2)
+    - (a/2) psi(a/2)``. It is exact (up to estimation error) for any
+    monotone transform of an elliptical Student-t (or Gaussian: df = inf)
+    and invariant to monotone maps of each column.
+
+    Parameters
+    ----------
+    df : "auto" or float > 0, default="auto"
+        Degrees of freedom of the copula; "auto" chooses them by profile
+        maximum likelihood (a grid from 1 to 60 and infinity, refined
+        between neighbours); ``numpy.inf`` gives the Gaussian copula.
+    max_iter : int, default=200
+        EM iterations per df.
+    tol : float, default=1e-6
+        EM stops when no entry of R changes by more.
+    bias_correction : bool, default=True
+        Subtract the closed-form finite-sample bias of the Gaussian part's
+        log-determinants (exact for the Gaussian copula, see
+        :class:`~skmi.GaussianMutualInfo`; an approximation for finite df).
+        Without it the estimate is about ``d_x d_y / (2 n)`` nats high:
+        +25 % for a dense 50 x 50 Gaussian at n = 5000.
+    units : {"nats", "bits"}, default="nats"
+
+    Attributes
+    ----------
+    mi_ : float
+    df_ : float
+        The degrees of freedom used (inf: Gaussian copula).
+    dispersion_ : ndarray of shape (d_x + d_y, d_x + d_y)
+        The fitted copula correlation matrix R.
+    gaussian_part_, tail_part_ : float
+        The two terms of the MI (in ``units``): from R, and from df.
+    n_features_in_ : int
+
+    Raises
+    ------
+    ValueError
+        If ``n_samples <= d_x + d_y + 1`` (R would be singular), or if
+        columns of X (or of y) are monotone functions of each other. When y
+        is a monotone function of X the estimate is ``inf``, with a
+        warning.
+
+    Notes
+    -----
+    Like every parametric estimate it is biased when the copula is not
+    elliptical-t (a spiral or a ReLU atom, say); compare it with
+    :class:`~skmi.KSGMutualInfo` there. ``bench_auto.py`` shows where it
+    wins. Time is O(n d^2) per EM iteration.
+
+    References
+    ----------
+    .. [1] R. B. Arellano-Valle, J. E. Contreras-Reyes and M. G. Genton,
+       "Shannon entropy and mutual information for multivariate
+       skew-elliptical distributions", Scand. J. Statist. 40(1), 2013.
+    .. [2] C. Liu and D. B. Rubin, "ML estimation of the t distribution using
+       EM and its extensions, ECM and ECME", Statistica Sinica 5, 1995.
+    .. [3] S. Demarta and A. J. McNeil, "The t copula and related copulas",
+       International Statistical Review 73(1), 2005.
+
+    Examples
+    --------
+    >>> from skmi import TCopulaMutualInfo
+    >>> from skmi.datasets import make_student_t
+    >>> X, y, truth = make_student_t(3000, 2, 2, df=2.0, correlation=0.0, random_state=0)
+    >>> est = TCopulaMutualInfo().fit(X, y)
+    >>> round(truth, 3), abs(est.mi_ - truth) < 0.05
+    (0.193, True)
+    """
+
+    _parameter_constraints: dict = {
+        **BaseMutualInfo._parameter_constraints,
+        "df": [StrOptions({"auto"}), Interval(Real, 0, None, closed="right")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="neither")],
+        "bias_correction": ["boolean"],
+    }
+    # A parametric fit to ranks: duplicated rows are a valid plug-in.
+    _mi_traits = MITraits(resampling="bootstrap")
+
+    def __init__(self, *, df="auto", max_iter=200, tol=1e-6, bias_correction=True, units="nats"):
+        self.df = df
+        self.max_iter = max_iter
+        self.tol = tol
+        self.bias_correction = bias_correction
+        self.units = units
+
+    def _min_samples(self):
+        return 4
+
+    def _fit(self, X, y, z):
+        df, R, gaussian, tail = self._copula_fit(X, y)
+        self.df_, self.dispersion_ = df, R
+        self.gaussian_part_, self.tail_part_ = self._from_nats(gaussian), self._from_nats(tail)
+        return gaussian + tail
+
+    def _estimate(self, X, y, z):
+        validate_parameters(self)  # score after set_params (issue 14)
+        _, _, gaussian, tail = self._copula_fit(X, y)
+        return gaussian + tail
+
+    def _copula_fit(self, X, y):
+        d_x = X.shape[1]
+        data = np.hstack([X, y])
+        n, d = data.shape
+        if n <= d + 1:
+            raise ValueError(
+                f"TCopulaMutualInfo needs n_samples > {d + 1} (all columns plus 2) for a "
+                f"non-singular copula correlation; got n_samples={n}."
+            )
+        # pseudo-observations in (0, 1): average ranks / (n + 1)
+        uniform = rankdata(data, axis=0) / (n + 1)
+        if _singular(uniform, d_x):
+            return np.inf, None, np.inf, 0.0
+        if self.df == "auto":
+            df, R = _profile_df(uniform, self.max_iter, self.tol)
+        else:
+            df = float(self.df)
+            R = _fit_dispersion(_quantiles(uniform, df), df, None, self.max_iter, self.tol)
+        gaussian = gaussian_block_mi(R, d_x)
+        if self.bias_correction:
+            gaussian -= log_det_bias_of_mi(d_x, d - d_x, 0, n)
+        return df, R, gaussian, student_t_mi_excess(df, d_x, d - d_x)
+
+
+def _singular(uniform, d_x):
+    """Whether the normal scores are collinear: refuse within a block, warn across.
+
+    Collinear columns inside X or y leave R singular with a finite MI: the
+    caller should drop the duplicates. Across the blocks, y (or part of it)
+    is a monotone function of X: the MI is infinite.
+    """
+    scores = ndtri(uniform)
+    R = np.corrcoef(scores, rowvar=False).reshape(scores.shape[1], -1)
+    for name, block in (("X", R[:d_x, :d_x]), ("y", R[d_x:, d_x:])):
+        if np.linalg.eigvalsh(block).min() < _COLLINEAR:
+            raise ValueError(
+                f"Columns of {name} are collinear after the rank transform (a column is a "
+                f"monotone function of others); drop the duplicated columns of {name}."
+            )
+    if np.linalg.eigvalsh(R).min() < _COLLINEAR:
+        warnings.warn(
+            "y (or part of it) is a monotone function of X after the rank transform: "
+            "the copula MI is infinite.",
+            SkmiWarning,
+            stacklevel=5,
+        )
+        return True
+    return False
+
+
+def _quantiles(uniform, df):
+    return ndtri(uniform) if np.isinf(df) else student_t.ppf(uniform, df)
+
+
+def _fit_dispersion(Q, df, start, max_iter, tol):
+    """Correlation matrix R of a zero-mean t_df (Gaussian at inf) by EM.
+
+    E step: weights ``(df + d) / (df + q' R^-1 q)``; M step: the weighted
+    scatter, rescaled to a unit diagonal (the copula's marginals are
+    standard t_df).
+    """
+    n, d = Q.shape
+    R = _unit_diagonal(Q.T @ Q / n) if start is None else start
+    if np.isinf(df):
+        return R
+    for _ in range(max_iter):
+        distance = np.einsum("ij,ij->i", Q @ np.linalg.inv(R), Q)
+        weights = (df + d) / (df + distance)
+        new = _unit_diagonal((Q * weights[:, None]).T @ Q / n)
+        converged = np.max(np.abs(new - R)) < tol
+        R = new
+        if converged:
+            break
+    return R
+
+
+def _unit_diagonal(S):
+    scale = 1.0 / np.sqrt(np.diag(S))
+    R = S * scale[:, None] * scale[None, :]
+    np.fill_diagonal(R, 1.0)
+    return (R + R.T) / 2
+
+
+def _copula_log_likelihood(Q, R, df):
+    """Sum over rows of log c(u) = log t_d(q; R, df) - sum_j log t_1(q_j; df)."""
+    n, d = Q.shape
+    sign, logdet = np.linalg.slogdet(R)
+    if sign <= 0:
+        return -np.inf
+    distance = np.einsum("ij,ij->i", Q @ np.linalg.inv(R), Q)
+    if np.isinf(df):
+        return float(-0.5 * n * logdet - 0.5 * np.sum(distance - np.sum(Q * Q, axis=1)))
+    joint = (
+        gammaln((df + d) / 2)
+        - gammaln(df / 2)
+        - 0.5 * d * np.log(df * np.pi)
+        - 0.5 * logdet
+        - 0.5 * (df + d) * np.log1p(distance / df)
+    )
+    marginal = student_t.logpdf(Q, df).sum(axis=1)
+    return float(np.sum(joint - marginal))
+
+
+def _profile_df(uniform, max_iter, tol):
+    """(df, R) maximising the copula likelihood: grid, then refined in log df."""
+    fits = {}
+
+    def fit(df):
+        if df not in fits:
+            Q = _quantiles(uniform, df)
+            finite = [f for f in fits if not np.isinf(f)]
+            nearest = min(finite, key=lambda f: abs(np.log(f / df)), default=None)
+            start = fits[nearest][1] if nearest is not None else None
+            R = _fit_dispersion(Q, df, start, max_iter, tol)
+            fits[df] = (_copula_log_likelihood(Q, R, df), R)
+        return fits[df]
+
+    for df in _DF_GRID:
+        fit(df)
+    best = max(fits, key=lambda f: fits[f][0])
+    if not np.isinf(best):
+        finite = sorted(f for f in fits if not np.isinf(f))
+        i = finite.index(best)
+        lo = finite[i - 1] if i > 0 else _DF_BOUNDS[0]
+        hi = finite[i + 1] if i + 1 < len(finite) else _DF_BOUNDS[1]
+        result = minimize_scalar(
+            lambda log_df: -fit(float(np.exp(log_df)))[0],
+            bounds=(np.log(lo), np.log(hi)),
+            method="bounded",
+            options={"xatol": 0.01},
+        )
+        refined = float(np.exp(result.x))
+        if fit(refined)[0] > fits[best][0]:
+            best = refined
+    return best, fits[best][1]
