@@ -159,3 +159,18 @@ def test_every_n_epochs_is_checked():
         PlaneRecorder(None, None, "1", 0.1, 0, None, None)
     with pytest.raises(TypeError, match="every_n_epochs"):
         PlaneRecorder(None, None, "1", 0.1, 1.5, None, None)
+
+
+def test_example_runs_both_frameworks(tmp_path):
+    pytest.importorskip("lightning")
+    pytest.importorskip("skorch")
+    pytest.importorskip("matplotlib")
+    import runpy
+    from pathlib import Path
+
+    example = Path(__file__).resolve().parents[1] / "examples" / "plot_training_callbacks.py"
+    run = runpy.run_path(str(example), run_name="skmi_example")["run"]
+    lightning_rows, skorch_rows = run(epochs=2, every=1, n_eval=100, out_dir=tmp_path, show=False)
+    assert [r["epoch"] for r in lightning_rows] == [0, 0, 1, 1]
+    assert [r["epoch"] for r in skorch_rows] == [0, 0, 1, 1]
+    assert (tmp_path / "training_callbacks.png").exists()

@@ -55,9 +55,9 @@ def test_the_order_of_arguments_matters_and_same_distribution_gives_zero():
 
 def test_n_marginal_larger_than_q_resamples_with_replacement():
     rng = np.random.default_rng(2)
-    P, Q = rng.normal(0, 1, (1000, 1)), rng.normal(1, 1, (500, 1))
-    estimate = kl_divergence(P, Q, n_marginal=1000, **{**FAST, "batch_size": 64})
-    assert abs(estimate - 0.5) < 0.15
+    P, Q = rng.normal(0, 1, (3000, 1)), rng.normal(1, 1, (1500, 1))  # D = 0.5 nats
+    estimate = kl_divergence(P, Q, n_marginal=2000, **{**FAST, "max_epochs": 10})
+    assert abs(estimate - 0.5) < 0.1
 
 
 def test_bad_inputs_name_the_argument():

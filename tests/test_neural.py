@@ -209,9 +209,8 @@ def test_history_train_bound_is_the_bound(objective):
 
 def test_n_marginal_sets_the_marginal_sample_size():
     X, y, truth = make_gaussian(2000, 2, 2, mi=0.7, random_state=0)
-    for marginal in ("shuffle", "bootstrap"):
-        est = NeuralMutualInfo(n_marginal=1000, marginal=marginal, **SMALL)
-        assert truth - 0.3 < est.fit(X, y).mi_ < truth + 0.08
+    est = NeuralMutualInfo(n_marginal=1000, **SMALL)
+    assert truth - 0.3 < est.fit(X, y).mi_ < truth + 0.08
     with pytest.raises(ValueError, match="n_marginal"):
         NeuralMutualInfo(n_marginal=5000, **TINY).fit(X, y)  # > 1700 training rows
     est = NeuralMutualInfo(n_marginal=5000, marginal="bootstrap", **{**TINY, "max_epochs": 1})
@@ -263,10 +262,10 @@ def test_declared_traits():
 def test_a_dv_bound_near_log_batch_size_warns_once_at_the_callers_line():
     # 3 nats of MI seen through batches of 8: log(8) = 2.1 nats is the largest
     # density ratio a batch of Q can represent; the estimate saturates.
-    X, y, _ = make_gaussian(2000, 3, 3, mi=3.0, random_state=0)
+    X, y, _ = make_gaussian(800, 3, 3, mi=3.0, random_state=0)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        MINE(batch_size=8, **{**SMALL, "max_epochs": 5}).fit(X, y)
+        MINE(batch_size=8, **{**SMALL, "max_epochs": 3}).fit(X, y)
     saturation = [w for w in caught if "regime" in str(w.message)]
     assert len(saturation) == 1 and saturation[0].filename == __file__
 

@@ -49,6 +49,8 @@ class InformationPlaneCallback(_LightningCallback):
 
     Attributes
     ----------
+    plane_ : skmi.probe.InformationPlane or None
+        The recorder (``plane_.plot()`` draws the plane).
     history_ : list of dict
         Every recorded row (epoch, layer, I(X;T), I(T;Y), ...).
 
@@ -85,6 +87,11 @@ class InformationPlaneCallback(_LightningCallback):
         self._recorder = PlaneRecorder(
             X, y, layers, noise_std, every_n_epochs, ty_estimator, plane_params
         )
+
+    @property
+    def plane_(self):
+        """The :class:`~skmi.probe.InformationPlane` (None before the first record)."""
+        return self._recorder.plane if hasattr(self, "_recorder") else None
 
     @property
     def history_(self):

@@ -41,6 +41,8 @@ class InformationPlaneCallback(_SkorchCallback):
 
     Attributes
     ----------
+    plane_ : skmi.probe.InformationPlane or None
+        The recorder (``plane_.plot()`` draws the plane).
     history_ : list of dict
         Every recorded row (epoch, layer, I(X;T), I(T;Y), ...).
 
@@ -84,6 +86,11 @@ class InformationPlaneCallback(_SkorchCallback):
             self.plane_params,
         )
         return self
+
+    @property
+    def plane_(self):
+        """The :class:`~skmi.probe.InformationPlane` (None before the first record)."""
+        return self._recorder.plane if hasattr(self, "_recorder") else None
 
     @property
     def history_(self):
