@@ -260,14 +260,47 @@ def test_declared_traits():
 
 
 def test_a_dv_bound_near_log_batch_size_warns_once_at_the_callers_line():
-    # 3 nats of MI seen through batches of 8: log(8) = 2.1 nats is the largest
+    # 3 nats of MI seen through batches of 4: log(4) = 1.4 nats is the largest
     # density ratio a batch of Q can represent; the estimate saturates.
-    X, y, _ = make_gaussian(800, 3, 3, mi=3.0, random_state=0)
+    X, y, _ = make_gaussian(400, 3, 3, mi=3.0, random_state=0)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        MINE(batch_size=8, **{**SMALL, "max_epochs": 3}).fit(X, y)
+        MINE(batch_size=4, **{**SMALL, "max_epochs": 3}).fit(X, y)
     saturation = [w for w in caught if "regime" in str(w.message)]
     assert len(saturation) == 1 and saturation[0].filename == __file__
+
+
+def test_saturation_rule_on_the_marginal_terms_standard_error():
+    from skmi._neural import saturation_reason
+    from skmi._torch.training import EVAL_SHUFFLES
+
+    class Pairs:  # held-out pairs whose e^T rests on a share `fraction` of them
+        def __init__(self, fraction):
+            self.fraction = fraction
+
+        def __len__(self):
+            return 500
+
+        def marginal_effective_size(self, critic, seed):
+            return self.fraction
+
+    # standard error 1 / sqrt(fraction * 500 * 16): 0.1 nats at fraction 1/80
+    few = 0.5 / (500 * EVAL_SHUFFLES * 0.1**2)
+    many = 2.0 / (500 * EVAL_SHUFFLES * 0.1**2)
+    assert "standard error" in saturation_reason("nwj", 1.0, None, Pairs(few), 256, 0)
+    assert saturation_reason("nwj", 1.0, None, Pairs(many), 256, 0) is None
+    assert "regime" in saturation_reason("dv", 4.5, None, Pairs(1.0), 256, 0)  # > 0.75 log 256
+
+
+def test_effective_size_of_the_marginal_term_is_kish():
+    from skmi._torch.training import PairedSamples
+
+    x = torch.linspace(-2, 2, 50).reshape(-1, 1)
+    pairs = PairedSamples(x, x.clone())
+    critic = lambda a, b: 3 * a[:, 0]  # noqa: E731 - T depends on x only: re-pairing keeps it
+    w = np.exp(3 * x[:, 0].numpy().astype(np.float64))
+    kish = w.sum() ** 2 / (w**2).sum() / 50
+    assert pairs.marginal_effective_size(critic, 0) == pytest.approx(kish, rel=1e-5)
 
 
 def test_no_saturation_warning_at_a_moderate_mi():
