@@ -14,6 +14,12 @@ from sklearn.utils import check_array
 from skmi._validation import check_int, check_real
 
 _KL_OBJECTIVES = ("dv", "mine", "nwj", "smile")
+
+
+class KLDivergenceTraining(SimpleNamespace):
+    """The parameters of one :func:`kl_divergence` call, as callbacks see them."""
+
+
 _LN2 = np.log(2.0)
 
 
@@ -146,7 +152,7 @@ def kl_divergence(
     if activation not in ("relu", "tanh", "elu", "gelu"):
         raise ValueError(f"activation must be 'relu', 'tanh', 'elu' or 'gelu'; got {activation!r}.")
     hidden = check_hidden_layer_sizes(hidden_layer_sizes)
-    params = SimpleNamespace(
+    params = KLDivergenceTraining(
         objective=objective,
         learning_rate=check_real(learning_rate, "learning_rate", min_value=0, include_min=False),
         batch_size=check_int(batch_size, "batch_size", min_value=2),

@@ -73,6 +73,7 @@ class NeuralMutualInfo(BaseMutualInfo):
         the batch, re-paired within the batch. An integer: n' pairs (x_j, y_k)
         with j and k drawn from the whole training split, as in the MINE
         study's resampling trick (``"shuffle"`` needs n' <= training size).
+        InfoNCE ignores it (it scores all pairs of the batch).
     ema_decay : float in (0, 1), default=0.99
         MINE's moving-average decay.
     clip : float > 0, default=5.0
