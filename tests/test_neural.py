@@ -290,6 +290,9 @@ def test_saturation_rule_on_the_marginal_terms_standard_error():
     assert "standard error" in saturation_reason("nwj", 1.0, None, Pairs(few), 256, 0)
     assert saturation_reason("nwj", 1.0, None, Pairs(many), 256, 0) is None
     assert "regime" in saturation_reason("dv", 4.5, None, Pairs(1.0), 256, 0)  # > 0.75 log 256
+    # SMILE is no bound: its message must not promise that the truth is larger
+    smile = saturation_reason("smile", 4.5, None, Pairs(1.0), 256, 0)
+    assert "clipping" in smile and "may be much larger" not in smile
 
 
 def test_effective_size_of_the_marginal_term_is_kish():
