@@ -161,6 +161,7 @@ def test_every_n_epochs_is_checked():
         PlaneRecorder(None, None, "1", 0.1, 1.5, None, None)
 
 
+@pytest.mark.slow
 def test_example_runs_both_frameworks(tmp_path):
     pytest.importorskip("lightning")
     pytest.importorskip("skorch")
