@@ -6,12 +6,14 @@ Donsker-Varadhan critic: ``sup_T E_P[T] - log E_Q[e^T]``. This module trains
 that critic with :mod:`skmi._torch.training`, as ``NeuralMutualInfo`` does.
 """
 
+import warnings
 from types import SimpleNamespace
 
 import numpy as np
 from sklearn.utils import check_array
 
 from skmi._validation import check_int, check_real
+from skmi.exceptions import SkmiWarning
 
 _KL_OBJECTIVES = ("dv", "mine", "nwj", "smile")
 
@@ -97,6 +99,14 @@ def kl_divergence(
     divergence : float
         The held-out lower bound on D(P || Q), in ``units``.
 
+    Warns
+    -----
+    SkmiWarning
+        When the bound is in its high-variance regime (the estimate above
+        3/4 of log of the Q samples per step, or the held-out E_Q[e^T]
+        carried by fewer than 100 effective samples): the true divergence
+        may be much larger.
+
     Raises
     ------
     ValueError
@@ -138,6 +148,7 @@ def kl_divergence(
         check_hidden_layer_sizes,
         draw_seed,
         run_training,
+        saturation_reason,
         split_indices,
         to_tensor,
         training_settings,
@@ -194,6 +205,10 @@ def kl_divergence(
     critic = build_critic(None, P.shape[1], None, hidden, activation, 0, seed).to(device)
     critic, _ = run_training(params, critic, training, validation, settings)
     value = validation.evaluate(critic, OBJECTIVES[objective], settings.batch_size, params.clip, 0)
+    q_per_step = settings.n_marginal or settings.batch_size
+    reason = saturation_reason(objective, value, critic, validation, q_per_step, 0, "divergence")
+    if reason is not None:
+        warnings.warn(reason, SkmiWarning, stacklevel=2)
     return value / _LN2 if units == "bits" else value
 
 

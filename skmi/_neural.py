@@ -313,6 +313,8 @@ class NeuralMutualInfo(BaseMutualInfo):
 
     def _warn_if_saturated(self, mi, critic, pairs, batch_size, seed):
         """One warning when the bound is where it cannot see a large MI."""
+        if self.objective != "infonce" and self.n_marginal is not None:
+            batch_size = self.n_marginal  # the Q sample of a training step
         reason = saturation_reason(self.objective, mi, critic, pairs, batch_size, seed)
         if reason is not None:
             warnings.warn(reason, SkmiWarning, stacklevel=4)
@@ -494,20 +496,19 @@ def to_tensor(A, stats, device):
     return torch.tensor(values, dtype=torch.float32, device=device)
 
 
-def saturation_reason(objective, estimate, critic, pairs, batch_size, seed):
+def saturation_reason(objective, estimate, critic, pairs, batch_size, seed, quantity="MI"):
     """Why a bound cannot be trusted to see a larger MI, or None.
 
     InfoNCE is at most log(batch_size). The DV-type bounds estimate E_Q[e^T]
     by a sample mean whose variance grows like e^I (for a Gaussian pair,
     E_Q[(dP/dQ)^2] = e^(2I); McAllester & Stratos 2020, Song & Ermon 2020).
     Two signs that the bound has saturated below the truth: the estimate
-    approaches log(batch_size), the largest density ratio a training batch
-    of Q represents (measured: MINE and NWJ stop near 5 nats of 6 at batch
-    256), or the held-out log E_Q[e^T] has a standard error above 0.1 nats
+    approaches log(batch_size) (``batch_size``: the Q sample of a training
+    step), the largest density ratio a training batch of Q represents
+    (measured: MINE and NWJ stop near 5 nats of 6 at batch 256), or the
+    held-out log E_Q[e^T] has a standard error above 0.1 nats
     (1 / sqrt of Kish's effective number of its pairs).
     """
-    from skmi._torch.training import EVAL_SHUFFLES
-
     ceiling = np.log(batch_size)
     if objective == "infonce":
         if estimate > 0.8 * ceiling:
@@ -519,7 +520,7 @@ def saturation_reason(objective, estimate, critic, pairs, batch_size, seed):
         return None
     if not np.isfinite(estimate):
         return None
-    effective = pairs.marginal_effective_size(critic, seed) * len(pairs) * EVAL_SHUFFLES
+    effective = pairs.marginal_effective_size(critic, seed)
     standard_error = 1 / np.sqrt(max(effective, 1.0))
     if estimate > 0.75 * ceiling or standard_error > _MAX_MARGINAL_ERROR:
         regime = (
@@ -535,9 +536,9 @@ def saturation_reason(objective, estimate, critic, pairs, batch_size, seed):
                 "Compare with another estimator."
             )
         return regime + (
-            "variational bounds saturate below a large MI, so the true MI may be much "
-            "larger. Use a larger batch_size and more samples, or compare with another "
-            "estimator."
+            f"variational bounds saturate below a large {quantity}, so the true {quantity} "
+            "may be much larger. Use a larger batch_size and more samples, or compare with "
+            "another estimator."
         )
     return None
 

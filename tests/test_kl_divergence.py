@@ -7,6 +7,7 @@ import pytest
 pytest.importorskip("torch")
 
 from skmi import kl_divergence  # noqa: E402
+from skmi.exceptions import SkmiWarning  # noqa: E402
 
 FAST = dict(hidden_layer_sizes=(32, 32), max_epochs=20, max_time=None, random_state=0)
 
@@ -74,3 +75,14 @@ def test_bad_inputs_name_the_argument():
         kl_divergence(P, P, batch_size=True)
     with pytest.raises(ValueError, match="device"):
         kl_divergence(P, P, device="meta")
+
+
+def test_a_divergence_beyond_what_the_samples_show_warns_at_the_callers_line():
+    # D(N(0, 1) || N(4, 1)) = 8 nats: far beyond log(32) = 3.5, the largest
+    # ratio a Q batch of 32 represents; the held-out E_Q[e^T] rests on the few
+    # Q samples near P.
+    rng = np.random.default_rng(3)
+    P, Q = rng.normal(0, 1, (1000, 1)), rng.normal(4, 1, (1000, 1))
+    with pytest.warns(SkmiWarning, match="divergence may be much larger") as caught:
+        kl_divergence(P, Q, **{**FAST, "batch_size": 32, "max_epochs": 5})
+    assert len(caught) == 1 and caught[0].filename == __file__

@@ -317,38 +317,34 @@ def test_a_dv_bound_near_log_batch_size_warns_once_at_the_callers_line():
 
 def test_saturation_rule_on_the_marginal_terms_standard_error():
     from skmi._neural import saturation_reason
-    from skmi._torch.training import EVAL_SHUFFLES
 
-    class Pairs:  # held-out pairs whose e^T rests on a share `fraction` of them
-        def __init__(self, fraction):
-            self.fraction = fraction
-
-        def __len__(self):
-            return 500
+    class Pairs:  # held-out pairs whose e^T rests on `size` effective pairs
+        def __init__(self, size):
+            self.size = size
 
         def marginal_effective_size(self, critic, seed):
-            return self.fraction
+            return self.size
 
-    # standard error 1 / sqrt(fraction * 500 * 16): 0.1 nats at fraction 1/80
-    few = 0.5 / (500 * EVAL_SHUFFLES * 0.1**2)
-    many = 2.0 / (500 * EVAL_SHUFFLES * 0.1**2)
+    # standard error 1 / sqrt(effective size): 0.1 nats at 100 pairs
+    few, many = 50, 200
     assert "standard error" in saturation_reason("nwj", 1.0, None, Pairs(few), 256, 0)
     assert saturation_reason("nwj", 1.0, None, Pairs(many), 256, 0) is None
-    assert "regime" in saturation_reason("dv", 4.5, None, Pairs(1.0), 256, 0)  # > 0.75 log 256
+    assert "regime" in saturation_reason("dv", 4.5, None, Pairs(10_000), 256, 0)  # > 0.75 log 256
     # SMILE is no bound: its message must not promise that the truth is larger
-    smile = saturation_reason("smile", 4.5, None, Pairs(1.0), 256, 0)
+    smile = saturation_reason("smile", 4.5, None, Pairs(10_000), 256, 0)
     assert "clipping" in smile and "may be much larger" not in smile
 
 
 def test_effective_size_of_the_marginal_term_is_kish():
-    from skmi._torch.training import PairedSamples
+    from skmi._torch.training import EVAL_SHUFFLES, PairedSamples
 
     x = torch.linspace(-2, 2, 50).reshape(-1, 1)
     pairs = PairedSamples(x, x.clone())
     critic = lambda a, b: 3 * a[:, 0]  # noqa: E731 - T depends on x only: re-pairing keeps it
     w = np.exp(3 * x[:, 0].numpy().astype(np.float64))
-    kish = w.sum() ** 2 / (w**2).sum() / 50
-    assert pairs.marginal_effective_size(critic, 0) == pytest.approx(kish, rel=1e-5)
+    kish = w.sum() ** 2 / (w**2).sum()  # over the 50 pairs of one re-pairing
+    expected = kish * EVAL_SHUFFLES  # the evaluation averages that many
+    assert pairs.marginal_effective_size(critic, 0) == pytest.approx(expected, rel=1e-5)
 
 
 def test_no_saturation_warning_at_a_moderate_mi():

@@ -235,19 +235,26 @@ class PairedSamples:
 
     @torch.no_grad()
     def marginal_effective_size(self, critic, seed):
-        """Kish's effective sample size of e^T over one re-pairing, as a fraction.
+        """Kish's effective number of marginal pairs behind the held-out E_Q[e^T].
 
-        The DV and NWJ bounds estimate E_Q[e^T] by a sample mean; when a few
-        pairs carry most of e^T (the log density ratio is large, so its
-        exponential is heavy-tailed: the variance grows like e^I) the mean
-        is unreliable and the bound saturates.
+        Measured on one random re-pairing and scaled to the ``EVAL_SHUFFLES``
+        that :meth:`evaluate` averages. The DV and NWJ bounds estimate
+        E_Q[e^T] by a sample mean; when a few pairs carry most of e^T (the
+        log density ratio is large, so its exponential is heavy-tailed: the
+        variance grows like e^I) the mean is unreliable and the bound
+        saturates.
         """
         n = len(self)
         generator = torch.Generator().manual_seed(seed)
         yk = self.y[random_cycle(n, generator).to(self.x.device)]
         t = _chunked(lambda s: critic(self.x[s], yk[s]), n, 1)
-        log_w = t - t.max()
-        return float(torch.exp(2 * torch.logsumexp(log_w, 0) - torch.logsumexp(2 * log_w, 0))) / n
+        return kish_size(t) * EVAL_SHUFFLES
+
+
+def kish_size(log_weights):
+    """Kish's effective sample size (sum w)^2 / sum w^2 of w = e^log_weights."""
+    log_w = log_weights - log_weights.max()
+    return float(torch.exp(2 * torch.logsumexp(log_w, 0) - torch.logsumexp(2 * log_w, 0)))
 
 
 class TwoSamples:
@@ -275,6 +282,11 @@ class TwoSamples:
         t_p = _chunked(lambda s: critic(self.p[s]), len(self.p), batch_size)
         t_q = _chunked(lambda s: critic(self.q[s]), len(self.q), batch_size)
         return float(objective.bound(t_p, t_q, clip))
+
+    @torch.no_grad()
+    def marginal_effective_size(self, critic, seed):
+        """Kish's effective number of Q samples behind the held-out E_Q[e^T]."""
+        return kish_size(_chunked(lambda s: critic(self.q[s]), len(self.q), 1))
 
 
 # -- the training loop ---------------------------------------------------------------
