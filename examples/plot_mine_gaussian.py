@@ -4,12 +4,13 @@ MINE on correlated Gaussians: shuffling versus resampling the marginals
 
 MINE trains a critic T(x, y) to maximise the Donsker-Varadhan bound
 ``E_P[T] - log E_Q[e^T]``. Samples of Q, the product of the marginals, come
-from re-pairing each x of a batch with another sample's y: either a
-permutation of the batch (``marginal="shuffle"``, without replacement) or a
-bootstrap resample (``marginal="bootstrap"``, with replacement, as in the
-MINE paper's algorithm). Both are unbiased for Q up to the pairs of a sample
-with itself, which a permutation leaves in at rate 1/batch and a bootstrap
-at rate about 1/batch too -- in practice the two train alike.
+from re-pairing each x of a batch with another sample's y: either a random
+n-cycle of the batch (``marginal="shuffle"``, without replacement: every x
+meets another sample's y, whatever the order of the rows) or a bootstrap
+draw (``marginal="bootstrap"``, with replacement, as in the MINE paper's
+algorithm; pairs of a sample with itself are re-drawn). In practice the two
+train alike. ``n_marginal=n'`` draws n' such pairs per step from the whole
+training split instead, as in the MINE study's resampling trick.
 
 The curves are the bound on held-out data after each epoch (what
 ``mi_`` reports at the best epoch), against the analytical MI of

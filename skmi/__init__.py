@@ -12,6 +12,7 @@ from skmi._auto import MIResult, estimate_mi
 from skmi._binned import BinnedMutualInfo
 from skmi._config import config_context, get_config, set_config
 from skmi._dask.sample import sample_rows
+from skmi._divergence import kl_divergence
 from skmi._gaussian import GaussianMutualInfo
 from skmi._kernel import KernelMutualInfo, kernel_entropy
 from skmi._ksg import KSGMutualInfo
@@ -58,6 +59,7 @@ __all__ = [
     "exceptions",
     "get_config",
     "kernel_entropy",
+    "kl_divergence",
     "mutual_info_classif",
     "mutual_info_matrix",
     "mutual_info_regression",

@@ -56,6 +56,17 @@ class SeparableCritic(nn.Module):
         return self.f(x) @ self.g(y).T
 
 
+class SampleCritic(nn.Module):
+    """T(z) = MLP(z) on one sample space: the critic of a KL divergence D(P || Q)."""
+
+    def __init__(self, d, hidden, activation):
+        super().__init__()
+        self.net = mlp(d, hidden, 1, activation)
+
+    def forward(self, z):
+        return self.net(z).squeeze(1)
+
+
 class FactoryCritic(nn.Module):
     """A user critic ``module(x, y) -> (n,)``; all-pairs scores by expansion."""
 

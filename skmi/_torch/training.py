@@ -1,8 +1,21 @@
-"""Training a critic and evaluating its bound, for NeuralMutualInfo."""
+"""Training a critic and evaluating its bound, for the neural estimators.
+
+Three pieces, one idea each:
+
+* :data:`OBJECTIVES`, the table of (what the optimiser maximises, what is
+  reported) per objective name;
+* two *tasks* that turn a batch into critic values on P and on Q:
+  :class:`PairedSamples` (mutual information: P the joint pairs, Q pairs
+  re-matched across samples) and :class:`TwoSamples` (a KL divergence
+  between two unpaired sample sets);
+* :func:`train` (Adam with early stopping on a held-out task), which knows
+  neither.
+"""
 
 import copy
 import math
 import time
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -11,6 +24,7 @@ from skmi._torch.neural import (
     ConcatCritic,
     FactoryCritic,
     MovingAverage,
+    SampleCritic,
     SeparableCritic,
     dv_bound,
     infonce_bound,
@@ -22,18 +36,98 @@ from skmi._torch.neural import (
 torch = require_torch()
 
 # Held-out DV-type bounds average the marginal term over this many random
-# derangements of y (each pairing every x with another sample's y): the
+# re-pairings of y (each pairing every x with another sample's y): the
 # variance of the estimate's marginal term falls as 1 / (this * n_val). The
 # per-epoch check for early stopping uses fewer: at 16 it cost as much as the
 # training epoch itself.
-_EVAL_SHUFFLES = 16
-_EARLY_STOPPING_SHUFFLES = 4
+EVAL_SHUFFLES = 16
+EARLY_STOPPING_SHUFFLES = 4
+
+
+# -- the objective table ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Objective:
+    """One row of the objective table.
+
+    ``train(t_p, t_q, state)`` is what the optimiser maximises on a batch;
+    ``bound(t_p, t_q, clip)`` is the reported lower bound (on I(X; Y), or on
+    D(P || Q)), recorded per batch as ``train_bound`` and evaluated on
+    held-out data. For a ``contrastive`` objective ``t_p`` is the batch's
+    all-pairs score matrix and ``t_q`` is None.
+    """
+
+    train: object
+    bound: object
+    contrastive: bool = False
+
+
+def _dv(t_p, t_q, clip):
+    return dv_bound(t_p, t_q)
+
+
+def _nwj(t_p, t_q, clip):
+    return nwj_bound(t_p, t_q)
+
+
+def _smile(t_p, t_q, clip):
+    return smile_bound(t_p, t_q, clip)
+
+
+def _infonce(scores, _, clip):
+    return infonce_bound(scores)
+
+
+OBJECTIVES = {
+    # MINE: the DV bound, trained with the moving-average gradient correction.
+    "mine": Objective(train=lambda p, q, s: s.ema.surrogate(p, q), bound=_dv),
+    "dv": Objective(train=lambda p, q, s: dv_bound(p, q), bound=_dv),
+    "nwj": Objective(train=lambda p, q, s: nwj_bound(p, q), bound=_nwj),
+    "infonce": Objective(train=lambda p, q, s: infonce_bound(p), bound=_infonce, contrastive=True),
+    # SMILE evaluates the clipped DV bound; maximised directly it diverges, so
+    # the critic is trained on the Jensen-Shannon objective (same optimum).
+    "smile": Objective(train=lambda p, q, s: js_bound(p, q), bound=_smile),
+}
+
+
+@dataclass(frozen=True)
+class TrainingSettings:
+    """Everything :func:`train` needs besides the critic and the data."""
+
+    learning_rate: float
+    batch_size: int
+    max_epochs: int
+    max_time: float | None
+    n_iter_no_change: int
+    ema_decay: float
+    clip: float
+    marginal: str  # "shuffle" (without replacement) or "bootstrap"
+    n_marginal: int | None  # Q samples per step; None: one per sample of the batch
+    seed: int
+    weight_decay: float = 0.0
+
+
+class _State:
+    """Mutable training state read by the objectives (MINE's moving average)."""
+
+    def __init__(self, settings):
+        self.ema = MovingAverage(settings.ema_decay)
+        self.clip = settings.clip
+
+
+# -- critics -----------------------------------------------------------------------
 
 
 def build_critic(spec, d_x, d_y, hidden, activation, embedding_dim, generator_seed):
-    """The critic module, initialised reproducibly from ``generator_seed``."""
+    """The critic module, initialised reproducibly from ``generator_seed``.
+
+    ``d_y=None`` builds a one-sample critic T(z) (KL divergences).
+    """
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(generator_seed)
+        if d_y is None:
+            return SampleCritic(d_x, hidden, activation)
         if spec == "concat":
             return ConcatCritic(d_x, d_y, hidden, activation)
         if spec == "separable":
@@ -47,144 +141,232 @@ def build_critic(spec, d_x, d_y, hidden, activation, embedding_dim, generator_se
         return FactoryCritic(module)
 
 
-def marginal_indices(n, how, generator, device):
-    """Indices pairing x_i with y of another sample: a shuffle or a bootstrap."""
+# -- sampling Q ----------------------------------------------------------------------
+
+
+def random_cycle(n, generator):
+    """A uniformly random n-cycle: a permutation without fixed points.
+
+    Pairs the samples along a random order (each with the next), so it does
+    not depend on the order of the rows -- a cyclic shift of the rows does
+    (on rows sorted by x it pairs neighbours, whose y are alike) -- and never
+    pairs a sample with itself: with I(X; Y) = 6 nats one joint pair in a
+    marginal sample of 256 adds about e^6 / 256 to E_Q[e^T].
+    """
+    order = torch.randperm(n, generator=generator)
+    perm = torch.empty(n, dtype=torch.long)
+    perm[order] = order.roll(-1)
+    return perm
+
+
+def marginal_pairs(n, m, how, generator):
+    """Indices (j, k) of m pairs (x_j, y_k) from the product of the marginals.
+
+    j and k are drawn independently from range(n) -- without replacement
+    (``"shuffle"``, m <= n) or with replacement (``"bootstrap"``) -- with
+    j != k for every pair (a pair of a sample with itself is a joint pair).
+    """
     if how == "shuffle":
-        return torch.randperm(n, generator=generator).to(device)
-    return torch.randint(0, n, (n,), generator=generator).to(device)
+        j = torch.arange(n) if m == n else torch.randperm(n, generator=generator)[:m]
+        return j, random_cycle(n, generator)[j]
+    j = torch.randint(0, n, (m,), generator=generator)
+    k = torch.randint(0, n, (m,), generator=generator)
+    same = k == j
+    k[same] = (j[same] + torch.randint(1, n, (int(same.sum()),), generator=generator)) % n
+    return j, k
 
 
-def training_objective(critic, objective, x, y, marginal, generator, clip, ema):
-    """What the optimiser maximises on one batch.
-
-    The bound itself, except for MINE (the DV value with its moving-average
-    gradient, ``ema``) and SMILE (the Jensen-Shannon objective, whose optimal
-    critic SMILE's clipped estimate then evaluates).
-    """
-    if objective == "infonce":
-        return infonce_bound(critic.scores(x, y))
-    t_joint = critic(x, y)
-    t_marginal = critic(x, y[marginal_indices(len(x), marginal, generator, x.device)])
-    if objective == "mine":
-        return ema.surrogate(t_joint, t_marginal)
-    if objective == "dv":
-        return dv_bound(t_joint, t_marginal)
-    if objective == "nwj":
-        return nwj_bound(t_joint, t_marginal)
-    return js_bound(t_joint, t_marginal)
+def _chunked(function, n, size, chunk=8192):
+    size = max(chunk, size)
+    return torch.cat([function(slice(s, s + size)) for s in range(0, n, size)])
 
 
-@torch.no_grad()
-def evaluate_bound(critic, objective, x, y, batch_size, clip, seed, shuffles=_EVAL_SHUFFLES):
-    """The trained critic's bound on (x, y), as a float (nats).
-
-    DV-type bounds use every pair (x_i, y_i) for the joint term and
-    ``shuffles`` derangements of y for the marginal term. InfoNCE is a
-    batch-level bound: its mean over batches of ``batch_size`` (at most
-    log(batch_size)).
-    """
-    critic.eval()
-    generator = torch.Generator().manual_seed(seed)
-    n = len(x)
-    if objective == "infonce":
-        values = []
-        order = torch.randperm(n, generator=generator).to(x.device)
-        for start in range(0, n - 1, batch_size):
-            idx = order[start : start + batch_size]
-            if len(idx) > 1:
-                values.append(float(infonce_bound(critic.scores(x[idx], y[idx]))) * len(idx))
-        return sum(values) / n
-    t_joint = _chunked(critic, x, y, batch_size)
-    marginal = []
-    for _ in range(shuffles):
-        shift = 1 + torch.randint(0, n - 1, (1,), generator=generator).item()
-        perm = (torch.arange(n) + shift) % n  # a derangement: no sample meets itself
-        marginal.append(_chunked(critic, x, y[perm.to(x.device)], batch_size))
-    t_marginal = torch.cat(marginal)
-    if objective in ("mine", "dv"):
-        return float(dv_bound(t_joint, t_marginal))
-    if objective == "nwj":
-        return float(nwj_bound(t_joint, t_marginal))
-    return float(smile_bound(t_joint, t_marginal, clip))
+# -- tasks -----------------------------------------------------------------------------
 
 
-def _chunked(critic, x, y, batch_size, chunk=8192):
-    size = max(chunk, batch_size)
-    return torch.cat([critic(x[s : s + size], y[s : s + size]) for s in range(0, len(x), size)])
+class PairedSamples:
+    """Mutual information: P is the pairs (x_i, y_i), Q re-pairs x and y."""
+
+    def __init__(self, x, y):
+        self.x, self.y = x, y
+
+    def __len__(self):
+        return len(self.x)
+
+    def batch(self, critic, idx, objective, settings, generator):
+        """Critic values on P and Q for the batch ``idx`` (a training step)."""
+        device = self.x.device
+        idx = idx.to(device)
+        x, y = self.x[idx], self.y[idx]
+        if objective.contrastive:
+            return critic.scores(x, y), None
+        if settings.n_marginal is None:  # re-pair within the batch
+            j, k = marginal_pairs(len(idx), len(idx), settings.marginal, generator)
+            return critic(x, y), critic(x[j.to(device)], y[k.to(device)])
+        # n' pairs drawn from the whole training split, as in the MINE study
+        j, k = marginal_pairs(len(self), settings.n_marginal, settings.marginal, generator)
+        return critic(x, y), critic(self.x[j.to(device)], self.y[k.to(device)])
+
+    @torch.no_grad()
+    def evaluate(self, critic, objective, batch_size, clip, seed, shuffles=EVAL_SHUFFLES):
+        """The trained critic's bound on these pairs, as a float (nats).
+
+        DV-type bounds use every pair (x_i, y_i) for the joint term and
+        ``shuffles`` random n-cycles of y for the marginal term. InfoNCE is a
+        batch-level bound: its mean over random batches of ``batch_size``
+        (at most log(batch_size)).
+        """
+        generator = torch.Generator().manual_seed(seed)
+        n, x, y = len(self), self.x, self.y
+        if objective.contrastive:
+            total = 0.0
+            order = torch.randperm(n, generator=generator).to(x.device)
+            for start in range(0, n - 1, batch_size):
+                idx = order[start : start + batch_size]
+                if len(idx) > 1:
+                    total += float(infonce_bound(critic.scores(x[idx], y[idx]))) * len(idx)
+            return total / n
+        t_joint = _chunked(lambda s: critic(x[s], y[s]), n, batch_size)
+        marginal = []
+        for _ in range(shuffles):
+            yk = y[random_cycle(n, generator).to(x.device)]
+            marginal.append(_chunked(lambda s, yk=yk: critic(x[s], yk[s]), n, batch_size))
+        return float(objective.bound(t_joint, torch.cat(marginal), clip))
+
+    @torch.no_grad()
+    def marginal_effective_size(self, critic, seed):
+        """Kish's effective number of marginal pairs behind the held-out E_Q[e^T].
+
+        Measured on one random re-pairing and scaled to the ``EVAL_SHUFFLES``
+        that :meth:`evaluate` averages. The DV and NWJ bounds estimate
+        E_Q[e^T] by a sample mean; when a few pairs carry most of e^T (the
+        log density ratio is large, so its exponential is heavy-tailed: the
+        variance grows like e^I) the mean is unreliable and the bound
+        saturates.
+        """
+        n = len(self)
+        generator = torch.Generator().manual_seed(seed)
+        yk = self.y[random_cycle(n, generator).to(self.x.device)]
+        t = _chunked(lambda s: critic(self.x[s], yk[s]), n, 1)
+        return kish_size(t) * EVAL_SHUFFLES
 
 
-def train(
-    critic,
-    objective,
-    x_train,
-    y_train,
-    x_val,
-    y_val,
-    *,
-    marginal,
-    learning_rate,
-    batch_size,
-    max_epochs,
-    max_time,
-    n_iter_no_change,
-    ema_decay,
-    clip,
-    seed,
-    weight_decay=0.0,
-    progress=None,
-    writer=None,
-):
-    """Adam on the negative bound; early stopping on the validation bound.
+def kish_size(log_weights):
+    """Kish's effective sample size (sum w)^2 / sum w^2 of w = e^log_weights."""
+    log_w = log_weights - log_weights.max()
+    return float(torch.exp(2 * torch.logsumexp(log_w, 0) - torch.logsumexp(2 * log_w, 0)))
+
+
+class TwoSamples:
+    """A KL divergence D(P || Q) from samples of P and of Q (unpaired)."""
+
+    def __init__(self, p, q):
+        self.p, self.q = p, q
+
+    def __len__(self):
+        return len(self.p)
+
+    def batch(self, critic, idx, objective, settings, generator):
+        m = settings.n_marginal or len(idx)
+        n_q = len(self.q)
+        k = (
+            torch.randperm(n_q, generator=generator)[:m]
+            if m <= n_q and settings.marginal == "shuffle"
+            else torch.randint(0, n_q, (m,), generator=generator)
+        )
+        device = self.p.device
+        return critic(self.p[idx.to(device)]), critic(self.q[k.to(device)])
+
+    @torch.no_grad()
+    def evaluate(self, critic, objective, batch_size, clip, seed, shuffles=None):
+        t_p = _chunked(lambda s: critic(self.p[s]), len(self.p), batch_size)
+        t_q = _chunked(lambda s: critic(self.q[s]), len(self.q), batch_size)
+        return float(objective.bound(t_p, t_q, clip))
+
+    @torch.no_grad()
+    def marginal_effective_size(self, critic, seed):
+        """Kish's effective number of Q samples behind the held-out E_Q[e^T]."""
+        return kish_size(_chunked(lambda s: critic(self.q[s]), len(self.q), 1))
+
+
+# -- the training loop ---------------------------------------------------------------
+
+
+def train(critic, objective, training, validation, settings, events=None):
+    """Adam on the negative training objective; early stopping on ``validation``.
+
+    Parameters
+    ----------
+    critic : torch.nn.Module
+    objective : Objective
+    training, validation : PairedSamples or TwoSamples
+    settings : TrainingSettings
+    events : object with ``batch_end(step, loss, bound)`` and
+        ``epoch_end(record)``, optional (the estimator's callbacks).
 
     Returns the critic with the weights of its best validation epoch, and
-    the history (one dict per epoch).
+    the history (one dict per epoch: ``train_bound`` is the mean over the
+    epoch's batches of the objective's *bound*, ``train_loss`` the mean of
+    what the optimiser minimised).
     """
-    generator = torch.Generator().manual_seed(seed)
-    optimizer = torch.optim.AdamW(critic.parameters(), lr=learning_rate, weight_decay=weight_decay)
-    ema = MovingAverage(ema_decay) if objective == "mine" else None
-    n = len(x_train)
+    generator = torch.Generator().manual_seed(settings.seed)
+    optimizer = torch.optim.AdamW(
+        critic.parameters(), lr=settings.learning_rate, weight_decay=settings.weight_decay
+    )
+    state = _State(settings)
+    n, batch_size = len(training), settings.batch_size
     steps = max(1, n // batch_size)
-    history, best, best_state, stale = [], -math.inf, None, 0
+    history, best, best_state, stale, global_step = [], -math.inf, None, 0, 0
     start = time.perf_counter()
-    for epoch in range(max_epochs):
+    for epoch in range(settings.max_epochs):
         critic.train()
-        order = torch.randperm(n, generator=generator).to(x_train.device)
-        running = 0.0
+        order = torch.randperm(n, generator=generator)
+        loss_sum = bound_sum = 0.0
         for step in range(steps):
             idx = order[step * batch_size : (step + 1) * batch_size]
-            bound = training_objective(
-                critic, objective, x_train[idx], y_train[idx], marginal, generator, clip, ema
-            )
+            t_p, t_q = training.batch(critic, idx, objective, settings, generator)
+            loss = -objective.train(t_p, t_q, state)
             optimizer.zero_grad()
-            (-bound).backward()
+            loss.backward()
             optimizer.step()
-            running += float(bound.detach())
-            if max_time is not None and time.perf_counter() - start > max_time:
+            bound = float(
+                objective.bound(t_p.detach(), None if t_q is None else t_q.detach(), state.clip)
+            )
+            loss_sum += float(loss.detach())
+            bound_sum += bound
+            if events is not None:
+                events.batch_end(global_step, float(loss.detach()), bound)
+            global_step += 1
+            if settings.max_time is not None and time.perf_counter() - start > settings.max_time:
                 steps = step + 1  # the budget ends mid-epoch: average what ran
                 break
-        val = evaluate_bound(
-            critic, objective, x_val, y_val, batch_size, clip, seed + 1, _EARLY_STOPPING_SHUFFLES
+        critic.eval()
+        val = validation.evaluate(
+            critic,
+            objective,
+            batch_size,
+            settings.clip,
+            settings.seed + 1,
+            EARLY_STOPPING_SHUFFLES,
         )
         elapsed = time.perf_counter() - start
-        history.append(
-            {
-                "epoch": epoch,
-                "train_bound": running / steps,
-                "validation_bound": val,
-                "time": elapsed,
-            }
-        )
-        if writer is not None:
-            writer.add_scalar("bound/train", running / steps, epoch)
-            writer.add_scalar("bound/validation", val, epoch)
-        if progress is not None:
-            progress.set_postfix(train=f"{running / steps:.3f}", val=f"{val:.3f}")
-            progress.update(1)
+        record = {
+            "epoch": epoch,
+            "train_bound": bound_sum / steps,
+            "train_loss": loss_sum / steps,
+            "validation_bound": val,
+            "time": elapsed,
+        }
+        history.append(record)
+        if events is not None:
+            events.epoch_end(record)
         if np.isfinite(val) and val > best + 1e-4:
             best, best_state, stale = val, copy.deepcopy(critic.state_dict()), 0
         else:
             stale += 1
-        if stale >= n_iter_no_change or (max_time is not None and elapsed > max_time):
+        if stale >= settings.n_iter_no_change or (
+            settings.max_time is not None and elapsed > settings.max_time
+        ):
             break
     if best_state is not None:
         critic.load_state_dict(best_state)
