@@ -14,6 +14,7 @@ from sklearn.cluster import KMeans, MiniBatchKMeans
 from skmi._base import BaseMutualInfo
 from skmi._kernels import combine_codes, dense_labels, digitize_columns
 from skmi._sklearn_compat import Interval, StrOptions
+from skmi._traits import MITraits
 
 _DISCRETE_KINDS = "biuOSU"
 _KEY_LIMIT = 2**62  # mixed-radix keys stay below this, so they fit in int64
@@ -106,6 +107,7 @@ class BinnedMutualInfo(BaseMutualInfo):
         "random_state": ["random_state"],
     }
     _supports_discrete_target = True
+    _mi_traits = MITraits("bootstrap", discrete_target=True, pointwise=True)
     _x_dtype = None  # keep integer and string X: they are symbols
 
     def __init__(

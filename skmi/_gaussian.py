@@ -15,6 +15,7 @@ from sklearn.covariance import OAS, LedoitWolf, ShrunkCovariance
 
 from skmi._base import BaseMutualInfo, normal_scores
 from skmi._sklearn_compat import Interval, StrOptions
+from skmi._traits import MITraits
 from skmi.exceptions import SkmiWarning
 
 # Eigenvalues of a block covariance below this fraction of the largest are
@@ -87,6 +88,7 @@ class GaussianMutualInfo(BaseMutualInfo):
     """
 
     _supports_conditioning = True
+    _mi_traits = MITraits("bootstrap", conditioning=True, pointwise=True)
     _parameter_constraints: dict = {
         **BaseMutualInfo._parameter_constraints,
         "shrinkage": [

@@ -18,6 +18,7 @@ from sklearn.utils import check_array
 from skmi._base import BaseMutualInfo, _drop_constant_columns
 from skmi._config import get_config
 from skmi._sklearn_compat import Interval, StrOptions, validate_params
+from skmi._traits import MITraits
 
 _KERNELS = {"rbf", "laplacian", "linear", "delta", "precomputed"}
 # Exact eigendecomposition up to this many samples under approximation="auto":
@@ -132,6 +133,7 @@ class KernelMutualInfo(BaseMutualInfo):
         "random_state": ["random_state"],
     }
     _supports_discrete_target = True
+    _mi_traits = MITraits("bootstrap", discrete_target=True)
 
     def __init__(
         self,

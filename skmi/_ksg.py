@@ -31,6 +31,7 @@ from skmi._neighbors import (
     strictly_below,
 )
 from skmi._sklearn_compat import Interval, Options, StrOptions
+from skmi._traits import MITraits
 from skmi.exceptions import TiesWarning
 
 # backend="auto" moves to torch on a CUDA device from this many samples.
@@ -185,6 +186,7 @@ class KSGMutualInfo(BaseMutualInfo):
     }
     _supports_discrete_target = True
     _supports_conditioning = True
+    _mi_traits = MITraits("subsample", discrete_target=True, conditioning=True, pointwise=True)
 
     def __init__(
         self,

@@ -15,6 +15,7 @@ import numpy as np
 
 from skmi._base import BaseMutualInfo
 from skmi._sklearn_compat import Interval, StrOptions, check_is_fitted
+from skmi._traits import MITraits
 from skmi.exceptions import SkmiWarning
 
 _OBJECTIVES = {"mine", "dv", "nwj", "infonce", "smile"}
@@ -156,6 +157,7 @@ class NeuralMutualInfo(BaseMutualInfo):
         "verbose": ["boolean"],
         "log_dir": [None, str],
     }
+    _mi_traits = MITraits("seeds", neural=True)
 
     def __init__(
         self,
