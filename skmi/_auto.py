@@ -55,6 +55,7 @@ from skmi._ksg import KSGMutualInfo
 from skmi._lda import LDAMutualInfo
 from skmi._sklearn_compat import Interval, StrOptions, validate_params
 from skmi._traits import get_traits, strictest
+from skmi._validation import check_int
 from skmi._warnings import once_at_caller, warn_at_caller
 from skmi.exceptions import SkmiWarning, TiesWarning
 
@@ -404,6 +405,7 @@ def estimate_mi(
     >>> result.method, result.x_kind, abs(result.estimate - truth) < 0.05
     ('ksg-copula', 'continuous', True)
     """
+    check_int(n_permutations, "n_permutations", min_value=1)
     with once_at_caller():
         return _estimate_mi(
             X, y, method, x_kind, y_kind, ci, p_value, n_permutations, units, random_state, n_jobs
@@ -448,7 +450,7 @@ def _estimate_mi(X, y, method, x_kind, y_kind, ci, p_value, n_permutations, unit
             float(np.clip(interval.low, low_bound, high_bound)),
             float(np.clip(interval.high, low_bound, high_bound)),
         )
-        result.ci_method = interval.method
+        result.ci_method = interval.description
     if p_value:
         test = permutation_test(
             estimator,
@@ -589,9 +591,10 @@ def _warn_where_unreliable(X, y, kind_x, kind_y, plan, estimator, result):
     continuous = kind_x.kind != "discrete" and kind_y.kind != "discrete"
     if continuous and _monotone_pair(X, y):
         message = (
-            "a column of y is a strictly monotone function of a column of X (identical "
-            "up to order): the mutual information of continuous variables related this way "
-            "is infinite, and the estimate only reflects the sample size."
+            "a column of y has exactly the ranks of a column of X (a strictly monotone "
+            "relation, or one these samples cannot tell from it): the mutual information "
+            "of continuous variables related this way is infinite, and the estimate "
+            "reflects only the sample size."
         )
         result.notes.append(message)
         warn_at_caller(message, SkmiWarning)

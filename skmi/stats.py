@@ -37,6 +37,7 @@ from sklearn.utils import check_random_state
 from skmi._base import fitted_mi
 from skmi._sklearn_compat import Interval, StrOptions, check_is_fitted, validate_params
 from skmi._traits import get_traits
+from skmi._validation import check_int
 from skmi._warnings import once_at_caller
 
 __all__ = ["ConfidenceInterval", "PermutationTestResult", "bootstrap_ci", "permutation_test"]
@@ -221,6 +222,7 @@ def permutation_test(
     >>> result.p_value_text(), result.null_distribution.shape
     ('p <= 0.01961', (50,))
     """
+    check_int(n_permutations, "n_permutations", min_value=1)
     X, y = _as_arrays(X, y)
     rng = check_random_state(random_state)
     with once_at_caller():
