@@ -63,6 +63,9 @@ LOW_DIMENSION = 3  # k-NN alone up to this dimension (see the table above)
 # k-NN estimates lose most of a moderate MI beyond this joint dimension
 # (KSG on a 10 x 10 Gaussian with truth 1.5 nats: about 0.5 at n = 3000).
 HIGH_KNN_DIMENSION = 10
+# Conditional k-NN: beyond this many conditioning columns the estimate shrinks
+# markedly towards 0 (Runge, 2018, section 4).
+CONDITIONAL_KNN_DIMENSION = 3
 # The held-out LDA bound needs every class in every fold, with company.
 LDA_MIN_PER_CLASS = 10
 
@@ -208,6 +211,18 @@ def _plan(X, y, x_kind, y_kind):
     )
 
 
+def _conditional_plan(plan, kind_z):
+    """The plan for I(X; y | z): a k-NN estimator that conditions (Frenzel & Pompe)."""
+    words = f"{plan.reason.split(':')[0]}; {kind_z.reason}"
+    if plan.method == "binned" or "mixed" in plan.method or kind_z.kind != "continuous":
+        return _Plan(
+            "ksg-mixed",
+            f"{words}: conditional MI with atoms, Gao et al.'s counting",
+            None if plan.method == "binned" else plan.class_side,
+        )
+    return _Plan("ksg-copula", f"{words}: conditional MI, Frenzel & Pompe's k-NN", plan.class_side)
+
+
 def choose_method(X, y, x_kind="auto", y_kind="auto"):
     """The method name and the reason the auto rules give for (X, y).
 
@@ -316,6 +331,7 @@ _KINDS = StrOptions({"auto", "continuous", "discrete", "mixed"})
     {
         "X": ["array-like"],
         "y": ["array-like"],
+        "z": ["array-like", None],
         "method": [StrOptions(set(METHODS))],
         "x_kind": [_KINDS],
         "y_kind": [_KINDS],
@@ -331,6 +347,7 @@ _KINDS = StrOptions({"auto", "continuous", "discrete", "mixed"})
 def estimate_mi(
     X,
     y,
+    z=None,
     *,
     method="auto",
     x_kind="auto",
@@ -349,6 +366,9 @@ def estimate_mi(
     X : array-like of shape (n_samples,) or (n_samples, n_features_x)
         A 1-D array or a pandas Series is one column.
     y : array-like of shape (n_samples,) or (n_samples, n_features_y)
+    z : array-like of shape (n_samples,) or (n_samples, n_features_z), optional
+        Estimate the conditional MI I(X; y | z) instead (k-NN, Frenzel &
+        Pompe 2007; with ``p_value`` the local permutation test of Runge 2018).
     method : str, default="auto"
         "auto" picks by the kind of each side, dimension and sample size
         (the table in the module notes, supported by
@@ -408,11 +428,22 @@ def estimate_mi(
     check_int(n_permutations, "n_permutations", min_value=1)
     with once_at_caller():
         return _estimate_mi(
-            X, y, method, x_kind, y_kind, ci, p_value, n_permutations, units, random_state, n_jobs
+            X,
+            y,
+            z,
+            method,
+            x_kind,
+            y_kind,
+            ci,
+            p_value,
+            n_permutations,
+            units,
+            random_state,
+            n_jobs,
         )
 
 
-def _estimate_mi(X, y, method, x_kind, y_kind, ci, p_value, n_permutations, units, seed, n_jobs):
+def _estimate_mi(X, y, z, method, x_kind, y_kind, ci, p_value, n_permutations, units, seed, n_jobs):
     from skmi.stats import bootstrap_ci, permutation_test
 
     X, y = _two_dimensional(X, "X"), _two_dimensional(y, "y")
@@ -422,6 +453,13 @@ def _estimate_mi(X, y, method, x_kind, y_kind, ci, p_value, n_permutations, unit
         )
     kind_x, kind_y = classify(X, "X", x_kind), classify(y, "y", y_kind)
     plan = _plan(X, y, kind_x, kind_y)
+    if z is not None:
+        z = _as_floats(_two_dimensional(z, "z"), "z")
+        if len(z) != len(X):
+            raise ValueError(
+                f"X and z have inconsistent numbers of samples: X has {len(X)}, z has {len(z)}."
+            )
+        plan = _conditional_plan(plan, classify(z, "z"))
     if method != "auto":
         plan = _Plan(
             method,
@@ -430,7 +468,9 @@ def _estimate_mi(X, y, method, x_kind, y_kind, ci, p_value, n_permutations, unit
         )
     estimator = make_estimator(plan.method, seed, units, class_target=plan.class_side is not None)
     X_fit, y_fit = _arrange(plan, X, y)
-    estimate = _fit(estimator, X_fit, y_fit, kind_x, kind_y, plan, chosen=method == "auto")
+    if z is not None and not get_traits(estimator).conditioning:
+        raise ValueError(f"method {plan.method!r} does not estimate conditional MI (z).")
+    estimate = _fit(estimator, X_fit, y_fit, z, kind_x, kind_y, plan, chosen=method == "auto")
     result = MIResult(
         estimate,
         plan.method,
@@ -443,9 +483,9 @@ def _estimate_mi(X, y, method, x_kind, y_kind, ci, p_value, n_permutations, unit
     )
     low_bound, high_bound = _hard_bounds(X, y, kind_x, kind_y, units)
     result.estimate = _clip(estimate, low_bound, high_bound, result.notes, units)
-    _warn_where_unreliable(X, y, kind_x, kind_y, plan, estimator, result)
+    _warn_where_unreliable(X, y, z, kind_x, kind_y, plan, estimator, result)
     if ci:
-        interval = bootstrap_ci(estimator, X_fit, y_fit, random_state=seed, n_jobs=n_jobs)
+        interval = bootstrap_ci(estimator, X_fit, y_fit, z=z, random_state=seed, n_jobs=n_jobs)
         result.ci = (
             float(np.clip(interval.low, low_bound, high_bound)),
             float(np.clip(interval.high, low_bound, high_bound)),
@@ -456,6 +496,7 @@ def _estimate_mi(X, y, method, x_kind, y_kind, ci, p_value, n_permutations, unit
             estimator,
             X_fit,
             y_fit,
+            z=z,
             n_permutations=n_permutations,
             random_state=seed,
             n_jobs=n_jobs,
@@ -466,7 +507,7 @@ def _estimate_mi(X, y, method, x_kind, y_kind, ci, p_value, n_permutations, unit
     return result
 
 
-def _fit(estimator, X_fit, y_fit, kind_x, kind_y, plan, chosen):
+def _fit(estimator, X_fit, y_fit, z, kind_x, kind_y, plan, chosen):
     """Fit; refuse a non-finite estimate with the reason."""
     import warnings
 
@@ -476,7 +517,10 @@ def _fit(estimator, X_fit, y_fit, kind_x, kind_y, plan, chosen):
             # rounding, broken by jitter; the estimator's advice to count them
             # as atoms would contradict the choice the reason explains.
             warnings.simplefilter("ignore", TiesWarning)
-        estimator.fit(X_fit, y_fit)
+        if z is None:
+            estimator.fit(X_fit, y_fit)
+        else:
+            estimator.fit(X_fit, y_fit, z=z)
     estimate = float(estimator.mi_)
     if not np.isfinite(estimate):
         if plan.class_side is not None and np.bincount(_as_labels(y_fit)).max() < 2:
@@ -586,7 +630,7 @@ def _clip(estimate, low, high, notes, units):
     return float(estimate)
 
 
-def _warn_where_unreliable(X, y, kind_x, kind_y, plan, estimator, result):
+def _warn_where_unreliable(X, y, z, kind_x, kind_y, plan, estimator, result):
     """One warning for each way the number may be far from the truth."""
     continuous = kind_x.kind != "discrete" and kind_y.kind != "discrete"
     if continuous and _monotone_pair(X, y):
@@ -616,6 +660,16 @@ def _warn_where_unreliable(X, y, kind_x, kind_y, plan, estimator, result):
     d = X.shape[1] + (0 if plan.class_side else y.shape[1])
     if plan.class_side is not None:
         d = (y if plan.class_side == "x" else X).shape[1]
+    d_z = 0 if z is None else z.shape[1]
+    if d_z > CONDITIONAL_KNN_DIMENSION:
+        message = (
+            f"a conditional k-NN estimate given {d_z} conditioning dimensions: the "
+            "neighbourhoods in z grow with its dimension and the estimate shrinks towards 0 "
+            "(Runge 2018); read it as a lower value and test it with p_value."
+        )
+        result.notes.append(message)
+        warn_at_caller(message, SkmiWarning)
+    d += d_z
     if d > HIGH_KNN_DIMENSION:
         message = (
             f"a k-nearest-neighbour estimate in {d} dimensions: such estimates are biased "

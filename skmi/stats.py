@@ -256,16 +256,7 @@ def _test_result(observed, null, n_permutations, conditional):
 def _conditional_permutation_test(estimator, X, y, z, n_permutations, k, refit, rng, n_jobs):
     if not refit:
         raise ValueError("z needs refit=True: the conditional test refits on every permutation.")
-    if not get_traits(estimator).conditioning:
-        raise ValueError(
-            f"z needs an estimator that conditions on z; {type(estimator).__name__} does not."
-        )
-    z = np.asarray(z.to_numpy() if hasattr(z, "iloc") else z, dtype=np.float64)
-    z = z.reshape(len(z), -1)
-    if len(z) != len(y):
-        raise ValueError(
-            f"X and z have inconsistent numbers of samples: X has {len(X)}, z has {len(z)}."
-        )
+    z = _conditioning_block(estimator, z, len(y))
     neighbours = _z_neighbours(z, min(k, len(z) - 1))
     permutations = [_local_permutation(neighbours, rng) for _ in range(n_permutations)]
     observed = clone(estimator).fit(X, y, z=z).mi_
@@ -273,6 +264,21 @@ def _conditional_permutation_test(estimator, X, y, z, n_permutations, k, refit, 
         delayed(_quiet_mi)(clone(estimator), X[p], y, z) for p in permutations
     )
     return _test_result(observed, null, n_permutations, conditional=True)
+
+
+def _conditioning_block(estimator, z, n):
+    """z as float64 (n, d_z), for an estimator that declares conditioning."""
+    if not get_traits(estimator).conditioning:
+        raise ValueError(
+            f"z needs an estimator that conditions on z; {type(estimator).__name__} does not."
+        )
+    z = np.asarray(z.to_numpy() if hasattr(z, "iloc") else z, dtype=np.float64)
+    z = z.reshape(len(z), -1)
+    if len(z) != n:
+        raise ValueError(
+            f"X and z have inconsistent numbers of samples: X has {n}, z has {len(z)}."
+        )
+    return z
 
 
 def _z_neighbours(z, k):
@@ -310,6 +316,7 @@ def _local_permutation(neighbours, rng):
         "estimator": [object],
         "X": ["array-like"],
         "y": ["array-like"],
+        "z": ["array-like", None],
         "confidence": [Interval(Real, 0, 1, closed="neither")],
         "n_resamples": [None, Interval(Integral, 2, None, closed="left")],
         "method": [StrOptions({"auto", "subsample", "bootstrap", "seeds"})],
@@ -324,6 +331,7 @@ def bootstrap_ci(
     X,
     y,
     *,
+    z=None,
     confidence=0.95,
     n_resamples=None,
     method="auto",
@@ -370,6 +378,9 @@ def bootstrap_ci(
     ----------
     estimator : skmi estimator (cloned for every fit)
     X, y : array-like
+    z : array-like of shape (n_samples,) or (n_samples, n_features_z), optional
+        An interval for the conditional MI I(X; y | z) (rows of z resampled
+        with X and y).
     confidence : float in (0, 1), default=0.95
     n_resamples : int, optional
         Default 100 (subsample, bootstrap) or 5 (seeds).
@@ -427,12 +438,15 @@ def bootstrap_ci(
     with once_at_caller():
         if method == "seeds":
             return _seeds_interval(estimator, X, y, n_resamples, confidence, n_jobs)
-        fitted = clone(estimator).fit(X, y)
+        if z is not None:
+            z = _conditioning_block(estimator, z, len(y))
+        fitted = clone(estimator).fit(X, y) if z is None else clone(estimator).fit(X, y, z=z)
         estimate = float(fitted.mi_)
         strata = _class_strata(fitted, y)
         draws = [_draw(strata, len(y), method, subsample_fraction, rng) for _ in range(n_resamples)]
         fits = Parallel(n_jobs=n_jobs)(
-            delayed(_quiet_mi)(clone(estimator), X[d], y[d]) for d in draws
+            delayed(_quiet_mi)(clone(estimator), X[d], y[d], None if z is None else z[d])
+            for d in draws
         )
     replicates = np.asarray(fits, dtype=np.float64)
     finite = replicates[np.isfinite(replicates)]

@@ -253,3 +253,17 @@ def test_the_kind_table():
     assert choose_method(relu, cont1)[0] == "ksg-mixed"
     assert choose_method(cont1, cont1[:, 0] + 1)[0] == "ksg-copula"
     assert choose_method(cont8, cont1)[0] == "larger"
+
+
+def test_conditional_mi_warns_for_identical_variables_and_many_conditions():
+    # was a silent half of 5.65 for (x, x) given an independent z; truth infinite
+    rng = np.random.default_rng(0)
+    x, z = rng.standard_normal(600), rng.standard_normal(600)
+    with pytest.warns(UserWarning, match="infinite"):
+        estimate_mi(x, x, z, random_state=0)
+    Z = rng.standard_normal((600, 5))
+    a, b = Z[:, 0] + rng.standard_normal(600), Z[:, 0] + rng.standard_normal(600)
+    with pytest.warns(UserWarning, match="5 conditioning dimensions"):
+        result = estimate_mi(a, b, Z, p_value=True, n_permutations=9, random_state=0)
+    # a and b are independent given Z: truth 0; the local permutation test agrees
+    assert abs(result.raw_estimate) < 0.05 and result.p_value > 0.1
