@@ -281,20 +281,23 @@ class LargerOfMutualInfo(BaseEstimator):
         return float(max(e.score(X, y) for e in self.estimators_))
 
 
-def make_estimator(method, random_state=None, units="nats", class_target=False):
+def make_estimator(method, random_state=None, units="nats", class_target=None):
     """The skmi estimator behind a method name.
 
-    ``class_target``: y holds class labels (k-NN estimators take Ross's form,
-    "larger" pairs it with the LDA bound).
+    ``class_target``: True when y holds class labels (k-NN estimators take
+    Ross's form, "larger" pairs it with the LDA bound), False when it does
+    not, None to leave it to each estimator's ``discrete_target="auto"``
+    (by dtype; the behaviour before data kinds, kept for direct callers).
     """
     from skmi._kernel import KernelMutualInfo
     from skmi._neural import NeuralMutualInfo
 
     target = bool(class_target)
+    ksg_target = "auto" if class_target is None else target
 
     def ksg(**options):
         return KSGMutualInfo(
-            discrete_target=target, random_state=random_state, units=units, **options
+            discrete_target=ksg_target, random_state=random_state, units=units, **options
         )
 
     def larger():
