@@ -49,11 +49,3 @@ def once_at_caller():
             continue
         seen.add(key)
         warnings.warn(str(record.message), record.category, stacklevel=caller_stacklevel())
-
-
-def quietly(function, *args, **kwargs):
-    """``function(*args, **kwargs)`` with warnings silenced (for resample fits:
-    the fit on all the data has already said what there was to say)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return function(*args, **kwargs)

@@ -199,6 +199,7 @@ _COMMAND_LINE_WORDS = [
     (r"pass (\w)_kind='(\w+)'", r"pass --\1-kind \2"),
     (r"pass x_kind / y_kind = 'continuous'", "pass --x-kind / --y-kind continuous"),
     (r"'(gaussian-copula|lda|ksg-mixed)' method", r"--method \1"),
+    (r"method='([\w-]+)'", r"--method \1"),
 ]
 
 
