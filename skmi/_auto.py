@@ -1,43 +1,73 @@
 """estimate_mi: a sound estimator for users who do not know which to pick.
 
-The choice follows ``benchmarks/bench_auto.py``, which runs every estimator
-on a grid of ``skmi.datasets`` tasks with known truth (Gaussian, monotone
-transforms, Student-t, class mixtures, discrete, mixed, non-monotone; 1 to
-25 dimensions; n = 1,000 and 5,000) and reports each one's mean absolute
-error. The rules it supports, in order:
+Each side is first classified by its values (:mod:`skmi._data_kinds`:
+continuous, discrete, or mixed with atoms; ``x_kind`` / ``y_kind`` override).
+The choice then follows ``benchmarks/bench_auto.py``, which runs every
+estimator on a grid of ``skmi.datasets`` tasks with known truth (Gaussian,
+monotone transforms, Student-t, class mixtures, discrete, mixed,
+non-monotone; 1 to 25 dimensions; n = 1,000 and 5,000) and reports each
+one's mean absolute error. The rules, in order:
 
-=========================================  =====================================
-data                                       method
-=========================================  =====================================
-X and y both discrete                      ``binned``: plug-in, Miller-Madow
-class y (or discrete X and continuous y)   ``ksg-copula``: Ross's k-NN
-many exact ties in continuous data (atoms) ``ksg-mixed``: Gao et al.'s counting
-continuous, d_x + d_y <= 3                 ``ksg-copula``: KSG on normal scores
-continuous, d_x + d_y >= 4                 ``larger``: the larger of ksg-copula
-                                           and gaussian-copula
-=========================================  =====================================
+=============================================  ======================================
+kinds                                          method
+=============================================  ======================================
+X and y both discrete                          ``binned``: plug-in, Miller-Madow
+one discrete, the other continuous, d <= 3     ``ksg-copula``: Ross's k-NN (class form)
+one discrete, the other continuous, d >= 4     ``larger``: the larger of Ross's k-NN
+                                               and the held-out LDA bound (``lda``)
+one discrete, the other mixed                  ``ksg-mixed``: Gao et al.'s counting,
+                                               class form
+any side mixed (atoms), none discrete          ``ksg-mixed``
+both continuous, d_x + d_y <= 3                ``ksg-copula``: KSG on normal scores
+both continuous, d_x + d_y >= 4                ``larger``: the larger of ksg-copula
+                                               and gaussian-copula
+=============================================  ======================================
 
-Why "the larger of" in higher dimension: on the grid, both estimates are
-biased *downwards* there -- KSG by its dimension bias, the Gaussian copula by
-seeing only the dependence its correlations express -- and in every such
-cell the larger one was the better (n = 1000 and 5000). It also beat the
-neural estimator in every cell, so "auto" does not train one; ask for
-``method="neural"`` when X and y are high-dimensional, non-Gaussian and
-plentiful.
+Why "the larger of" in higher dimension: both candidates are biased
+*downwards* there -- KSG (and Ross's class form) by its dimension bias, the
+Gaussian copula by seeing only the dependence its correlations express, the
+LDA bound because any held-out classifier bounds the MI from below -- and on
+the grid the larger one was the better in every such cell (n = 1000 and
+5000). Ross's estimator alone falls from 0.34 to 0.04 nats between d = 1 and
+d = 100 on a class task whose truth is 0.3368 at every d; the LDA bound stays
+within 0.03 of it. The "larger" estimate beat the neural estimator in every
+cell, so "auto" does not train one; ask for ``method="neural"`` when X and y
+are high-dimensional, non-Gaussian and plentiful.
+
+Hard bounds: a discrete side's entropy bounds the MI (``0 <= I <= min(H(X),
+H(y))`` over discrete sides); an estimate outside is clipped to the bound and
+the result says so in ``notes``.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from numbers import Integral
 
 import numpy as np
+from scipy.special import digamma
+from scipy.stats import rankdata
 from sklearn.base import BaseEstimator, clone
 from sklearn.utils import check_array
 
 from skmi._binned import BinnedMutualInfo
+from skmi._data_kinds import classify
 from skmi._gaussian import GaussianMutualInfo
-from skmi._ksg import ATOM_WARNING_FRACTION, KSGMutualInfo, _tied_fraction
-from skmi._sklearn_compat import StrOptions, validate_params
+from skmi._ksg import KSGMutualInfo
+from skmi._lda import LDAMutualInfo
+from skmi._sklearn_compat import Interval, StrOptions, validate_params
+from skmi._traits import get_traits, strictest
+from skmi._validation import check_int
+from skmi._warnings import once_at_caller, warn_at_caller
+from skmi.exceptions import SkmiWarning, TiesWarning
 
-LOW_DIMENSION = 3  # KSG alone up to this joint dimension (see the table above)
+LOW_DIMENSION = 3  # k-NN alone up to this dimension (see the table above)
+# k-NN estimates lose most of a moderate MI beyond this joint dimension
+# (KSG on a 10 x 10 Gaussian with truth 1.5 nats: about 0.5 at n = 3000).
+HIGH_KNN_DIMENSION = 10
+# Conditional k-NN: beyond this many conditioning columns the estimate shrinks
+# markedly towards 0 (Runge, 2018, section 4).
+CONDITIONAL_KNN_DIMENSION = 3
+# The held-out LDA bound needs every class in every fold, with company.
+LDA_MIN_PER_CLASS = 10
 
 METHODS = (
     "auto",
@@ -48,16 +78,60 @@ METHODS = (
     "gaussian",
     "gaussian-copula",
     "larger",
+    "lda",
     "neural",
     "kernel",
 )
 
-_DISCRETE_KINDS = "biuOSU"
+# One line per method, for help texts (the command line prints these).
+METHOD_HELP = {
+    "auto": "chosen from the data kinds and dimension (the table in the user guide)",
+    "binned": "plug-in counts of (binned) values with the Miller-Madow correction",
+    "ksg": "Kraskov-Stoegbauer-Grassberger k-nearest neighbours (Ross's form for classes)",
+    "ksg-mixed": "k-NN counting exact ties as atoms (Gao et al. 2017), for data with atoms",
+    "ksg-copula": "k-NN on per-column normal scores (rank transform first)",
+    "gaussian": "closed form of a fitted Gaussian (exact for Gaussian data)",
+    "gaussian-copula": "Gaussian closed form on per-column normal scores",
+    "larger": "the larger of two estimates that are both biased downwards here",
+    "lda": "class target only: entropy of y minus held-out LDA cross-entropy (a lower bound)",
+    "neural": "a trained critic's variational bound (needs torch)",
+    "kernel": "matrix-based Renyi entropy of Gram matrices",
+}
 
 
 @dataclass
 class MIResult:
-    """What :func:`estimate_mi` found (values in ``units``)."""
+    """What :func:`estimate_mi` found (values in ``units``).
+
+    Attributes
+    ----------
+    estimate : float
+        The estimate, within the hard bounds (see ``notes``).
+    method : str
+        The method used.
+    estimator : object
+        The fitted estimator.
+    units : {"nats", "bits"}
+    ci : tuple of float or None
+        The interval (low, high), when asked for.
+    p_value : float or None
+        The permutation p-value, when asked for.
+    adjusted_estimate : float or None
+        The estimate minus the mean of the permutation null.
+    reason : str
+        Why this method: the kind of each side and the rule that applied.
+    x_kind, y_kind : str
+        "continuous", "discrete" or "mixed": how each side was taken.
+    ci_method : str or None
+        How the interval was made (resampling scheme and interval type).
+    min_p_value : float or None
+        The smallest p-value the permutations can give, ``1 / (B + 1)``; a
+        ``p_value`` equal to it means "p <= min_p_value".
+    raw_estimate : float
+        The estimator's own value before clipping to the hard bounds.
+    notes : list of str
+        Anything the user should know about the number (clipping, bounds).
+    """
 
     estimate: float
     method: str
@@ -67,30 +141,105 @@ class MIResult:
     p_value: float = None
     adjusted_estimate: float = None
     reason: str = ""
+    x_kind: str = ""
+    y_kind: str = ""
+    ci_method: str = None
+    min_p_value: float = None
+    raw_estimate: float = None
+    notes: list = field(default_factory=list)
 
     def __float__(self):
         return float(self.estimate)
 
+    def p_value_text(self):
+        """The p-value as text: ``"p <= 0.0099"`` when no permutation reached the estimate."""
+        if self.p_value is None:
+            return ""
+        if self.min_p_value is not None and self.p_value <= self.min_p_value:
+            return f"p <= {self.min_p_value:.4g}"
+        return f"p = {self.p_value:.4g}"
 
-def choose_method(X, y):
-    """The method name (and a reason) the auto rules pick for (X, y)."""
-    x_discrete = X.dtype.kind in _DISCRETE_KINDS
-    y_discrete = y.dtype.kind in _DISCRETE_KINDS
-    if x_discrete and y_discrete:
-        return "binned", "X and y are both discrete: the plug-in MI with Miller-Madow"
-    if x_discrete or y_discrete:
-        return "ksg-copula", "one variable is discrete: Ross's nearest-neighbour estimator"
-    X = np.asarray(X, dtype=np.float64)
-    y = np.asarray(y, dtype=np.float64).reshape(len(y), -1)
-    if _tied_fraction(np.hstack([X, y])) > ATOM_WARNING_FRACTION:
-        return "ksg-mixed", "continuous data with many exact ties (atoms)"
+
+@dataclass
+class _Plan:
+    method: str
+    reason: str
+    class_side: str = None  # "x" or "y": the discrete side taken as class labels
+
+
+def _plan(X, y, x_kind, y_kind):
+    kinds = {"x": x_kind.kind, "y": y_kind.kind}
+    words = f"{x_kind.reason}; {y_kind.reason}"
+    discrete = [s for s in ("x", "y") if kinds[s] == "discrete"]
+    if len(discrete) == 2:
+        return _Plan("binned", f"{words}: both discrete, the plug-in MI with Miller-Madow", "y")
+    if len(discrete) == 1:
+        side = discrete[0]
+        other = "y" if side == "x" else "x"
+        labels = _as_labels(X if side == "x" else y)
+        d = (y if side == "x" else X).shape[1]
+        if kinds[other] == "mixed":
+            return _Plan(
+                "ksg-mixed", f"{words}: a class side and atoms, Gao et al.'s counting", side
+            )
+        if d <= LOW_DIMENSION:
+            return _Plan(
+                "ksg-copula", f"{words}: a class side, d = {d}: Ross's nearest neighbours", side
+            )
+        if np.bincount(labels).min() >= LDA_MIN_PER_CLASS:
+            return _Plan(
+                "larger",
+                f"{words}: a class side, d = {d}: the larger of Ross's nearest neighbours "
+                "and the held-out LDA bound, both biased downwards here",
+                side,
+            )
+        return _Plan(
+            "ksg-copula",
+            f"{words}: a class side, d = {d}, classes too small for the LDA bound: Ross's "
+            "nearest neighbours (biased downwards in this dimension)",
+            side,
+        )
+    if "mixed" in kinds.values():
+        return _Plan("ksg-mixed", f"{words}: atoms, Gao et al.'s counting")
     d = X.shape[1] + y.shape[1]
     if d <= LOW_DIMENSION:
-        return "ksg-copula", f"continuous, low dimension (d_x + d_y = {d} <= {LOW_DIMENSION})"
-    return "larger", (
-        f"continuous, d_x + d_y = {d}: the larger of KSG and the Gaussian copula, "
-        "both biased downwards here"
+        return _Plan("ksg-copula", f"{words}: low dimension (d_x + d_y = {d} <= {LOW_DIMENSION})")
+    return _Plan(
+        "larger",
+        f"{words}: d_x + d_y = {d}: the larger of KSG and the Gaussian copula, both biased "
+        "downwards here",
     )
+
+
+def _conditional_plan(plan, kind_z):
+    """The plan for I(X; y | z): a k-NN estimator that conditions (Frenzel & Pompe)."""
+    words = f"{plan.reason.split(':')[0]}; {kind_z.reason}"
+    if plan.method == "binned" or "mixed" in plan.method or kind_z.kind != "continuous":
+        return _Plan(
+            "ksg-mixed",
+            f"{words}: conditional MI with atoms, Gao et al.'s counting",
+            None if plan.method == "binned" else plan.class_side,
+        )
+    return _Plan("ksg-copula", f"{words}: conditional MI, Frenzel & Pompe's k-NN", plan.class_side)
+
+
+def choose_method(X, y, x_kind="auto", y_kind="auto"):
+    """The method name and the reason the auto rules give for (X, y).
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples,) or (n_samples, n_features_x)
+    y : array-like of shape (n_samples,) or (n_samples, n_features_y)
+    x_kind, y_kind : {"auto", "continuous", "discrete", "mixed"}, default="auto"
+
+    Returns
+    -------
+    method : str
+    reason : str
+    """
+    X, y = _two_dimensional(X, "X"), _two_dimensional(y, "y")
+    plan = _plan(X, y, classify(X, "X", x_kind), classify(y, "y", y_kind))
+    return plan.method, plan.reason
 
 
 class LargerOfMutualInfo(BaseEstimator):
@@ -108,50 +257,90 @@ class LargerOfMutualInfo(BaseEstimator):
     def __init__(self, estimators):
         self.estimators = estimators
 
+    def _mi_traits(self):
+        # A resample must be valid for every part: the strictest scheme.
+        return strictest(*(get_traits(e) for e in self.estimators))
+
     def fit(self, X, y):
+        """Fit every estimator; ``mi_`` is the largest estimate.
+
+        Returns
+        -------
+        self : object
+        """
         fitted = [clone(e).fit(X, y) for e in self.estimators]
         best = int(np.argmax([e.mi_ for e in fitted]))
         self.estimators_ = fitted
         self.chosen_ = type(fitted[best]).__name__
         self.mi_ = float(fitted[best].mi_)
+        self.discrete_target_ = bool(getattr(fitted[best], "discrete_target_", False))
         return self
 
     def score(self, X, y):
+        """The largest of the fitted estimators' scores on (X, y)."""
         return float(max(e.score(X, y) for e in self.estimators_))
 
 
-def make_estimator(method, random_state=None, units="nats"):
-    """The skmi estimator behind a method name."""
+def make_estimator(method, random_state=None, units="nats", class_target=None):
+    """The skmi estimator behind a method name.
+
+    ``class_target``: True when y holds class labels (k-NN estimators take
+    Ross's form, "larger" pairs it with the LDA bound), False when it does
+    not, None to leave it to each estimator's ``discrete_target="auto"``
+    (by dtype; the behaviour before data kinds, kept for direct callers).
+    """
     from skmi._kernel import KernelMutualInfo
     from skmi._neural import NeuralMutualInfo
 
+    target = bool(class_target)
+    ksg_target = "auto" if class_target is None else target
+
+    def ksg(**options):
+        return KSGMutualInfo(
+            discrete_target=ksg_target, random_state=random_state, units=units, **options
+        )
+
+    def larger():
+        if target:
+            return LargerOfMutualInfo(
+                [ksg(copula=True), LDAMutualInfo(units=units, random_state=random_state)]
+            )
+        return LargerOfMutualInfo([ksg(copula=True), GaussianMutualInfo(copula=True, units=units)])
+
     factories = {
-        "binned": lambda: BinnedMutualInfo(correction="miller-madow", units=units),
-        "ksg": lambda: KSGMutualInfo(random_state=random_state, units=units),
-        "ksg-mixed": lambda: KSGMutualInfo(ties="mixed", units=units),
-        "ksg-copula": lambda: KSGMutualInfo(copula=True, random_state=random_state, units=units),
+        "binned": lambda: BinnedMutualInfo(
+            correction="miller-madow",
+            discrete_features=target or "auto",
+            discrete_target=target or "auto",
+            units=units,
+        ),
+        "ksg": lambda: ksg(),
+        "ksg-mixed": lambda: ksg(ties="mixed"),
+        "ksg-copula": lambda: ksg(copula=True),
         "gaussian": lambda: GaussianMutualInfo(units=units),
         "gaussian-copula": lambda: GaussianMutualInfo(copula=True, units=units),
-        "larger": lambda: LargerOfMutualInfo(
-            [
-                KSGMutualInfo(copula=True, random_state=random_state, units=units),
-                GaussianMutualInfo(copula=True, units=units),
-            ]
-        ),
+        "larger": larger,
+        "lda": lambda: LDAMutualInfo(units=units, random_state=random_state),
         "neural": lambda: NeuralMutualInfo(random_state=random_state, units=units),
         "kernel": lambda: KernelMutualInfo(random_state=random_state, units=units),
     }
     return factories[method]()
 
 
+_KINDS = StrOptions({"auto", "continuous", "discrete", "mixed"})
+
+
 @validate_params(
     {
         "X": ["array-like"],
         "y": ["array-like"],
+        "z": ["array-like", None],
         "method": [StrOptions(set(METHODS))],
+        "x_kind": [_KINDS],
+        "y_kind": [_KINDS],
         "ci": ["boolean"],
         "p_value": ["boolean"],
-        "n_permutations": [int],
+        "n_permutations": [Interval(Integral, 1, None, closed="left")],
         "units": [StrOptions({"nats", "bits"})],
         "random_state": ["random_state"],
         "n_jobs": [int, None],
@@ -161,8 +350,11 @@ def make_estimator(method, random_state=None, units="nats"):
 def estimate_mi(
     X,
     y,
+    z=None,
     *,
     method="auto",
+    x_kind="auto",
+    y_kind="auto",
     ci=False,
     p_value=False,
     n_permutations=100,
@@ -174,29 +366,57 @@ def estimate_mi(
 
     Parameters
     ----------
-    X : array-like of shape (n_samples, n_features_x)
+    X : array-like of shape (n_samples,) or (n_samples, n_features_x)
+        A 1-D array or a pandas Series is one column.
     y : array-like of shape (n_samples,) or (n_samples, n_features_y)
+    z : array-like of shape (n_samples,) or (n_samples, n_features_z), optional
+        Estimate the conditional MI I(X; y | z) instead (k-NN, Frenzel &
+        Pompe 2007; with ``p_value`` the local permutation test of Runge 2018).
     method : str, default="auto"
-        "auto" picks by data type, dimension and sample size (the table in
-        the module notes, supported by ``benchmarks/bench_auto.py``); or one
-        of "binned", "ksg", "ksg-mixed", "ksg-copula", "gaussian",
-        "gaussian-copula", "neural", "kernel".
+        "auto" picks by the kind of each side, dimension and sample size
+        (the table in the module notes, supported by
+        ``benchmarks/bench_auto.py``); or one of "binned", "ksg",
+        "ksg-mixed", "ksg-copula", "gaussian", "gaussian-copula", "larger",
+        "lda", "neural", "kernel".
+    x_kind, y_kind : {"auto", "continuous", "discrete", "mixed"}, default="auto"
+        How to take each side; "auto" classifies by the values
+        (:mod:`skmi._data_kinds`), not by the dtype: an integer column of
+        mostly unique values is continuous, a float column with two values
+        discrete.
     ci : bool, default=False
-        Add a 95 % interval (:func:`skmi.bootstrap_ci`, the resampling suited
-        to the estimator).
+        Add a 95 % interval (:func:`skmi.bootstrap_ci` with the resampling the
+        estimator declares valid; ``ci_method`` says which).
     p_value : bool, default=False
         Add the permutation p-value of independence and the shuffle-adjusted
         estimate (:func:`skmi.permutation_test`).
-    n_permutations : int, default=100
+    n_permutations : int >= 1, default=100
+        The smallest p-value they can give is ``1 / (n_permutations + 1)``.
     units : {"nats", "bits"}, default="nats"
-    random_state : int or None
-    n_jobs : int or None -- parallel jobs for the resampling (joblib)
+    random_state : int, RandomState instance or None
+    n_jobs : int or None
+        Parallel jobs for the resampling (joblib).
 
     Returns
     -------
     result : MIResult
-        ``estimate``, ``method``, ``estimator`` (fitted), ``reason``, and
-        ``ci`` (low, high), ``p_value``, ``adjusted_estimate`` when asked.
+        ``estimate``, ``method``, ``estimator`` (fitted), ``reason``,
+        ``x_kind``, ``y_kind``, ``notes``, and ``ci`` (low, high),
+        ``ci_method``, ``p_value``, ``min_p_value``, ``adjusted_estimate``
+        when asked.
+
+    Raises
+    ------
+    ValueError
+        On bad arguments, unusable data (constant sides, too few samples), or
+        when the chosen estimator has no finite answer (e.g. ``x_kind=
+        "discrete"`` on values that are all distinct).
+
+    Warns
+    -----
+    SkmiWarning
+        Once per call: a continuous side that is a monotone function of the
+        other (the MI is infinite), an estimate at the ceiling of what a k-NN
+        estimate can reach at this n, k-NN in high joint dimension.
 
     Examples
     --------
@@ -205,47 +425,278 @@ def estimate_mi(
     >>> X, y, truth = make_transformed_gaussian(3000, transform="exp", correlation=0.8,
     ...                                         random_state=0)
     >>> result = estimate_mi(X, y, random_state=0)
-    >>> result.method, abs(result.estimate - truth) < 0.05
-    ('ksg-copula', True)
+    >>> result.method, result.x_kind, abs(result.estimate - truth) < 0.05
+    ('ksg-copula', 'continuous', True)
     """
+    check_int(n_permutations, "n_permutations", min_value=1)
+    with once_at_caller():
+        return _estimate_mi(
+            X,
+            y,
+            z,
+            method,
+            x_kind,
+            y_kind,
+            ci,
+            p_value,
+            n_permutations,
+            units,
+            random_state,
+            n_jobs,
+        )
+
+
+def _estimate_mi(X, y, z, method, x_kind, y_kind, ci, p_value, n_permutations, units, seed, n_jobs):
     from skmi.stats import bootstrap_ci, permutation_test
 
-    X = check_array(X, dtype=None, input_name="X")
-    y = check_array(y, dtype=None, ensure_2d=False, input_name="y")
-    reason = "chosen by the caller"
-    if method == "auto":
-        method, reason = choose_method(X, y)
-    estimator = make_estimator(method, random_state, units)
-    X_fit, y_fit = _arrange(method, X, y)
-    estimator.fit(X_fit, y_fit)
-    result = MIResult(float(estimator.mi_), method, estimator, units, reason=reason)
+    X, y = _two_dimensional(X, "X"), _two_dimensional(y, "y")
+    if len(X) != len(y):
+        raise ValueError(
+            f"X and y have inconsistent numbers of samples: X has {len(X)}, y has {len(y)}."
+        )
+    kind_x, kind_y = classify(X, "X", x_kind), classify(y, "y", y_kind)
+    plan = _plan(X, y, kind_x, kind_y)
+    if z is not None:
+        z = _as_floats(_two_dimensional(z, "z"), "z")
+        if len(z) != len(X):
+            raise ValueError(
+                f"X and z have inconsistent numbers of samples: X has {len(X)}, z has {len(z)}."
+            )
+        plan = _conditional_plan(plan, classify(z, "z"))
+    if method != "auto":
+        plan = _Plan(
+            method,
+            f"chosen by the caller ({kind_x.reason}; {kind_y.reason})",
+            _class_side(method, kind_x.kind, kind_y.kind),
+        )
+    estimator = make_estimator(plan.method, seed, units, class_target=plan.class_side is not None)
+    X_fit, y_fit = _arrange(plan, X, y)
+    if z is not None and not get_traits(estimator).conditioning:
+        raise ValueError(f"method {plan.method!r} does not estimate conditional MI (z).")
+    estimate = _fit(estimator, X_fit, y_fit, z, kind_x, kind_y, plan, chosen=method == "auto")
+    result = MIResult(
+        estimate,
+        plan.method,
+        estimator,
+        units,
+        reason=plan.reason,
+        x_kind=kind_x.kind,
+        y_kind=kind_y.kind,
+        raw_estimate=estimate,
+    )
+    low_bound, high_bound = _hard_bounds(X, y, kind_x, kind_y, units)
+    result.estimate = _clip(estimate, low_bound, high_bound, result.notes, units)
+    _warn_where_unreliable(X, y, z, kind_x, kind_y, plan, estimator, result)
     if ci:
-        interval = bootstrap_ci(estimator, X_fit, y_fit, random_state=random_state, n_jobs=n_jobs)
-        result.ci = (interval.low, interval.high)
+        interval = bootstrap_ci(estimator, X_fit, y_fit, z=z, random_state=seed, n_jobs=n_jobs)
+        result.ci = (
+            float(np.clip(interval.low, low_bound, high_bound)),
+            float(np.clip(interval.high, low_bound, high_bound)),
+        )
+        result.ci_method = interval.description
     if p_value:
         test = permutation_test(
             estimator,
             X_fit,
             y_fit,
+            z=z,
             n_permutations=n_permutations,
-            random_state=random_state,
+            random_state=seed,
             n_jobs=n_jobs,
         )
         result.p_value = test.p_value
+        result.min_p_value = test.min_p_value
         result.adjusted_estimate = test.adjusted_estimate
     return result
 
 
-def _arrange(method, X, y):
-    """Put the discrete variable on the y side for Ross's estimator (MI is symmetric)."""
-    swap = method.startswith("ksg") and method != "ksg-mixed"
-    if swap and X.dtype.kind in _DISCRETE_KINDS and y.dtype.kind not in _DISCRETE_KINDS:
-        return np.asarray(y, dtype=np.float64).reshape(len(y), -1), _as_labels(X)
-    return X, y
+def _fit(estimator, X_fit, y_fit, z, kind_x, kind_y, plan, chosen):
+    """Fit; refuse a non-finite estimate with the reason."""
+    import warnings
+
+    with warnings.catch_warnings():
+        if chosen and "continuous" in (kind_x.kind, kind_y.kind):
+            # The data kinds decided the ties in a continuous side are
+            # rounding, broken by jitter; the estimator's advice to count them
+            # as atoms would contradict the choice the reason explains.
+            warnings.simplefilter("ignore", TiesWarning)
+        if z is None:
+            estimator.fit(X_fit, y_fit)
+        else:
+            estimator.fit(X_fit, y_fit, z=z)
+    estimate = float(estimator.mi_)
+    if not np.isfinite(estimate):
+        if plan.class_side is not None and np.bincount(_as_labels(y_fit)).max() < 2:
+            raise ValueError(
+                f"every value of the {plan.class_side} side taken as classes occurs once, so "
+                "no class has a neighbour; pass x_kind / y_kind = 'continuous' (IDs, "
+                "measurements) or more samples per class."
+            )
+        if not np.isnan(estimate):
+            return estimate  # +inf: a Gaussian model saw an exact linear relation (it warned)
+        raise ValueError(
+            f"method {plan.method!r} has no finite estimate on these data ({kind_x.reason}; "
+            f"{kind_y.reason})."
+        )
+    return estimate
 
 
-def _as_labels(X):
-    X = np.asarray(X)
-    if X.ndim == 1 or X.shape[1] == 1:
-        return X.reshape(-1)
-    return np.unique(X, axis=0, return_inverse=True)[1].reshape(-1)
+def _class_side(method, kx, ky):
+    if method not in ("ksg", "ksg-mixed", "ksg-copula", "larger", "lda", "binned"):
+        return None
+    if method == "binned":
+        return "y" if kx == ky == "discrete" else None
+    if method == "lda" and ky != "discrete" and kx != "discrete":
+        raise ValueError("method='lda' needs a discrete (class) side; neither X nor y is one.")
+    if ky == "discrete":
+        return "y"
+    if kx == "discrete":
+        return "x"
+    return None
+
+
+def _arrange(plan, X, y):
+    """The arrays the estimator gets: the class side as labels in y, the rest as floats.
+
+    MI is symmetric, so a discrete X against a continuous y is estimated as
+    I(y; X) with X's labels as the class target (Ross's form).
+    """
+    if plan.method == "binned" and plan.class_side is not None:
+        return _as_labels(X).reshape(-1, 1), _as_labels(y)
+    if plan.class_side == "x":
+        return _as_floats(y, "y"), _as_labels(X)
+    if plan.class_side == "y":
+        return _as_floats(X, "X"), _as_labels(y)
+    return _as_floats(X, "X"), _squeeze(_as_floats(y, "y"))
+
+
+def _two_dimensional(A, name):
+    A = check_array(A, dtype=None, ensure_2d=False, input_name=name)
+    if A.ndim == 1:
+        A = A.reshape(-1, 1)
+    if A.shape[1] == 0:
+        raise ValueError(f"{name} has 0 columns; it needs at least one.")
+    return A
+
+
+def _as_floats(A, name):
+    try:
+        return np.asarray(A, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"{name} has non-numeric values but is not taken as discrete; pass "
+            f"{name.lower()}_kind='discrete'."
+        ) from None
+
+
+def _squeeze(A):
+    return A[:, 0] if A.shape[1] == 1 else A
+
+
+def _as_labels(A):
+    """Rows of A as class codes 0..K-1 (one symbol per distinct row)."""
+    A = np.asarray(A)
+    if A.ndim == 1:
+        A = A.reshape(-1, 1)
+    if A.dtype == object:
+        A = A.astype(str)
+    return np.unique(A, axis=0, return_inverse=True)[1].reshape(-1)
+
+
+def _entropy(labels):
+    p = np.bincount(labels) / len(labels)
+    p = p[p > 0]
+    return float(-np.sum(p * np.log(p)))
+
+
+def _hard_bounds(X, y, kind_x, kind_y, units):
+    """0 and the smallest entropy of a discrete side (inf if none), in ``units``."""
+    entropies = [
+        _entropy(_as_labels(A)) for A, k in ((X, kind_x), (y, kind_y)) if k.kind == "discrete"
+    ]
+    high = min(entropies) if entropies else np.inf
+    return 0.0, (high / np.log(2) if units == "bits" else high)
+
+
+def _clip(estimate, low, high, notes, units):
+    if estimate > high:
+        notes.append(
+            f"the estimate {estimate:.4g} exceeded the entropy of a discrete side "
+            f"({high:.4g} {units}), which bounds the MI; reported at that bound"
+        )
+        return float(high)
+    if estimate < low:
+        notes.append(
+            f"the estimate {estimate:.4g} is below 0 (noise around independence); reported as 0"
+        )
+        return 0.0
+    return float(estimate)
+
+
+def _warn_where_unreliable(X, y, z, kind_x, kind_y, plan, estimator, result):
+    """One warning for each way the number may be far from the truth."""
+    continuous = kind_x.kind != "discrete" and kind_y.kind != "discrete"
+    if continuous and _monotone_pair(X, y):
+        message = (
+            "a column of y has exactly the ranks of a column of X (a strictly monotone "
+            "relation, or one these samples cannot tell from it): the mutual information "
+            "of continuous variables related this way is infinite, and the estimate "
+            "reflects only the sample size."
+        )
+        result.notes.append(message)
+        warn_at_caller(message, SkmiWarning)
+        return
+    knn = plan.method.startswith("ksg") or getattr(estimator, "chosen_", "") == "KSGMutualInfo"
+    if not knn:
+        return
+    n = len(X)
+    ceiling = digamma(n) - digamma(3)
+    nats = result.raw_estimate * (np.log(2) if result.units == "bits" else 1.0)
+    if plan.class_side is None and nats > ceiling - 1.0:
+        message = (
+            f"the estimate ({nats:.2f} nats) is near the largest value a k-NN estimate can "
+            f"reach with n = {n} (about {ceiling:.2f}): the true MI may be much larger "
+            "(infinite for a deterministic relation)."
+        )
+        result.notes.append(message)
+        warn_at_caller(message, SkmiWarning)
+    d = X.shape[1] + (0 if plan.class_side else y.shape[1])
+    if plan.class_side is not None:
+        d = (y if plan.class_side == "x" else X).shape[1]
+    d_z = 0 if z is None else z.shape[1]
+    if d_z > CONDITIONAL_KNN_DIMENSION:
+        message = (
+            f"a conditional k-NN estimate given {d_z} conditioning dimensions: the "
+            "neighbourhoods in z grow with its dimension and the estimate shrinks towards 0 "
+            "(Runge 2018); read it as a lower value and test it with p_value."
+        )
+        result.notes.append(message)
+        warn_at_caller(message, SkmiWarning)
+    d += d_z
+    if d > HIGH_KNN_DIMENSION:
+        message = (
+            f"a k-nearest-neighbour estimate in {d} dimensions: such estimates are biased "
+            "downwards there, increasingly with the MI; the 'gaussian-copula' and (for "
+            "classes) 'lda' methods give lower bounds to compare with."
+        )
+        result.notes.append(message)
+        warn_at_caller(message, SkmiWarning)
+
+
+def _monotone_pair(X, y, max_pairs=400):
+    """Whether some column of y has exactly the ranks of a column of X (or reversed)."""
+    if X.shape[1] * y.shape[1] > max_pairs:
+        return False
+    try:
+        rx = rankdata(np.asarray(X, dtype=np.float64), axis=0)
+        ry = rankdata(np.asarray(y, dtype=np.float64), axis=0)
+    except (TypeError, ValueError):
+        return False
+    n = len(X)
+    for a in rx.T:
+        if np.unique(a).size < 0.9 * n:
+            continue  # ties: not a continuous column
+        for b in ry.T:
+            if np.array_equal(a, b) or np.array_equal(a, n + 1 - b):
+                return True
+    return False

@@ -128,8 +128,6 @@ class GaussianMutualInfo(BaseMutualInfo):
     """
 
     _supports_conditioning = True
-    # a plug-in of the covariance: bootstrap resamples are valid
-    _mi_traits = MITraits(resampling="bootstrap", conditioning=True, pointwise=True)
     _parameter_constraints: dict = {
         **BaseMutualInfo._parameter_constraints,
         "shrinkage": [

@@ -18,11 +18,13 @@ def test_the_rules():
     labels = rng.integers(0, 3, 500)
     X_low, y_low, _ = make_gaussian(500, 2, 2, random_state=0)
     X_high, y_high, _ = make_gaussian(3000, 10, 10, random_state=0)
-    X_atoms, y_atoms, _ = make_discrete_continuous(500, random_state=0)
+    X_atoms, y_atoms, _ = make_discrete_continuous(500, atom_probability=0.3, random_state=0)
+    X_codes, y_smooth, _ = make_discrete_continuous(500, random_state=0)
     assert choose_method(labels.reshape(-1, 1), labels)[0] == "binned"
     assert choose_method(X_low, labels)[0] == "ksg-copula"
     assert choose_method(labels.reshape(-1, 1), y_low)[0] == "ksg-copula"
     assert choose_method(X_atoms, y_atoms)[0] == "ksg-mixed"
+    assert choose_method(X_codes, y_smooth)[0] == "ksg-copula"  # Ross: codes, no atoms
     assert choose_method(X_low[:, :1], y_low)[0] == "ksg-copula"
     assert choose_method(X_low, y_low)[0] == "larger"
     assert choose_method(X_high, y_high)[0] == "larger"
@@ -73,3 +75,195 @@ def test_uncertainty_on_request_and_units():
 def test_unknown_method():
     with pytest.raises(ValueError, match="method"):
         estimate_mi(np.ones((10, 1)), np.arange(10), method="magic")
+
+
+# -- issue 15: trustworthy defaults (each input with its value from theory) ---------
+
+
+def _gaussian_mi(correlation, pairs):
+    return -0.5 * pairs * np.log(1 - correlation**2)
+
+
+def test_interval_contains_its_estimate_and_the_truth():
+    # was 0.419 with (-0.477, -0.202): the k-NN part bootstrapped with duplicates
+    X, y, _ = make_gaussian(2000, 3, 3, correlation=0.5, random_state=1)
+    truth = _gaussian_mi(0.5, 3)  # 0.4315
+    result = estimate_mi(X, y, ci=True, random_state=0)
+    low, high = result.ci
+    assert 0 <= low <= result.estimate <= high
+    assert low < truth < high
+    assert "subsamples" in result.ci_method and "percentile" in result.ci_method
+
+
+def test_binary_against_integer_valued_independent_is_zero():
+    # was 0.15-0.24 nats (the mixed estimator); truth 0
+    for seed in range(3):
+        rng = np.random.default_rng(seed)
+        s = rng.integers(0, 2, 442).astype(float)
+        y = np.round(150 + 75 * rng.standard_normal(442))
+        result = estimate_mi(s[:, None], y, random_state=0)
+        assert result.x_kind == "discrete" and result.y_kind == "continuous"
+        assert result.method != "ksg-mixed"
+        assert abs(result.raw_estimate) < 0.05
+
+
+def _information_of_a_noisy_code(values, noise):
+    """I(P; P + noise N) for P uniform on ``values``, by quadrature on a fine grid."""
+    from scipy.stats import norm
+
+    values = np.asarray(values, dtype=float)
+    q = np.concatenate([np.linspace(v - 8 * noise, v + 8 * noise, 801) for v in values])
+    q = np.unique(q)
+    dq = np.gradient(q)
+    densities = norm.pdf(q[None, :], values[:, None], noise)  # p(q | p)
+    mixture = densities.mean(axis=0)
+    ratio = np.where(densities > 0, densities / np.maximum(mixture, 1e-300), 1.0)
+    return float(np.mean(np.sum(densities * np.log(ratio) * dq, axis=1)))
+
+
+def test_integer_codes_with_one_outlier_are_not_classes():
+    # was nan (every value a class of one); truth 4.376 nats
+    P = np.r_[np.arange(100), 1000]
+    truth = _information_of_a_noisy_code(P, 0.3)
+    assert truth == pytest.approx(4.376, abs=2e-3)
+    Q = P + 0.3 * np.random.default_rng(0).standard_normal(101)
+    # at n = 101 the noise swaps no neighbours: the ranks of Q are those of P
+    with pytest.warns(UserWarning, match="reflects only the sample size"):
+        result = estimate_mi(P[:, None], Q, random_state=0)
+    assert result.x_kind == "continuous" and np.isfinite(result.estimate)
+    # k-NN cannot reach an MI near log(n) = 4.6 from 101 samples: it says so (above)
+    assert 2.5 < result.estimate < truth
+
+
+def test_finely_rounded_integers_are_continuous():
+    # was 0.566 (round(1000 z) taken as 2000 classes); truth 0.5 log 5 = 0.805
+    rng = np.random.default_rng(0)
+    Z = rng.standard_normal(2000)
+    Xi = np.round(1000 * Z).astype(int)
+    y = Z + 0.5 * rng.standard_normal(2000)
+    result = estimate_mi(Xi[:, None], y, random_state=0)
+    assert result.x_kind == "continuous"
+    assert result.estimate == pytest.approx(0.5 * np.log(5), abs=0.05)
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.uint64])
+def test_id_targets_give_a_number_not_nan(dtype):
+    # was nan: 200 singleton classes dropped until nothing was left; truth 0
+    X = np.random.default_rng(0).standard_normal((200, 2))
+    result = estimate_mi(X, np.arange(200, dtype=dtype) * 7, random_state=0)
+    assert result.y_kind == "continuous" and abs(result.raw_estimate) < 0.1
+
+
+def test_declared_discrete_on_unique_values_is_an_error_not_nan():
+    X = np.random.default_rng(0).standard_normal((50, 1))
+    with pytest.raises(ValueError, match="occurs once"):
+        estimate_mi(X, np.arange(50), y_kind="discrete")
+
+
+def test_discrete_estimate_within_the_entropy_bound():
+    # was 0.7431 > ln 2 (Miller-Madow past H(y)); truth H(y) = ln 2
+    y = np.r_[np.ones(5, int), np.zeros(5, int)]
+    result = estimate_mi(y[:, None], y)
+    assert result.method == "binned"
+    assert result.estimate == pytest.approx(np.log(2), abs=1e-12)
+    assert result.raw_estimate > np.log(2) and "entropy" in result.notes[0]
+
+
+def _class_latent_truth():
+    """I(y; Z) for y ~ Bernoulli(1/2), Z_0 | y ~ N(2y - 1, 1): a 1-D integral."""
+    from scipy.integrate import quad
+    from scipy.stats import norm
+
+    def integrand(z):
+        p1, p0 = norm.pdf(z, 1, 1), norm.pdf(z, -1, 1)
+        m = 0.5 * (p1 + p0)
+        return 0.5 * p1 * np.log(p1 / m) + 0.5 * p0 * np.log(p0 / m)
+
+    return quad(integrand, -12, 12)[0]
+
+
+@pytest.mark.parametrize("d", [10, 100])
+def test_class_against_a_high_dimensional_latent(d):
+    # was 0.250 (d = 10) and 0.045 (d = 100): Ross's k-NN whatever the dimension
+    truth = _class_latent_truth()
+    assert truth == pytest.approx(0.3368, abs=1e-4)
+    rng = np.random.default_rng(d)
+    y = rng.integers(0, 2, 1000)
+    Z = rng.standard_normal((1000, d))
+    Z[:, 0] += 2 * y - 1
+    result = estimate_mi(Z, y, random_state=0)
+    assert result.method == "larger" and "LDA" in result.reason
+    assert result.estimate == pytest.approx(truth, abs=0.08)
+
+
+def test_identical_continuous_variables_warn_once_at_the_caller():
+    # was a silent 5.65 at n = 1000; the truth is infinite
+    import warnings
+
+    x = np.random.default_rng(0).standard_normal(1000)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = estimate_mi(x[:, None], x, random_state=0)
+    monotone = [w for w in caught if "monotone" in str(w.message)]
+    assert len(monotone) == 1 and monotone[0].filename == __file__
+    assert any("infinite" in note for note in result.notes)
+
+
+def test_knn_in_high_dimension_warns():
+    X, y, _ = make_gaussian(500, 8, 8, correlation=0.5, random_state=0)
+    with pytest.warns(UserWarning, match="16 dimensions"):
+        estimate_mi(X, y, method="ksg", random_state=0)
+
+
+@pytest.mark.parametrize("n_permutations", [-5, 0, 2.5, True])
+def test_bad_n_permutations(n_permutations):
+    # was p = -0.25 (-5) and p = 1.0 with a NaN adjusted estimate (0)
+    X, y, _ = make_gaussian(100, correlation=0.5, random_state=0)
+    with pytest.raises((ValueError, TypeError), match="n_permutations"):
+        estimate_mi(X, y, p_value=True, n_permutations=n_permutations)
+
+
+def test_p_value_at_its_floor_reads_as_a_bound():
+    X, y, _ = make_gaussian(500, correlation=0.6, random_state=0)
+    result = estimate_mi(X, y, p_value=True, n_permutations=19, random_state=0)
+    assert result.min_p_value == pytest.approx(1 / 20)
+    assert result.p_value == result.min_p_value and result.p_value_text() == "p <= 0.05"
+
+
+def test_one_dimensional_arrays_and_series_just_work():
+    # was a 75-line array dump (1-D) and "Expected a 2-dimensional container" (Series)
+    pd = pytest.importorskip("pandas")
+    X, y, truth = make_gaussian(1000, correlation=0.6, random_state=0)
+    two_d = estimate_mi(X, y, random_state=0).estimate
+    assert estimate_mi(X[:, 0], y, random_state=0).estimate == two_d
+    assert estimate_mi(pd.Series(X[:, 0]), pd.Series(y), random_state=0).estimate == two_d
+    assert two_d == pytest.approx(truth, abs=0.05)
+
+
+def test_the_kind_table():
+    """data kind -> method (the table the docs print)."""
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 3, 600)
+    cont1, cont8 = rng.standard_normal((600, 1)), rng.standard_normal((600, 8))
+    relu = np.maximum(rng.standard_normal((600, 1)), 0)
+    assert choose_method(labels, labels)[0] == "binned"
+    assert choose_method(cont1, labels)[0] == "ksg-copula"
+    assert choose_method(cont8, labels)[0] == "larger"
+    assert choose_method(relu, labels)[0] == "ksg-mixed"
+    assert choose_method(relu, cont1)[0] == "ksg-mixed"
+    assert choose_method(cont1, cont1[:, 0] + 1)[0] == "ksg-copula"
+    assert choose_method(cont8, cont1)[0] == "larger"
+
+
+def test_conditional_mi_warns_for_identical_variables_and_many_conditions():
+    # was a silent half of 5.65 for (x, x) given an independent z; truth infinite
+    rng = np.random.default_rng(0)
+    x, z = rng.standard_normal(600), rng.standard_normal(600)
+    with pytest.warns(UserWarning, match="infinite"):
+        estimate_mi(x, x, z, random_state=0)
+    Z = rng.standard_normal((600, 5))
+    a, b = Z[:, 0] + rng.standard_normal(600), Z[:, 0] + rng.standard_normal(600)
+    with pytest.warns(UserWarning, match="5 conditioning dimensions"):
+        result = estimate_mi(a, b, Z, p_value=True, n_permutations=9, random_state=0)
+    # a and b are independent given Z: truth 0; the local permutation test agrees
+    assert abs(result.raw_estimate) < 0.05 and result.p_value > 0.1

@@ -1,8 +1,10 @@
 """The ``skmi`` command line."""
 
+import json
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from skmi.cli import main
@@ -37,7 +39,7 @@ def test_bad_option_exits_with_usage(capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["demo", "--n-samples", "10"])
     assert exit_info.value.code == 2
-    assert "--n-samples must be at least 50" in capsys.readouterr().err
+    assert "--n-samples: must be at least 50" in capsys.readouterr().err
 
 
 def test_console_script_help():
@@ -133,11 +135,141 @@ def test_estimate_help_explains_the_options(capsys):
     with pytest.raises(SystemExit):
         main(["estimate", "--help"])
     out = capsys.readouterr().out
-    for option in ["--x", "--y", "--method", "--units", "--ci", "--p-value"]:
+    for option in ["--x", "--y", "--method", "--units", "--ci", "--p-value", "--sep", "--decimal"]:
         assert option in out
+    from skmi._auto import METHODS
+
+    for method in METHODS:  # one line saying what each method is
+        assert any(line.split()[:1] == [method] for line in out.splitlines()), method
 
 
 def test_bench_runs(capsys):
     assert main(["bench", "--n-samples", "300", "--seeds", "1"]) == 0
     out = capsys.readouterr().out
     assert "MAE" in out and "auto" in out
+
+
+# -- issue 15 section 7 and issue 14: data errors, one line, exit 1 ------------------
+
+
+def _write(tmp_path, text, name="d.csv", encoding="utf-8"):
+    path = tmp_path / name
+    path.write_text(text, encoding=encoding)
+    return str(path)
+
+
+def _pairs(n=300, seed=0):
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal(n)
+    return x, x + rng.standard_normal(n)  # truth 0.5 log 2 = 0.347 nats
+
+
+def _one_error_line(capsys):
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1, err
+    return err[0]
+
+
+def test_a_blank_cell_is_an_error_naming_column_and_line(tmp_path, capsys):
+    # was "I(X; Y) = nan nats" and a bare NaN in --json
+    x, y = _pairs()
+    rows = [f"{a:.4f},{b:.4f}" for a, b in zip(x, y, strict=True)]
+    rows[5] = "1.2,"
+    path = _write(tmp_path, "a,b\n" + "\n".join(rows) + "\n")
+    assert main(["estimate", path, "--x", "a", "--y", "b", "--json"]) == 1
+    line = _one_error_line(capsys)
+    assert "column 'b'" in line and "line 7" in line and "--dropna" in line
+    assert main(["estimate", path, "--x", "a", "--y", "b", "--json", "--dropna"]) == 0
+    result = json.loads(capsys.readouterr().out, parse_constant=_no_constants)
+    assert result["n_samples"] == 299 and abs(result["estimate"] - 0.5 * np.log(2)) < 0.15
+
+
+def _no_constants(name):
+    raise AssertionError(f"invalid JSON constant {name}")
+
+
+def test_decimal_commas_are_refused_or_read_as_asked(tmp_path, capsys):
+    # was read as symbols: 6.04 nats where the truth is 0.35
+    x, y = _pairs()
+    rows = [f"{a:.3f};{b:.3f}".replace(".", ",") for a, b in zip(x, y, strict=True)]
+    path = _write(tmp_path, "a;b\n" + "\n".join(rows) + "\n")
+    assert main(["estimate", path, "--x", "a", "--y", "b"]) == 1
+    assert "--decimal" in _one_error_line(capsys)
+    argv = ["estimate", path, "--x", "a", "--y", "b", "--sep", ";", "--decimal", ",", "--json"]
+    assert main(argv) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["x_kind"] == "continuous" and abs(result["estimate"] - 0.5 * np.log(2)) < 0.15
+
+
+def test_byte_order_mark_directory_header_only_and_seed(tmp_path, capsys):
+    x, y = _pairs()
+    body = "\n".join(f"{a:.4f},{b:.4f}" for a, b in zip(x, y, strict=True))
+    path = _write(tmp_path, "\ufeffa,b\n" + body + "\n")
+    assert main(["estimate", path, "--x", "a", "--y", "b"]) == 0
+    capsys.readouterr()
+    assert main(["estimate", str(tmp_path), "--x", "a", "--y", "b"]) == 1
+    assert "is a directory" in _one_error_line(capsys)
+    header_only = _write(tmp_path, "a,b\n", name="h.csv")
+    assert main(["estimate", header_only, "--x", "a", "--y", "b"]) == 1
+    assert "no data rows" in _one_error_line(capsys)
+    empty = _write(tmp_path, "", name="e.csv")
+    assert main(["estimate", empty, "--x", "a", "--y", "b"]) == 1
+    assert "empty" in _one_error_line(capsys)
+    with pytest.raises(SystemExit) as exit_info:
+        main(["estimate", path, "--x", "a", "--y", "b", "--seed", "-1"])
+    assert exit_info.value.code == 2
+
+
+def test_integer_binary_column_takes_the_same_route_as_python(tmp_path, capsys):
+    # was: the CLI chose the mixed estimator (0.2707), Python KSG-copula (0.024)
+    from skmi import estimate_mi
+
+    rng = np.random.default_rng(0)
+    bits, values = rng.integers(0, 2, 300), rng.standard_normal(300)
+    rows = "\n".join(f"{a},{b:.6f}" for a, b in zip(bits, values, strict=True))
+    path = _write(tmp_path, "a,b\n" + rows + "\n")
+    assert main(["estimate", path, "--x", "a", "--y", "b", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    python = estimate_mi(bits, np.round(values, 6), random_state=0)
+    assert result["method"] == python.method and result["x_kind"] == "discrete"
+    assert result["estimate"] == pytest.approx(python.estimate, abs=1e-9)
+
+
+def test_warnings_once_in_command_line_words(tmp_path, capsys):
+    # was 203 warning lines telling the user to use KSGMutualInfo(ties="mixed")
+    rng = np.random.default_rng(0)
+    x = np.round(rng.standard_normal(300), 1)
+    y = x + rng.standard_normal(300)
+    rows = "\n".join(f"{a:.1f},{b:.4f}" for a, b in zip(x, y, strict=True))
+    path = _write(tmp_path, "a,b\n" + rows + "\n")
+    argv = ["estimate", path, "--x", "a", "--y", "b", "--method", "ksg", "--ci", "--p-value"]
+    assert main([*argv, "--n-permutations", "10"]) == 0
+    captured = capsys.readouterr()
+    warnings = [line for line in captured.err.splitlines() if "warning" in line]
+    assert len(warnings) == 1 and "--method ksg-mixed" in warnings[0]
+    assert "KSGMutualInfo" not in captured.err
+    assert "p <= 0.09091" in captured.out
+
+
+def test_version_and_python_dash_m(capsys):
+    from skmi import __version__
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0 and __version__ in capsys.readouterr().out
+    result = subprocess.run(
+        [sys.executable, "-m", "skmi", "--version"], capture_output=True, text=True
+    )
+    assert result.returncode == 0 and __version__ in result.stdout
+
+
+def test_demo_quick_shows_progress(capsys, tmp_path):
+    pytest.importorskip("torch")
+    pytest.importorskip("matplotlib")
+    pytest.importorskip("pandas")
+    assert main(["demo", "--quick", "--epochs", "4", "--out-dir", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "n = 2,000" in out and "epoch 4/4" in out
+    assert (tmp_path / "information_plane.png").exists()

@@ -30,3 +30,18 @@ def test_demo_command_exists():
     from skmi.cli import main
 
     assert callable(main)
+
+
+def test_ci_builds_checks_and_runs_the_wheel_outside_the_checkout():
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "python -m build" in ci and "twine check" in ci
+    assert "demo --quick" in ci and 'cd "$wheel_env"' in ci
+
+
+def test_the_information_plane_study_ships_in_the_package():
+    # an installed wheel has no examples/: the demo imports the study from skmi
+    from skmi.cli.information_plane import run
+
+    assert callable(run)
+    example = (ROOT / "examples" / "plot_information_plane.py").read_text()
+    assert "from skmi.cli.information_plane import run" in example

@@ -120,3 +120,103 @@ def test_bad_arguments():
         bootstrap_ci(GaussianMutualInfo(), X, y, confidence=1.5)
     with pytest.raises(ValueError, match="random_state"):
         bootstrap_ci(GaussianMutualInfo(), X, y, method="seeds")
+
+
+# -- issue 15 / 13 / 14: declared resampling, honest intervals, one warning ---------
+
+
+def test_resampling_follows_the_declared_traits_and_composites_take_the_strictest():
+    from skmi._auto import LargerOfMutualInfo
+    from skmi._traits import get_traits
+
+    larger = LargerOfMutualInfo([KSGMutualInfo(), GaussianMutualInfo()])
+    assert get_traits(larger).resampling == "subsample"
+    assert get_traits(GaussianMutualInfo()).resampling == "bootstrap"
+    X, y, _ = make_gaussian(600, 2, 2, correlation=0.5, random_state=0)
+    ci = bootstrap_ci(larger, X, y, n_resamples=20, random_state=0)
+    assert ci.method == "subsample" and ci.low <= ci.estimate <= ci.high
+
+
+def test_binned_interval_contains_its_estimate():
+    # was 0.2587 with [0.1314, 0.2467]: the basic interval reflected the
+    # bootstrap's upward bias of the plug-in through the estimate
+    X, y, _ = make_gaussian(2000, correlation=0.5, random_state=1)
+    ci = bootstrap_ci(BinnedMutualInfo(), X, y, n_resamples=40, random_state=0)
+    assert ci.low <= ci.estimate <= ci.high and ci.high >= 0
+    assert ci.resample_shift > 0  # the bias the interval leaves out, stated
+    assert "percentile" in ci.description
+
+
+def test_interval_never_lies_wholly_below_zero():
+    rng = np.random.default_rng(3)
+    X, y = rng.standard_normal((300, 1)), rng.standard_normal(300)
+    ci = bootstrap_ci(KSGMutualInfo(random_state=0), X, y, n_resamples=30, random_state=0)
+    assert ci.high >= 0 and ci.low <= ci.estimate <= ci.high
+
+
+def test_class_targets_are_resampled_within_classes():
+    # a resample that drops a class used to fail with "y has a single class"
+    rng = np.random.default_rng(0)
+    y = np.r_[np.zeros(60, int), np.ones(3, int)]
+    X = rng.standard_normal((63, 2)) + y[:, None]
+    for method in ("bootstrap", "subsample"):
+        ci = bootstrap_ci(
+            BinnedMutualInfo(discrete_target=True),
+            X,
+            y,
+            method=method,
+            n_resamples=40,
+            random_state=0,
+        )
+        assert ci.stratified and np.isfinite(ci.replicates).all()
+
+
+def test_one_warning_per_call_at_the_callers_line():
+    # was 51 to 101 TiesWarnings pointing into stats.py / _base.py
+    import warnings
+
+    from skmi.exceptions import TiesWarning
+
+    rng = np.random.default_rng(0)
+    x = np.round(rng.standard_normal(300), 1)
+    y = x + rng.standard_normal(300)
+    for call in (
+        lambda: bootstrap_ci(KSGMutualInfo(), x[:, None], y, n_resamples=20, random_state=0),
+        lambda: permutation_test(KSGMutualInfo(), x[:, None], y, n_permutations=20),
+    ):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            call()
+        ties = [w for w in caught if issubclass(w.category, TiesWarning)]
+        assert len(ties) == 1 and ties[0].filename == __file__
+
+
+@pytest.mark.parametrize("bad", [0, -5, True, 2.5])
+def test_permutation_count_is_validated(bad):
+    X, y, _ = make_gaussian(50, random_state=0)
+    with pytest.raises((ValueError, TypeError), match="n_permutations"):
+        permutation_test(GaussianMutualInfo(), X, y, n_permutations=bad)
+
+
+def test_smallest_attainable_p_value_is_reported():
+    X, y, _ = make_gaussian(400, correlation=0.6, random_state=0)
+    result = permutation_test(GaussianMutualInfo(), X, y, n_permutations=49, random_state=0)
+    assert result.min_p_value == pytest.approx(0.02) and result.p_value_text() == "p <= 0.02"
+
+
+def test_conditional_permutation_test_within_z_neighbourhoods():
+    # x and y depend only through z: conditionally independent, while the
+    # unconditional test finds the (spurious) dependence
+    rng = np.random.default_rng(0)
+    z = rng.standard_normal(400)
+    x, y = z + 0.5 * rng.standard_normal(400), z + 0.5 * rng.standard_normal(400)
+    est = GaussianMutualInfo()
+    marginal = permutation_test(est, x[:, None], y, n_permutations=49, random_state=0)
+    conditional = permutation_test(est, x[:, None], y, z=z, n_permutations=49, random_state=0)
+    assert marginal.p_value <= 0.02 and conditional.p_value > 0.05 and conditional.conditional
+    # a direct effect of x on y given z is found
+    y2 = y + 0.5 * x
+    direct = permutation_test(est, x[:, None], y2, z=z, n_permutations=49, random_state=0)
+    assert direct.p_value <= 0.02
+    with pytest.raises(ValueError, match="condition"):
+        permutation_test(BinnedMutualInfo(), x[:, None], y, z=z, n_permutations=5)

@@ -1,0 +1,7 @@
+"""``python -m skmi``: the ``skmi`` command line."""
+
+import sys
+
+from skmi.cli import main
+
+sys.exit(main())

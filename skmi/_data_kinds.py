@@ -1,0 +1,165 @@
+"""What kind of variable each side is: continuous, discrete, or mixed.
+
+One classification, by what the values are rather than by their dtype
+(DESIGN.md, "Data kinds"), shared by :func:`skmi.estimate_mi`, the command
+line and the drop-in functions (:func:`discrete_columns`). An integer column
+of mostly unique values (IDs, ``round(1000 z)``) is continuous; a float column
+with two values is discrete; a density with atoms (ReLU zeros) is mixed.
+
+Per column, with n samples and u distinct values:
+
+* **discrete** -- symbols (strings, objects, booleans); or at most two values;
+  or, on average, at least ``MIN_COUNT_PER_VALUE`` samples per value
+  (n / u >= 5) when the values are integers or few (u <= ``MAX_FLOAT_LEVELS``).
+  Five per value is what a plug-in cell or a within-class neighbour search
+  with k = 3 needs to have company.
+* **mixed** -- not discrete, but atoms hold at least ``ATOM_SHARE`` (5 %) of
+  the samples, an atom being a value repeated at least ``max(5, sqrt(n))``
+  times. A rounded continuous variable repeats each value a few times (its
+  local density times the rounding step), far below sqrt(n); a ReLU zero or a
+  censoring limit repeats in a fixed share of all samples, far above it.
+* **continuous** -- everything else; its occasional ties are broken by the
+  estimators' jitter.
+
+A side (X, y) of several columns is discrete when every column is,
+continuous when every column is, and mixed otherwise (its discrete columns
+are atoms of the joint distribution, which Gao et al.'s counting handles).
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+KINDS = ("continuous", "discrete", "mixed")
+MIN_COUNT_PER_VALUE = 5
+MAX_FLOAT_LEVELS = 20
+ATOM_SHARE = 0.05
+MIN_ATOM_COUNT = 5
+
+
+@dataclass(frozen=True)
+class DataKind:
+    """A side's kind and the reason, in words a user can check.
+
+    Attributes
+    ----------
+    kind : {"continuous", "discrete", "mixed"}
+    reason : str
+    columns : tuple of str
+        The kind of each column.
+    """
+
+    kind: str
+    reason: str
+    columns: tuple = ()
+
+
+def classify_column(values):
+    """The kind of one column and why: ``(kind, reason)``.
+
+    Parameters
+    ----------
+    values : array-like of shape (n_samples,)
+
+    Returns
+    -------
+    kind : {"continuous", "discrete", "mixed"}
+    reason : str
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> classify_column(np.arange(200))[0]
+    'continuous'
+    >>> classify_column(np.array([0.0, 1.0] * 50))[0]
+    'discrete'
+    """
+    values = np.asarray(values)
+    n = values.shape[0]
+    if values.dtype.kind in "OSUb":
+        if values.dtype.kind == "O" and _all_numbers(values):
+            values = values.astype(np.float64)
+        else:
+            return "discrete", "symbols (non-numeric values)"
+    values = values.astype(np.float64) if values.dtype.kind in "iu" else values
+    _, counts = np.unique(values, return_counts=True)
+    u = counts.size
+    integer = bool(np.all(np.mod(values, 1) == 0))
+    what = "integer-valued" if integer else "real-valued"
+    if u <= 2:
+        return "discrete", f"{u} distinct values"
+    if n / u >= MIN_COUNT_PER_VALUE and (integer or u <= MAX_FLOAT_LEVELS):
+        return "discrete", f"{what}, {u} distinct values in {n} samples"
+    atom_size = max(MIN_ATOM_COUNT, np.sqrt(n))
+    atom_share = counts[counts >= atom_size].sum() / n
+    if atom_share >= ATOM_SHARE:
+        return "mixed", f"{what}, {atom_share:.0%} of the samples on repeated values (atoms)"
+    distinct = u / n
+    return "continuous", f"{what}, {distinct:.0%} of the values distinct"
+
+
+def classify(A, name="X", kind="auto"):
+    """The kind of a side (all its columns), with the user's override.
+
+    Parameters
+    ----------
+    A : array-like of shape (n_samples,) or (n_samples, n_features)
+    name : str
+        The argument's name, for the reason.
+    kind : {"auto", "continuous", "discrete", "mixed"}
+        "auto" classifies by the values; anything else is taken as given.
+
+    Returns
+    -------
+    kind : DataKind
+
+    Raises
+    ------
+    ValueError
+        If ``kind`` is not one of the four, or a non-numeric side is declared
+        continuous or mixed.
+    """
+    if kind not in ("auto", *KINDS):
+        raise ValueError(
+            f"{name}_kind must be 'auto', 'continuous', 'discrete' or 'mixed'; got {kind!r}."
+        )
+    A = np.asarray(A)
+    A = A.reshape(A.shape[0], -1)
+    if kind != "auto":
+        if kind != "discrete" and A.dtype.kind in "OSU" and not _all_numbers(A):
+            raise ValueError(f"{name} has non-numeric values; {name}_kind={kind!r} needs numbers.")
+        return DataKind(kind, f"{name} declared {kind} by the caller", (kind,) * A.shape[1])
+    found = [classify_column(A[:, c]) for c in range(A.shape[1])]
+    kinds = tuple(k for k, _ in found)
+    if len(set(kinds)) == 1:
+        if len(found) == 1:
+            return DataKind(kinds[0], f"{name} {kinds[0]}: {found[0][1]}", kinds)
+        return DataKind(kinds[0], f"{name} {kinds[0]}: all {len(kinds)} columns", kinds)
+    counts = ", ".join(f"{kinds.count(k)} {k}" for k in KINDS if k in kinds)
+    return DataKind("mixed", f"{name} mixed: columns of several kinds ({counts})", kinds)
+
+
+def discrete_columns(X):
+    """A boolean mask of the columns of X that :func:`classify_column` calls discrete.
+
+    For the drop-in functions' ``discrete_features="auto"`` on dense data.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+
+    Returns
+    -------
+    mask : ndarray of bool, shape (n_features,)
+    """
+    X = np.asarray(X)
+    X = X.reshape(X.shape[0], -1)
+    return np.array([classify_column(X[:, c])[0] == "discrete" for c in range(X.shape[1])])
+
+
+def _all_numbers(values):
+    try:
+        np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        return False
+    return True
