@@ -104,8 +104,8 @@ def kl_divergence(
     SkmiWarning
         When the bound is in its high-variance regime (the estimate above
         3/4 of log of the Q samples per step, or the held-out E_Q[e^T]
-        carried by fewer than 100 effective samples): the true divergence
-        may be much larger.
+        with a standard error above 0.1 nats): the true divergence may be
+        much larger.
 
     Raises
     ------
@@ -113,7 +113,7 @@ def kl_divergence(
         If P or Q holds NaN or inf, has fewer than 10 rows, or their numbers
         of columns differ; on a bad parameter value.
     TypeError
-        On a parameter of the wrong type.
+        On a parameter of the wrong type, or a callback without hooks.
 
     Notes
     -----

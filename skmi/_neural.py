@@ -462,7 +462,20 @@ def training_callbacks(params):
     """The callbacks of a fit: the user's, plus those ``verbose``/``log_dir`` ask for."""
     from skmi.callbacks import ProgressBar, TensorBoard
 
-    callbacks = list(params.callbacks or ())
+    callbacks = params.callbacks
+    if callbacks is None:
+        callbacks = []
+    if not isinstance(callbacks, (list, tuple)):
+        raise TypeError(
+            f"callbacks must be a list of skmi.callbacks.Callback; got {type(callbacks).__name__}."
+        )
+    for i, callback in enumerate(callbacks):
+        if not any(hasattr(callback, hook) for hook in _HOOKS):
+            raise TypeError(
+                f"callbacks[{i}] is a {type(callback).__name__}, not a callback: it has none "
+                f"of the hooks {', '.join(_HOOKS)} (see skmi.callbacks.Callback)."
+            )
+    callbacks = list(callbacks)
     if params.verbose:
         callbacks.append(ProgressBar())
     if params.log_dir is not None:
@@ -473,6 +486,9 @@ def training_callbacks(params):
         )
         callbacks.append(TensorBoard(params.log_dir))
     return callbacks
+
+
+_HOOKS = ("on_train_begin", "on_batch_end", "on_epoch_end", "on_train_end")
 
 
 def run_training(owner, critic, training, validation, settings):
@@ -506,8 +522,8 @@ def saturation_reason(objective, estimate, critic, pairs, batch_size, seed, quan
     approaches log(batch_size) (``batch_size``: the Q sample of a training
     step), the largest density ratio a training batch of Q represents
     (measured: MINE and NWJ stop near 5 nats of 6 at batch 256), or the
-    held-out log E_Q[e^T] has a standard error above 0.1 nats
-    (1 / sqrt of Kish's effective number of its pairs).
+    held-out log E_Q[e^T] has a standard error above 0.1 nats (the delta
+    method: sqrt(1/ESS - 1/m) for m pairs of Kish effective size ESS).
     """
     ceiling = np.log(batch_size)
     if objective == "infonce":
@@ -520,8 +536,7 @@ def saturation_reason(objective, estimate, critic, pairs, batch_size, seed, quan
         return None
     if not np.isfinite(estimate):
         return None
-    effective = pairs.marginal_effective_size(critic, seed)
-    standard_error = 1 / np.sqrt(max(effective, 1.0))
+    standard_error = pairs.marginal_standard_error(critic, seed)
     if estimate > 0.75 * ceiling or standard_error > _MAX_MARGINAL_ERROR:
         regime = (
             f"The {objective.upper()} estimate ({estimate:.2f} nats) is in the bound's "

@@ -318,33 +318,43 @@ def test_a_dv_bound_near_log_batch_size_warns_once_at_the_callers_line():
 def test_saturation_rule_on_the_marginal_terms_standard_error():
     from skmi._neural import saturation_reason
 
-    class Pairs:  # held-out pairs whose e^T rests on `size` effective pairs
-        def __init__(self, size):
-            self.size = size
+    class Pairs:  # held-out pairs whose log E_Q[e^T] has this standard error
+        def __init__(self, error):
+            self.error = error
 
-        def marginal_effective_size(self, critic, seed):
-            return self.size
+        def marginal_standard_error(self, critic, seed):
+            return self.error
 
-    # standard error 1 / sqrt(effective size): 0.1 nats at 100 pairs
-    few, many = 50, 200
-    assert "standard error" in saturation_reason("nwj", 1.0, None, Pairs(few), 256, 0)
-    assert saturation_reason("nwj", 1.0, None, Pairs(many), 256, 0) is None
-    assert "regime" in saturation_reason("dv", 4.5, None, Pairs(10_000), 256, 0)  # > 0.75 log 256
+    assert "standard error" in saturation_reason("nwj", 1.0, None, Pairs(0.2), 256, 0)
+    assert saturation_reason("nwj", 1.0, None, Pairs(0.05), 256, 0) is None
+    assert "regime" in saturation_reason("dv", 4.5, None, Pairs(0.0), 256, 0)  # > 0.75 log 256
     # SMILE is no bound: its message must not promise that the truth is larger
-    smile = saturation_reason("smile", 4.5, None, Pairs(10_000), 256, 0)
+    smile = saturation_reason("smile", 4.5, None, Pairs(0.0), 256, 0)
     assert "clipping" in smile and "may be much larger" not in smile
 
 
-def test_effective_size_of_the_marginal_term_is_kish():
+def test_standard_error_of_the_marginal_term_is_the_delta_method():
     from skmi._torch.training import EVAL_SHUFFLES, PairedSamples
 
     x = torch.linspace(-2, 2, 50).reshape(-1, 1)
     pairs = PairedSamples(x, x.clone())
     critic = lambda a, b: 3 * a[:, 0]  # noqa: E731 - T depends on x only: re-pairing keeps it
     w = np.exp(3 * x[:, 0].numpy().astype(np.float64))
-    kish = w.sum() ** 2 / (w**2).sum()  # over the 50 pairs of one re-pairing
-    expected = kish * EVAL_SHUFFLES  # the evaluation averages that many
-    assert pairs.marginal_effective_size(critic, 0) == pytest.approx(expected, rel=1e-5)
+    # sd of the mean of w over the 50 pairs of one re-pairing, relative to the
+    # mean; the evaluation averages EVAL_SHUFFLES re-pairings
+    relative = np.sqrt(np.var(w) / len(w)) / np.mean(w)
+    expected = relative / np.sqrt(EVAL_SHUFFLES)
+    assert pairs.marginal_standard_error(critic, 0) == pytest.approx(expected, rel=1e-5)
+    flat = PairedSamples(x, x.clone()).marginal_standard_error(lambda a, b: 0 * a[:, 0], 0)
+    assert flat == pytest.approx(0.0, abs=1e-7)  # equal weights: no error
+
+
+def test_callbacks_must_be_callbacks():
+    X, y, _ = make_gaussian(100, random_state=0)
+    with pytest.raises(TypeError, match=r"callbacks\[0\]"):
+        NeuralMutualInfo(callbacks=[1], **TINY).fit(X, y)
+    with pytest.raises(TypeError, match="callbacks"):
+        skmi.kl_divergence(X, y, callbacks="x")
 
 
 def test_no_saturation_warning_at_a_moderate_mi():

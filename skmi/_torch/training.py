@@ -234,27 +234,33 @@ class PairedSamples:
         return float(objective.bound(t_joint, torch.cat(marginal), clip))
 
     @torch.no_grad()
-    def marginal_effective_size(self, critic, seed):
-        """Kish's effective number of marginal pairs behind the held-out E_Q[e^T].
+    def marginal_standard_error(self, critic, seed):
+        """Standard error (nats) of the held-out log E_Q[e^T] of :meth:`evaluate`.
 
-        Measured on one random re-pairing and scaled to the ``EVAL_SHUFFLES``
-        that :meth:`evaluate` averages. The DV and NWJ bounds estimate
-        E_Q[e^T] by a sample mean; when a few pairs carry most of e^T (the
-        log density ratio is large, so its exponential is heavy-tailed: the
-        variance grows like e^I) the mean is unreliable and the bound
-        saturates.
+        The DV and NWJ bounds estimate E_Q[e^T] by a sample mean; when a few
+        pairs carry most of e^T (the log density ratio is large, so its
+        exponential is heavy-tailed: the variance grows like e^I) the mean
+        is unreliable and the bound saturates. Measured on one random
+        re-pairing and scaled to the ``EVAL_SHUFFLES`` the estimate averages.
         """
         n = len(self)
         generator = torch.Generator().manual_seed(seed)
         yk = self.y[random_cycle(n, generator).to(self.x.device)]
         t = _chunked(lambda s: critic(self.x[s], yk[s]), n, 1)
-        return kish_size(t) * EVAL_SHUFFLES
+        return log_mean_exp_error(t) / math.sqrt(EVAL_SHUFFLES)
 
 
-def kish_size(log_weights):
-    """Kish's effective sample size (sum w)^2 / sum w^2 of w = e^log_weights."""
-    log_w = log_weights - log_weights.max()
-    return float(torch.exp(2 * torch.logsumexp(log_w, 0) - torch.logsumexp(2 * log_w, 0)))
+def log_mean_exp_error(t):
+    """Delta-method standard error of log mean(e^t) over the m values of t.
+
+    (sample variance of w / mean(w)^2) / m with w = e^t, written with Kish's
+    effective size ESS = (sum w)^2 / sum w^2 as (1 / ESS - 1 / m): 0 for
+    equal weights, about 1 / sqrt(ESS) when a few weights dominate.
+    """
+    t = t.double()
+    log_w = t - t.max()
+    ess = float(torch.exp(2 * torch.logsumexp(log_w, 0) - torch.logsumexp(2 * log_w, 0)))
+    return math.sqrt(max(1 / ess - 1 / len(t), 0.0))
 
 
 class TwoSamples:
@@ -284,9 +290,9 @@ class TwoSamples:
         return float(objective.bound(t_p, t_q, clip))
 
     @torch.no_grad()
-    def marginal_effective_size(self, critic, seed):
-        """Kish's effective number of Q samples behind the held-out E_Q[e^T]."""
-        return kish_size(_chunked(lambda s: critic(self.q[s]), len(self.q), 1))
+    def marginal_standard_error(self, critic, seed):
+        """Standard error (nats) of the held-out log E_Q[e^T] of :meth:`evaluate`."""
+        return log_mean_exp_error(_chunked(lambda s: critic(self.q[s]), len(self.q), 1))
 
 
 # -- the training loop ---------------------------------------------------------------

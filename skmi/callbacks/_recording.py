@@ -21,6 +21,8 @@ class PlaneRecorder:
         self.ty_estimator = ty_estimator
         self.plane_params = dict(plane_params or {})
         self.plane = None
+        self.model = None
+        self.rows = []
 
     def due(self, epoch):
         """Whether ``epoch`` (counted from 0) ends a block of ``every_n_epochs``."""
@@ -30,8 +32,8 @@ class PlaneRecorder:
         """The rows of one recording; the model keeps its modes and device."""
         from skmi.probe import InformationPlane
 
-        if self.plane is None or self.plane.model is not model:
-            history = [] if self.plane is None else self.plane.history_
+        if self.plane is None or self.model is not model:
+            self.model = model
             self.plane = InformationPlane(
                 model,
                 self.layers,
@@ -39,13 +41,14 @@ class PlaneRecorder:
                 ty_estimator=self.ty_estimator,
                 **self.plane_params,
             )
-            self.plane.history_ = history
         with preserved(model):
-            return self.plane.record(self.X, self.y, epoch=epoch)
+            rows = self.plane.record(self.X, self.y, epoch=epoch)
+        self.rows.extend(rows)
+        return rows
 
     @property
     def history(self):
-        return [] if self.plane is None else self.plane.history_
+        return self.rows
 
 
 def scalars(rows, prefix, separator="/"):
