@@ -194,6 +194,7 @@ _BAD_CALLS = [
 
 
 @pytest.mark.parametrize(("function", "target", "kwargs"), _BAD_CALLS)
+@pytest.mark.filterwarnings("ignore:The number of unique classes:UserWarning")  # both warn
 def test_bad_calls_raise_what_sklearn_raises(function, target, kwargs):
     # Same call, same exception type (skmi's may be a subclass with a better message).
     X, y, classes = _bad_call_data()
