@@ -89,9 +89,7 @@ def layer_information(model, ids, label, seed):
         # the last layer's final hidden state is h[-1]
         start = LENGTH * WIDTH + WIDTH
         blocks = {"lstm h[-1]": blocks["lstm"][:, start : start + WIDTH], "head": blocks["head"]}
-    return {
-        name: KSGMutualInfo(random_state=seed).fit(T, label).mi_ for name, T in blocks.items()
-    }
+    return {name: KSGMutualInfo(random_state=seed).fit(T, label).mi_ for name, T in blocks.items()}
 
 
 def train(model, ids, label, steps, seed):

@@ -839,3 +839,12 @@ def test_cuda_round_trip_restores_a_split_model():
     ):
         call()
         assert [p.device.type for p in model.parameters()] == ["cpu"] * 4 + ["cuda"] * 2
+
+
+def test_class_mutual_info_accepts_lists():
+    model = _mlp()
+    X, _ = _data(40)
+    labels = np.arange(40) % 2
+    from_list = class_mutual_info(model, X.tolist(), labels.tolist(), random_state=0)
+    from_array = class_mutual_info(model, X, labels, random_state=0)
+    np.testing.assert_allclose(from_list["mi"], from_array["mi"], rtol=1e-6)
