@@ -848,3 +848,10 @@ def test_class_mutual_info_accepts_lists():
     from_list = class_mutual_info(model, X.tolist(), labels.tolist(), random_state=0)
     from_array = class_mutual_info(model, X, labels, random_state=0)
     np.testing.assert_allclose(from_list["mi"], from_array["mi"], rtol=1e-6)
+
+
+def test_jacobian_mi_declares_its_traits():
+    from skmi._traits import get_traits
+
+    traits = get_traits(JacobianMutualInfo(_mlp()))
+    assert traits.resampling == "bootstrap" and traits.pointwise and not traits.neural
