@@ -344,6 +344,14 @@ class NTKClassMIRecorder:
     indices_ : dict
         The rows of X used for each class.
 
+    Raises
+    ------
+    ValueError
+        As :func:`class_mutual_info` (labels that do not match X, a missing
+        or too small class, an unknown choice, the memory budget).
+    TypeError
+        If ``model`` is not a ``torch.nn.Module``.
+
     Examples
     --------
     >>> import numpy as np
