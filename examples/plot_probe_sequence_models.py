@@ -89,18 +89,16 @@ def layer_information(model, ids, label, seed):
         # the last layer's final hidden state is h[-1]
         start = LENGTH * WIDTH + WIDTH
         blocks = {"lstm h[-1]": blocks["lstm"][:, start : start + WIDTH], "head": blocks["head"]}
-    return {
-        name: KSGMutualInfo(random_state=seed).fit(T, label).mi_ for name, T in blocks.items()
-    }
+    return {name: KSGMutualInfo(random_state=seed).fit(T, label).mi_ for name, T in blocks.items()}
 
 
 def train(model, ids, label, steps, seed):
     torch.manual_seed(seed)
     data, target = torch.tensor(ids), torch.tensor(label)
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
+    optimizer = torch.optim.Adam(model.parameters(), lr=2e-2)
     model.train()
     for _ in range(steps):
-        batch = torch.randint(0, len(data), (64,))
+        batch = torch.randint(0, len(data), (32,))
         optimizer.zero_grad()
         torch.nn.functional.cross_entropy(model(data[batch]), target[batch]).backward()
         optimizer.step()
@@ -109,7 +107,7 @@ def train(model, ids, label, steps, seed):
         return float((model(data).argmax(1) == target).float().mean())
 
 
-def run(n_samples=800, steps=50, out_dir=".", show=True, seed=0):
+def run(n_samples=600, steps=60, out_dir=".", show=True, seed=0):
     """Probe both models before and after training; save a PNG; return the numbers."""
     rng = np.random.default_rng(seed)
     ids, label = make_tokens(n_samples, rng)
@@ -150,5 +148,5 @@ def run(n_samples=800, steps=50, out_dir=".", show=True, seed=0):
 
 if __name__ == "__main__":
     quick = os.environ.get("SKMI_EXAMPLES_QUICK") == "1"
-    for key, value in run(steps=30 if quick else 50).items():
+    for key, value in run(steps=40 if quick else 60).items():
         print(key, value)

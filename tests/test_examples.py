@@ -70,7 +70,7 @@ def test_probe_sequence_models_example(tmp_path):
     bound = results["H(label)"]
     for name, layer in [("TokenTransformer", "pool"), ("TokenLSTM", "lstm h[-1]")]:
         before, after = results[name]["before"], results[name]["after"]
-        assert results[name]["train accuracy"] > 0.9
+        assert results[name]["train accuracy"] > 0.85
         # training moves the label into the representation, up to its entropy
         assert after[layer] > before[layer] + 0.2 and after[layer] < bound + 0.1
         assert after["head"] > before["head"] + 0.2

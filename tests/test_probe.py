@@ -269,7 +269,7 @@ def test_information_plane_of_the_issue_layer_is_not_overstated():
         layer[0].weight.normal_(0, np.sqrt(1 / 12))
     T = np.maximum(X @ layer[0].weight.detach().double().numpy().T, 0)
     for s in (0.1, 0.3, 1.0, 3.0):
-        truth = _independent_mixture_mi(T, s, 20_000, seed=3)
+        truth = _independent_mixture_mi(T, s, 20_000 if s >= 3 else 8_000, seed=3)
         plane = InformationPlane(layer, ["1"], noise_std=s, random_state=0)
         row = plane.record(X.astype(np.float32), X[:, 0])[0]
         assert row["I(X;T)"] == pytest.approx(truth, rel=0.1), s
@@ -839,3 +839,19 @@ def test_cuda_round_trip_restores_a_split_model():
     ):
         call()
         assert [p.device.type for p in model.parameters()] == ["cpu"] * 4 + ["cuda"] * 2
+
+
+def test_class_mutual_info_accepts_lists():
+    model = _mlp()
+    X, _ = _data(40)
+    labels = np.arange(40) % 2
+    from_list = class_mutual_info(model, X.tolist(), labels.tolist(), random_state=0)
+    from_array = class_mutual_info(model, X, labels, random_state=0)
+    np.testing.assert_allclose(from_list["mi"], from_array["mi"], rtol=1e-6)
+
+
+def test_jacobian_mi_declares_its_traits():
+    from skmi._traits import get_traits
+
+    traits = get_traits(JacobianMutualInfo(_mlp()))
+    assert traits.resampling == "bootstrap" and traits.pointwise and not traits.neural

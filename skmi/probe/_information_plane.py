@@ -77,6 +77,14 @@ class InformationPlane:
     history_ : list of dict
         One row per (record call, layer).
 
+    Raises
+    ------
+    ValueError
+        If ``noise_std`` is not a positive number, ``xt`` is unknown, or
+        ``n_draws`` < 2.
+    TypeError
+        If ``model`` is not a ``torch.nn.Module``.
+
     References
     ----------
     .. [1] R. Shwartz-Ziv and N. Tishby, "Opening the black box of deep neural

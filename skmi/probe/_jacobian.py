@@ -29,6 +29,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils import check_array
 
 from skmi._sklearn_compat import Interval, StrOptions, check_is_fitted
+from skmi._traits import MITraits
 
 _LN2 = np.log(2.0)
 
@@ -122,6 +123,10 @@ class JacobianMutualInfo(BaseEstimator):
     >>> bool(np.isclose(est.mi_, closed))
     True
     """
+
+    # a mean of per-sample closed forms: a duplicated row adds a duplicated term,
+    # so the bootstrap is valid; pointwise_mi returns the terms
+    _mi_traits = MITraits(resampling="bootstrap", pointwise=True)
 
     _parameter_constraints: dict = {
         "model": [object],

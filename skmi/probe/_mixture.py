@@ -111,6 +111,10 @@ def noisy_layer_information(T, noise_std, *, n_draws=4096, random_state=None):
     (issue 16). Both coincide with the truth only when the components are
     far apart (all equal to log n) or all equal (0).
 
+    Cost: the Monte Carlo part takes O(n_draws n d) operations, the bounds
+    O(n^2 d) (every pair of distinct activations); memory stays within
+    ``memory_budget`` (row blocks, never an n x n matrix).
+
     Parameters
     ----------
     T : array-like of shape (n_samples, n_units)

@@ -22,8 +22,8 @@ def _input_rows(X):
     """X as something row-indexable (pandas by position), with its length."""
     if hasattr(X, "iloc"):
         return X.iloc, len(X)
-    if not hasattr(X, "__len__") or not hasattr(X, "__getitem__"):
-        X = np.asarray(X)
+    if not isinstance(X, np.ndarray) and type(X).__module__.split(".")[0] != "torch":
+        X = np.asarray(X)  # lists and other sequences: numpy indexing is needed
     return X, len(X)
 
 
@@ -343,6 +343,14 @@ class NTKClassMIRecorder:
     history_ : list of dict
     indices_ : dict
         The rows of X used for each class.
+
+    Raises
+    ------
+    ValueError
+        As :func:`class_mutual_info` (labels that do not match X, a missing
+        or too small class, an unknown choice, the memory budget).
+    TypeError
+        If ``model`` is not a ``torch.nn.Module``.
 
     Examples
     --------
