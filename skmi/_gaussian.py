@@ -23,6 +23,8 @@ from skmi.exceptions import SkmiWarning
 # Eigenvalues of a block covariance below this fraction of the largest are
 # treated as exact zeros (collinear columns) rather than inverted.
 _RANK_TOLERANCE = 1e-12
+# Most classes a class target may have: each is one column of the one-hot code.
+_MAX_CLASSES = 1000
 # Canonical correlations this close to 1 mean a deterministic linear relation.
 _PERFECT_CORRELATION = 1.0 - 1e-15
 
@@ -246,7 +248,14 @@ class GaussianMutualInfo(BaseMutualInfo):
         """y as numbers: class codes one-hot (K - 1 columns), else as given."""
         if not self.discrete_target_:
             return y
-        return np.eye(int(y.max()) + 1)[y][:, 1:]
+        n_classes = int(y.max()) + 1
+        if n_classes > min(len(y) / 2, _MAX_CLASSES):
+            raise ValueError(
+                f"discrete_target=True: y has {n_classes} distinct values among {len(y)} "
+                f"samples (at most min(n_samples / 2, {_MAX_CLASSES}) classes are coded "
+                "one-hot). Is y continuous? Pass discrete_target=False."
+            )
+        return np.eye(n_classes)[y][:, 1:]
 
     def _transform_columns(self, Z):
         return normal_scores(Z) if self.copula else Z
