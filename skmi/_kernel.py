@@ -426,6 +426,12 @@ class _GramFactory:
         self.name = name
         if kernel in ("rbf", "laplacian"):
             data = standardized_columns(data)
+        elif kernel == "linear":
+            # the normalised linear kernel (cosine similarity) ignores a global
+            # scale: remove it, so that a @ b.T cannot overflow or underflow
+            data = np.asarray(data, dtype=np.float64)
+            peak = np.abs(data).max()
+            data = data / peak if peak > 0 else data
         self.data = data
 
     def block(self, rows, cols):
