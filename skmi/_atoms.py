@@ -26,6 +26,7 @@ from skmi._gaussian import GaussianMutualInfo
 from skmi._ksg import KSGMutualInfo
 from skmi._sklearn_compat import HasMethods, Interval, validate_parameters
 from skmi._traits import MITraits, get_traits, strictest
+from skmi._validation import check_real
 from skmi.exceptions import SkmiWarning
 
 # Patterns too small for the within-pattern estimator are left out; above this
@@ -158,6 +159,7 @@ class AtomDecompositionMutualInfo(BaseMutualInfo):
         return pattern_mi + within_mi
 
     def _decomposed(self, X, y):
+        check_real(self.atom, "atom")  # refuses True (a bool is a number)
         pattern_estimator, within_estimator = self._parts()
         active = y != self.atom
         patterns, codes = np.unique(active, axis=0, return_inverse=True)

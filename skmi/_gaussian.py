@@ -18,6 +18,7 @@ from skmi._closed_forms import log_det_bias_of_mi
 from skmi._sklearn_compat import Interval, StrOptions, validate_parameters
 from skmi._standardize import standardized_columns
 from skmi._traits import MITraits
+from skmi._validation import check_real
 from skmi.exceptions import SkmiWarning
 
 # Eigenvalues of a block covariance below this fraction of the largest are
@@ -189,6 +190,8 @@ class GaussianMutualInfo(BaseMutualInfo):
         return self._canonical(X, y, z)[0]
 
     def _canonical(self, X, y, z):
+        if self.shrinkage is not None and not isinstance(self.shrinkage, str):
+            check_real(self.shrinkage, "shrinkage")  # refuses True (a bool is a number)
         if self.bias_correction and self.shrinkage is not None:
             raise ValueError(
                 "bias_correction=True corrects the sample covariance; it cannot be "

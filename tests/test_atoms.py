@@ -91,3 +91,9 @@ def test_a_gaussian_pattern_estimator_sees_one_hot_patterns():
     codes = np.unique(y != 0, axis=0, return_inverse=True)[1].reshape(-1)
     expected = GaussianMutualInfo(discrete_target=True).fit(X, codes).mi_
     assert est.pattern_mi_ == pytest.approx(expected)
+
+
+def test_boolean_atom_is_refused_by_name():
+    X, y, _ = make_relu_atoms(60, 2, random_state=0)
+    with pytest.raises(TypeError, match="atom"):
+        AtomDecompositionMutualInfo(atom=True).fit(X, y)

@@ -288,3 +288,11 @@ def test_declared_traits():
     traits = get_traits(KernelMutualInfo())
     assert traits.resampling == "bootstrap" and traits.discrete_target
     assert not traits.conditioning and not traits.pointwise
+
+
+@pytest.mark.parametrize("param", ["alpha", "bandwidth", "block_size", "n_components"])
+def test_booleans_are_refused_by_name(param):
+    # issue 14: a bool is an int in Python; scikit-learn's Interval lets it through
+    X, y, _ = make_gaussian(60, random_state=0)
+    with pytest.raises(TypeError, match=param):
+        KernelMutualInfo(**{param: True}).fit(X, y)
