@@ -76,7 +76,8 @@ class AtomDecompositionMutualInfo(BaseMutualInfo):
     Raises
     ------
     ValueError
-        From the part estimators (too few samples, bad inputs).
+        From the part estimators (too few samples, bad inputs), or when the
+        zero patterns are too rare to estimate I(X; B) at all.
 
     References
     ----------
@@ -168,6 +169,12 @@ class AtomDecompositionMutualInfo(BaseMutualInfo):
         pattern_mi = 0.0
         if len(patterns) > 1:
             pattern_mi = pattern_estimator.fit(X, codes).mi_
+            if np.isnan(pattern_mi):
+                raise ValueError(
+                    f"y's {len(patterns)} zero patterns among {n} samples are too rare for "
+                    "the pattern estimator (no pattern has enough samples to count "
+                    "neighbours in); more samples, or fewer columns of y, are needed."
+                )
         within_mi, skipped = 0.0, 0.0
         for code, columns in enumerate(patterns):
             rows = codes == code
