@@ -26,6 +26,7 @@ from skmi._gaussian import GaussianMutualInfo
 from skmi._ksg import KSGMutualInfo
 from skmi._sklearn_compat import HasMethods, Interval, validate_parameters
 from skmi._traits import MITraits, get_traits, strictest
+from skmi._validation import check_real
 from skmi.exceptions import SkmiWarning
 
 # Patterns too small for the within-pattern estimator are left out; above this
@@ -75,7 +76,8 @@ class AtomDecompositionMutualInfo(BaseMutualInfo):
     Raises
     ------
     ValueError
-        From the part estimators (too few samples, bad inputs).
+        From the part estimators (too few samples, bad inputs), or when the
+        zero patterns are too rare to estimate I(X; B) at all.
 
     References
     ----------
@@ -158,6 +160,7 @@ class AtomDecompositionMutualInfo(BaseMutualInfo):
         return pattern_mi + within_mi
 
     def _decomposed(self, X, y):
+        check_real(self.atom, "atom")  # refuses True (a bool is a number)
         pattern_estimator, within_estimator = self._parts()
         active = y != self.atom
         patterns, codes = np.unique(active, axis=0, return_inverse=True)
@@ -166,6 +169,12 @@ class AtomDecompositionMutualInfo(BaseMutualInfo):
         pattern_mi = 0.0
         if len(patterns) > 1:
             pattern_mi = pattern_estimator.fit(X, codes).mi_
+            if np.isnan(pattern_mi):
+                raise ValueError(
+                    f"y's {len(patterns)} zero patterns among {n} samples are too rare for "
+                    "the pattern estimator (no pattern has enough samples to count "
+                    "neighbours in); more samples, or fewer columns of y, are needed."
+                )
         within_mi, skipped = 0.0, 0.0
         for code, columns in enumerate(patterns):
             rows = codes == code

@@ -19,11 +19,14 @@ from skmi._dask import any_dask_collection
 from skmi._sklearn_compat import Interval, StrOptions, validate_parameters
 from skmi._standardize import standardized_columns
 from skmi._traits import MITraits
+from skmi._validation import check_real
 from skmi.exceptions import SkmiWarning
 
 # Eigenvalues of a block covariance below this fraction of the largest are
 # treated as exact zeros (collinear columns) rather than inverted.
 _RANK_TOLERANCE = 1e-12
+# Most classes a class target may have: each is one column of the one-hot code.
+_MAX_CLASSES = 1000
 # Canonical correlations this close to 1 mean a deterministic linear relation.
 _PERFECT_CORRELATION = 1.0 - 1e-15
 
@@ -200,6 +203,8 @@ class GaussianMutualInfo(BaseMutualInfo):
         return self._canonical(X, y, z)[0]
 
     def _canonical(self, X, y, z):
+        if self.shrinkage is not None and not isinstance(self.shrinkage, str):
+            check_real(self.shrinkage, "shrinkage")  # refuses True (a bool is a number)
         if self.bias_correction and self.shrinkage is not None:
             raise ValueError(
                 "bias_correction=True corrects the sample covariance; it cannot be "
@@ -259,7 +264,14 @@ class GaussianMutualInfo(BaseMutualInfo):
         """y as numbers: class codes one-hot (K - 1 columns), else as given."""
         if not self.discrete_target_:
             return y
-        return np.eye(int(y.max()) + 1)[y][:, 1:]
+        n_classes = int(y.max()) + 1
+        if n_classes > min(len(y) / 2, _MAX_CLASSES):
+            raise ValueError(
+                f"discrete_target=True: y has {n_classes} distinct values among {len(y)} "
+                f"samples (at most min(n_samples / 2, {_MAX_CLASSES}) classes are coded "
+                "one-hot). Is y continuous? Pass discrete_target=False."
+            )
+        return np.eye(n_classes)[y][:, 1:]
 
     def _transform_columns(self, Z):
         return normal_scores(Z) if self.copula else Z

@@ -27,6 +27,7 @@ from skmi._matrix_entropy import (
 from skmi._sklearn_compat import Interval, StrOptions, validate_parameters, validate_params
 from skmi._standardize import standardized_columns
 from skmi._traits import MITraits
+from skmi._validation import check_int, check_real
 
 _KERNELS = {"rbf", "laplacian", "linear", "delta", "precomputed"}
 # Bandwidths are widths on standardised columns; below this, sigma**2 underflows
@@ -261,8 +262,17 @@ class KernelMutualInfo(BaseMutualInfo):
             backend = "torch" if on_gpu else "numba"
         return ("torch", device) if backend == "torch" else ("numpy", None)
 
+    def _refuse_booleans(self):
+        # Interval(Integral / Real) lets True through (a bool is an int in Python)
+        check_real(self.alpha, "alpha")
+        if not isinstance(self.bandwidth, str):
+            check_real(self.bandwidth, "bandwidth")
+        check_int(self.block_size, "block_size")
+        check_int(self.n_components, "n_components")
+
     def _entropies(self, X, y):
         """(S_x, S_y, S_xy) in nats, and the two kernel widths used."""
+        self._refuse_booleans()
         n = len(X)
         path = self._path(n)
         backend, device = self._cpu_or_torch()
@@ -426,6 +436,12 @@ class _GramFactory:
         self.name = name
         if kernel in ("rbf", "laplacian"):
             data = standardized_columns(data)
+        elif kernel == "linear":
+            # the normalised linear kernel (cosine similarity) ignores a global
+            # scale: remove it, so that a @ b.T cannot overflow or underflow
+            data = np.asarray(data, dtype=np.float64)
+            peak = np.abs(data).max()
+            data = data / peak if peak > 0 else data
         self.data = data
 
     def block(self, rows, cols):

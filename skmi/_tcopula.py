@@ -23,6 +23,7 @@ from skmi._base import BaseMutualInfo
 from skmi._closed_forms import gaussian_block_mi, log_det_bias_of_mi, student_t_mi_excess
 from skmi._sklearn_compat import Interval, StrOptions, validate_parameters
 from skmi._traits import MITraits
+from skmi._validation import check_int, check_real
 from skmi.exceptions import SkmiWarning
 
 # Degrees of freedom tried before the profile likelihood is refined between
@@ -144,6 +145,11 @@ class TCopulaMutualInfo(BaseMutualInfo):
         return gaussian + tail
 
     def _copula_fit(self, X, y):
+        # Interval(Integral / Real) lets True through (a bool is an int in Python)
+        if isinstance(self.df, (bool, np.bool_)):
+            raise TypeError("df must be 'auto' or a positive number, got bool.")
+        check_int(self.max_iter, "max_iter")
+        check_real(self.tol, "tol")
         d_x = X.shape[1]
         data = np.hstack([X, y])
         n, d = data.shape

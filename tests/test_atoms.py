@@ -91,3 +91,25 @@ def test_a_gaussian_pattern_estimator_sees_one_hot_patterns():
     codes = np.unique(y != 0, axis=0, return_inverse=True)[1].reshape(-1)
     expected = GaussianMutualInfo(discrete_target=True).fit(X, codes).mi_
     assert est.pattern_mi_ == pytest.approx(expected)
+
+
+def test_boolean_atom_is_refused_by_name():
+    X, y, _ = make_relu_atoms(60, 2, random_state=0)
+    with pytest.raises(TypeError, match="atom"):
+        AtomDecompositionMutualInfo(atom=True).fit(X, y)
+
+
+def test_patterns_all_too_rare_is_an_error_not_nan():
+    # five samples in four columns: every zero pattern is a singleton, so the
+    # pattern term cannot be estimated (it was NaN)
+    rng = np.random.default_rng(16)
+    X, y = rng.standard_normal((5, 4)), np.maximum(rng.standard_normal((5, 4)), 0)
+    y[:, 0] = np.arange(1, 6)  # one column without atoms, so y is not all-constant
+    y[[0, 1, 2], 1] = 0.0
+    y[[3, 4], 1] = [1.0, 2.0]
+    y[:, 2] = [0, 1, 0, 2, 3]
+    y[:, 3] = [0, 0, 1, 2, 0]
+    codes = np.unique(y != 0, axis=0, return_inverse=True)[1]
+    assert len(np.unique(codes)) == 5
+    with pytest.raises(ValueError, match="too rare"):
+        AtomDecompositionMutualInfo(random_state=0).fit(X, y)

@@ -212,3 +212,15 @@ def test_binary_label_against_a_high_dimensional_latent(d):
     X, y, truth = make_class_mixture(2000, 2, d, separation=2.0, random_state=0)
     est = GaussianMutualInfo(bias_correction=True, discrete_target=True).fit(X, y)
     assert est.mi_ == pytest.approx(truth, rel=0.12)
+
+
+def test_class_target_that_is_really_continuous_is_refused():
+    X, y, _ = make_gaussian(100, random_state=0)
+    with pytest.raises(ValueError, match="discrete_target=True: y has 100 distinct values"):
+        GaussianMutualInfo(discrete_target=True).fit(X, y)
+
+
+def test_boolean_shrinkage_is_refused_by_name():
+    X, y, _ = make_gaussian(60, random_state=0)
+    with pytest.raises(TypeError, match="shrinkage"):
+        GaussianMutualInfo(shrinkage=True).fit(X, y)

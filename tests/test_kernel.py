@@ -256,9 +256,13 @@ def test_tiny_bandwidths():
 def test_extreme_scales_give_the_unscaled_value(scale):
     # issue 14: 0.0 from a scale of 1e154; MI does not depend on units
     X, y, _ = make_gaussian(200, 2, 1, correlation=0.6, random_state=0)
-    plain = KernelMutualInfo().fit(X, y).mi_
-    assert KernelMutualInfo().fit(X * scale, y * scale).mi_ == pytest.approx(plain, abs=1e-9)
-    assert kernel_entropy(X * scale) == pytest.approx(kernel_entropy(X), abs=1e-9)
+    for kernel in ("rbf", "laplacian", "linear"):
+        plain = KernelMutualInfo(kernel=kernel).fit(X, y).mi_
+        scaled = KernelMutualInfo(kernel=kernel).fit(X * scale, y * scale).mi_
+        assert scaled == pytest.approx(plain, abs=1e-9)
+        assert kernel_entropy(X * scale, kernel=kernel) == pytest.approx(
+            kernel_entropy(X, kernel=kernel), abs=1e-9
+        )
 
 
 def test_parameters_are_checked_again_at_score():
@@ -284,3 +288,11 @@ def test_declared_traits():
     traits = get_traits(KernelMutualInfo())
     assert traits.resampling == "bootstrap" and traits.discrete_target
     assert not traits.conditioning and not traits.pointwise
+
+
+@pytest.mark.parametrize("param", ["alpha", "bandwidth", "block_size", "n_components"])
+def test_booleans_are_refused_by_name(param):
+    # issue 14: a bool is an int in Python; scikit-learn's Interval lets it through
+    X, y, _ = make_gaussian(60, random_state=0)
+    with pytest.raises(TypeError, match=param):
+        KernelMutualInfo(**{param: True}).fit(X, y)

@@ -84,3 +84,10 @@ def test_deterministic_and_collinear_inputs():
         assert TCopulaMutualInfo().fit(X, np.exp(X[:, 1])).mi_ == np.inf
     with pytest.raises(ValueError, match="Columns of X are collinear"):
         TCopulaMutualInfo().fit(np.column_stack([X[:, 0], X[:, 0] ** 3]), y)
+
+
+@pytest.mark.parametrize("param", ["df", "max_iter", "tol"])
+def test_booleans_are_refused_by_name(param):
+    X, y, _ = make_gaussian(60, random_state=0)
+    with pytest.raises(TypeError, match=param):
+        TCopulaMutualInfo(**{param: True}).fit(X, y)
