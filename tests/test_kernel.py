@@ -296,3 +296,25 @@ def test_booleans_are_refused_by_name(param):
     X, y, _ = make_gaussian(60, random_state=0)
     with pytest.raises(TypeError, match=param):
         KernelMutualInfo(**{param: True}).fit(X, y)
+
+
+def test_median_bandwidth_needs_no_cubic_memory():
+    # Issue 16: bandwidth="median" built an (m, m, d) difference array (29.8 GiB
+    # at n = 1999, d = 1000). The median of pdist over <= 1000 rows is what it
+    # must equal: check it on data where the full array would be large.
+    import tracemalloc
+
+    from scipy.spatial.distance import pdist
+
+    from skmi._kernel import _bandwidth
+    from skmi._standardize import standardized_columns
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((1999, 300))
+    tracemalloc.start()
+    width = _bandwidth(X, "rbf", "median")
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    rows = standardized_columns(X)[::2]
+    assert width == pytest.approx(float(np.median(pdist(rows))), rel=1e-12)
+    assert peak < 200 * 1024**2  # the old code planned 1000^2 * 300 * 8 B = 2.4 GB
