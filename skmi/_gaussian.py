@@ -16,8 +16,8 @@ from sklearn.covariance import OAS, LedoitWolf, ShrunkCovariance
 from skmi._base import BaseMutualInfo, normal_scores
 from skmi._closed_forms import log_det_bias_of_mi
 from skmi._dask import any_dask_collection
+from skmi._preprocessing import standardize
 from skmi._sklearn_compat import Interval, StrOptions, validate_parameters
-from skmi._standardize import standardized_columns
 from skmi._traits import MITraits
 from skmi._validation import check_real
 from skmi.exceptions import SkmiWarning
@@ -279,7 +279,7 @@ class GaussianMutualInfo(BaseMutualInfo):
     def _standardized(self, X, y, z):
         Z = self._transform_columns(np.hstack([X, y] + ([] if z is None else [z])))
         # scale-proof: no overflow of the variance at 1e155, no underflow at 1e-165
-        return standardized_columns(Z)
+        return standardize(Z)
 
     def _covariance(self, Z):
         if self.shrinkage is None:

@@ -25,8 +25,8 @@ from skmi._matrix_entropy import (
     matrix_entropy,
     normalized_gram,
 )
+from skmi._preprocessing import standardize
 from skmi._sklearn_compat import Interval, StrOptions, validate_parameters, validate_params
-from skmi._standardize import standardized_columns
 from skmi._traits import MITraits
 from skmi._validation import check_int, check_real
 
@@ -436,7 +436,7 @@ class _GramFactory:
         self.width = width
         self.name = name
         if kernel in ("rbf", "laplacian"):
-            data = standardized_columns(data)
+            data = standardize(np.asarray(data, dtype=np.float64).reshape(len(data), -1))
         elif kernel == "linear":
             # the normalised linear kernel (cosine similarity) ignores a global
             # scale: remove it, so that a @ b.T cannot overflow or underflow
@@ -517,7 +517,7 @@ def _bandwidth(data, kernel, rule):
     # At most _MEDIAN_ROWS evenly spaced rows, and only their m(m-1)/2
     # distances (pdist): the median needs no (m, m, d) difference array, which
     # asked for 29.8 GiB at n = 1999, d = 1000.
-    sample = standardized_columns(data)[:: -(-n // _MEDIAN_ROWS)]
+    sample = standardize(data)[:: -(-n // _MEDIAN_ROWS)]
     width = float(np.median(pdist(sample)))
     if width <= 0:
         raise ValueError(

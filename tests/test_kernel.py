@@ -307,7 +307,7 @@ def test_median_bandwidth_needs_no_cubic_memory():
     from scipy.spatial.distance import pdist
 
     from skmi._kernel import _bandwidth
-    from skmi._standardize import standardized_columns
+    from skmi._preprocessing import standardize
 
     rng = np.random.default_rng(0)
     X = rng.standard_normal((1999, 300))
@@ -315,6 +315,6 @@ def test_median_bandwidth_needs_no_cubic_memory():
     width = _bandwidth(X, "rbf", "median")
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    rows = standardized_columns(X)[::2]
+    rows = standardize(X)[::2]
     assert width == pytest.approx(float(np.median(pdist(rows))), rel=1e-12)
     assert peak < 200 * 1024**2  # the old code planned 1000^2 * 300 * 8 B = 2.4 GB
