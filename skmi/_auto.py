@@ -52,7 +52,7 @@ import numpy as np
 from scipy.special import digamma
 from scipy.stats import rankdata
 from sklearn.base import BaseEstimator, clone
-from sklearn.utils import check_array
+from sklearn.utils import check_array, check_random_state
 
 from skmi._atoms import AtomDecompositionMutualInfo, atom_share
 from skmi._binned import BinnedMutualInfo
@@ -79,6 +79,8 @@ LDA_MIN_PER_CLASS = 10
 # A class side against this many continuous columns or more: bias-corrected
 # Gaussian MI with one-hot classes (benchmarks/bench_auto.py, see _class_plan).
 CLASS_GAUSSIAN_DIMENSION = 5
+# The t-copula's degrees of freedom are profiled on at most this many rows.
+DF_PROFILE_ROWS = 10_000
 # A side with at least this share of a column exactly at 0 has ReLU-type atoms.
 ATOM_SHARE = 0.05
 
@@ -398,7 +400,7 @@ class TCopulaOrKSGMutualInfo(BaseEstimator):
             with warnings.catch_warnings():
                 # ranks of y equal to those of X: estimate_mi says so once; k-NN answers
                 warnings.simplefilter("ignore", SkmiWarning)
-                t = float(elliptical.fit(X, y).mi_)
+                t = float(self._fit_elliptical(elliptical, X, y).mi_)
         except ValueError as error:  # too few samples, collinear columns
             elliptical, t, refused = None, np.nan, str(error)
         factor, offset = self.margin
@@ -410,6 +412,22 @@ class TCopulaOrKSGMutualInfo(BaseEstimator):
         self.df_ = np.nan if elliptical is None else float(elliptical.df_)
         self.reason_ = _tcopula_choice_text(t, k, self.df_, use_knn, self.units, refused)
         return self
+
+    def _fit_elliptical(self, elliptical, X, y):
+        """The t-copula, its df profiled on at most DF_PROFILE_ROWS random rows.
+
+        The profile refits the copula for a dozen df values, each with a
+        Student-t quantile transform of every value (8x the time of one fit
+        at n = 100,000); df, one number, is as well determined from 10,000
+        rows (3 x 3 Student-t with df = 2, n = 100,000: df_ 2.02 from all
+        rows, 2.00 from 10,000; MI 0.2871 and 0.2909, truth 0.2909).
+        """
+        n = len(X)
+        if n <= DF_PROFILE_ROWS:
+            return elliptical.fit(X, y)
+        rows = check_random_state(self.random_state).choice(n, DF_PROFILE_ROWS, replace=False)
+        df = clone(elliptical).fit(X[rows], y[rows]).df_
+        return elliptical.set_params(df=df).fit(X, y)
 
     def score(self, X, y):
         """The chosen estimator's score on (X, y)."""

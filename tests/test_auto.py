@@ -345,3 +345,13 @@ def test_regime_composites_declare_the_strictest_resampling():
     assert get_traits(make_estimator("t-copula-or-ksg")).resampling == "subsample"
     assert get_traits(make_estimator("atoms")).resampling == "subsample"
     assert get_traits(make_estimator("gaussian-classes")).discrete_target
+
+
+def test_t_copula_df_profiled_on_a_subsample_at_large_n():
+    # above 10,000 rows df is profiled on 10,000 of them, R fitted on all
+    X, y, truth = make_student_t(12_000, 2, 2, df=2.0, correlation=0.0, random_state=1)
+    assert truth == pytest.approx(_student_t_identity_mi(2.0, 2, 2), abs=1e-9)
+    result = estimate_mi(X, y, random_state=0)
+    assert result.estimator.chosen_ == "TCopulaMutualInfo"
+    assert 1.5 < result.estimator.df_ < 2.7
+    assert result.estimate == pytest.approx(truth, rel=0.1)
