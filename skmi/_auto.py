@@ -269,8 +269,8 @@ def _atom_plan(X, y, words):
     other = "X" if side == "y" else "y"
     return _Plan(
         "atoms",
-        f"{words}: {side} has exact zeros in {share:.0%} of a column (atoms at 0, as ReLU outputs have), "
-        f"{other} none: the zero-pattern chain rule (Ross's k-NN for the pattern, "
+        f"{words}: {side} has exact zeros in {share:.0%} of a column (atoms at 0, as ReLU "
+        f"outputs have), {other} none: the zero-pattern chain rule (Ross's k-NN for the pattern, "
         "bias-corrected Gaussian within patterns)",
         swap=side == "X",
     )
