@@ -502,14 +502,18 @@ def _ksg1_pairs_1d(columns, pairs, k):
     all pairs run in one parallel kernel.
     """
     columns = np.ascontiguousarray(columns, dtype=np.float64)
-    n = columns.shape[1]
+    m, n = columns.shape
+    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    # the kernel indexes columns[a], columns[b] and k neighbours unchecked
+    if pairs.size and (pairs.min() < 0 or pairs.max() >= m):
+        raise ValueError(f"pairs must index the {m} columns; got {pairs.min()}..{pairs.max()}.")
+    if not 1 <= k < n:
+        raise ValueError(f"n_neighbors={k} needs 1 <= n_neighbors < n_samples={n}.")
     orders = np.argsort(columns, axis=1)
     sorted_columns = np.take_along_axis(columns, orders, axis=1)
     psi = digamma(np.arange(n + 1, dtype=np.float64))
     n_cells = max(1, int(np.sqrt(n / _POINTS_PER_CELL)))
-    return ksg1_pairs_1d(
-        columns, sorted_columns, orders, np.asarray(pairs, dtype=np.int64), k, psi, n_cells
-    )
+    return ksg1_pairs_1d(columns, sorted_columns, orders, pairs, k, psi, n_cells)
 
 
 def _cuda_available():

@@ -4,7 +4,8 @@ Property, for every estimator and function: it returns a finite value within
 the quantity's bounds, or raises ``ValueError`` / ``TypeError`` whose message
 names the argument at fault; and it never modifies its inputs. The example
 budget is fixed and derandomised (the same examples on every run), so the
-suite is repeatable and stays within its time (about 20 s on one core).
+suite is repeatable and stays within its time: 435 examples, about 15 s of
+CPU time (measured with ``/usr/bin/time``).
 """
 
 import re
@@ -13,7 +14,7 @@ import warnings
 import numpy as np
 import pytest
 from conftest import MI_ESTIMATORS, estimator_id, is_neural
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from sklearn.base import clone
@@ -28,29 +29,104 @@ FUZZ = settings(
     # no shrinking: a failure is reported at once, so a known failure (xfail
     # below) costs no more time than a pass
     phases=[Phase.explicit, Phase.reuse, Phase.generate],
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.filter_too_much,
+    ],
 )
 
-# Failures found by this suite in other owners' code, fixed there at merge
-# (non-strict: they pass once fixed). Each lists a failing input.
-_PENDING = {
-    "GaussianMutualInfo": "G: X=[[0],[1],[1]], y=[0,1,1]-like classes -> inf without a word "
-    "(a deterministic linear relation); huge values (6e306) -> LinAlgError",
-    "mutual_info_regression": "F: X of shape (0, 1) -> scikit-learn's 'Found array with 0 "
-    "sample(s)', which does not name X",
-    "mutual_info_classif": "F: X of shape (0, 1) -> 'Found array with 0 sample(s)' (X not named)",
-    "mutual_info_matrix": "F: X=[[inf]] -> 'Input contains infinity' (X not named); "
-    "a constant column X=zeros((5, 1)) -> [[nan]]",
-    "kernel_entropy": "G: X=[[inf]] -> 'Input contains infinity' (X not named); "
-    "X of shape (0, 1) -> 'Found array with 0 sample(s)'",
-    "estimate_mi": "B: X of shape (0, 1) -> 'Found array with 0 sample(s)' (X not named)",
-    "bootstrap_ci": "G/B: GaussianMutualInfo on values near 1e306 -> LinAlgError",
-    "permutation_test": "G: GaussianMutualInfo estimate inf on X=[[0],[1],[1]] with classes y",
+# Failures found by this suite in other owners' code, fixed there at merge.
+# The fuzz tests below step around these input classes (``assume``), so that
+# the rest of each property is checked today; ``test_known_failures`` keeps
+# one input of each class as an xfail (non-strict: it passes once fixed).
+KNOWN_FAILURES = {
+    "gaussian-collinear": (
+        "G: GaussianMutualInfo on X=[[0],[1],[1]], y=[0,1,1] (a deterministic linear "
+        "relation) returns inf without a word",
+        lambda: skmi.GaussianMutualInfo().fit([[0.0], [1.0], [1.0]], [0, 1, 1]).mi_,
+    ),
+    "gaussian-huge": (
+        "G: GaussianMutualInfo on values near 1e306 -> LinAlgError or -0.0, not the "
+        "unscaled estimate (its own scaling; MI is scale-invariant)",
+        lambda: _scale_invariant(skmi.GaussianMutualInfo(), 1e306),
+    ),
+    "kernel-tiny": (
+        "G: KernelMutualInfo on values near 1e-292 -> 'Input contains infinity' (its own "
+        "standardisation divides by a tiny std)",
+        lambda: skmi.KernelMutualInfo().fit(_TINY[0], _TINY[1]).mi_,
+    ),
+    "drop-in-empty": (
+        "F: mutual_info_regression(X of shape (0, 1)) -> scikit-learn's 'Found array with "
+        "0 sample(s)', which does not name X",
+        lambda: skmi.mutual_info_regression(np.empty((0, 1)), np.empty(0)),
+    ),
+    "classif-empty": (
+        "F: mutual_info_classif(X of shape (0, 1)) -> 'Found array with 0 sample(s)'",
+        lambda: skmi.mutual_info_classif(np.empty((0, 1)), np.empty(0, dtype=int)),
+    ),
+    "matrix-inf": (
+        "F: mutual_info_matrix([[inf]]) -> 'Input contains infinity' (X not named)",
+        lambda: skmi.mutual_info_matrix(np.array([[np.inf], [1.0], [2.0], [3.0], [4.0]])),
+    ),
+    "kernel-entropy-inf": (
+        "G: kernel_entropy([[inf]]) -> 'Input contains infinity' (X not named)",
+        lambda: skmi.kernel_entropy(np.array([[np.inf], [1.0], [2.0]])),
+    ),
+    "kernel-entropy-empty": (
+        "G: kernel_entropy(X of shape (0, 1) or (1, 1)) -> 'Found array with 0 sample(s)'",
+        lambda: skmi.kernel_entropy(np.empty((0, 1))),
+    ),
+    "estimate-mi-empty": (
+        "B: estimate_mi(X of shape (0, 1)) -> 'Found array with 0 sample(s)'",
+        lambda: skmi.estimate_mi(np.empty((0, 1)), np.empty(0)),
+    ),
 }
+_rng = np.random.default_rng(0)
+_CORRELATED = np.random.default_rng(1).multivariate_normal([0, 0], [[1, 0.7], [0.7, 1]], 300)
 
 
-def _pending(name):
-    return pytest.mark.xfail(reason=_PENDING[name], strict=False)
+def _scale_invariant(estimator, scale):
+    X, y = _CORRELATED[:, :1], _CORRELATED[:, 1]
+    scaled = clone(estimator).fit(X * scale, y * scale).mi_
+    assert scaled == pytest.approx(clone(estimator).fit(X, y).mi_, abs=1e-6)
+    return scaled
+
+
+_TINY = (_rng.standard_normal((50, 2)) * 1e-300, _rng.standard_normal(50))
+
+
+@pytest.mark.parametrize("case", list(KNOWN_FAILURES))
+def test_known_failures(case, request):
+    reason, call = KNOWN_FAILURES[case]
+    request.applymarker(pytest.mark.xfail(reason=reason, strict=False))
+    _check_outcome(call, [], ["X", "y"], _finite_all)
+
+
+def _finite_all(value):
+    value = getattr(value, "estimate", value)
+    assert np.isfinite(value).all(), value
+
+
+def _empty(X):
+    return len(X) == 0
+
+
+def _non_finite(X):
+    return not np.isfinite(X).all()
+
+
+def _scale_trouble(X):
+    # magnitudes that an owner's own column scaling mishandles (KNOWN_FAILURES)
+    magnitudes = np.abs(X[np.isfinite(X)])
+    magnitudes = magnitudes[magnitudes > 0]
+    return bool(magnitudes.size) and (magnitudes.max() > 1e150 or magnitudes.min() < 1e-150)
+
+
+def _gaussian_trouble(X):
+    # and few samples: collinear by chance
+    return len(X) < 10 or _scale_trouble(X)
+
 
 # Awkward values: non-finite, huge, tiny, signed zeros, and repeats.
 _awkward = st.one_of(
@@ -106,32 +182,25 @@ _fast = [e for e in MI_ESTIMATORS if not is_neural(e)]
 _estimator_names = ["X", "y", "z"]
 
 
-@pytest.mark.parametrize(
-    "estimator",
-    [
-        pytest.param(e, marks=_pending(type(e).__name__))
-        if type(e).__name__ in _PENDING
-        else e
-        for e in _fast
-    ],
-    ids=estimator_id,
-)
+@pytest.mark.parametrize("estimator", _fast, ids=estimator_id)
 @FUZZ
 @given(X=_X, seed=st.integers(0, 2**16), kind=_y_kind)
 def test_estimators(estimator, X, seed, kind):
+    if isinstance(estimator, skmi.GaussianMutualInfo):
+        assume(not _gaussian_trouble(X))  # see KNOWN_FAILURES
+    if isinstance(estimator, skmi.KernelMutualInfo):
+        assume(not _scale_trouble(X))  # see KNOWN_FAILURES
     y = _y_for(X, seed, kind)
     est = clone(estimator)
     names = _estimator_names + list(est.get_params())
     _check_outcome(lambda: est.fit(X, y).mi_, [X, y], names, _finite_scalar)
 
 
-@pytest.mark.parametrize(
-    "function",
-    [pytest.param(f, marks=_pending(f)) for f in ("mutual_info_regression", "mutual_info_classif")],
-)
+@pytest.mark.parametrize("function", ["mutual_info_regression", "mutual_info_classif"])
 @FUZZ
 @given(X=_X, seed=st.integers(0, 2**16), kind=_y_kind)
 def test_drop_in_functions(function, X, seed, kind):
+    assume(not _empty(X))  # see KNOWN_FAILURES
     y = _y_for(X, seed, "classes" if function == "mutual_info_classif" else kind)
 
     def non_negative_finite(mi):
@@ -142,22 +211,25 @@ def test_drop_in_functions(function, X, seed, kind):
     _check_outcome(call, [X, y], names, non_negative_finite)
 
 
-@_pending("mutual_info_matrix")
 @FUZZ
 @given(X=_X)
 def test_mutual_info_matrix(X):
+    assume(not _empty(X) and not _non_finite(X))  # see KNOWN_FAILURES
     def symmetric_non_negative(M):
-        assert M.shape == (X.shape[1],) * 2 and np.isfinite(M).all()
+        # the diagonal is documented as NaN (not estimated)
+        off = ~np.eye(X.shape[1], dtype=bool)
+        assert M.shape == (X.shape[1],) * 2 and np.isnan(np.diag(M)).all()
+        assert np.isfinite(M[off]).all() and (M[off] >= 0).all()
         np.testing.assert_allclose(M, M.T)
 
     call = lambda: skmi.mutual_info_matrix(X, random_state=0)  # noqa: E731
     _check_outcome(call, [X], ["X", "n_neighbors"], symmetric_non_negative)
 
 
-@_pending("kernel_entropy")
 @FUZZ
 @given(X=_X, alpha=st.sampled_from([0.5, 1.0, 2.0]))
 def test_kernel_entropy(X, alpha):
+    assume(len(X) > 1 and not _non_finite(X) and not _scale_trouble(X))  # KNOWN_FAILURES
     def within_bounds(S):
         # the spectrum of a unit-trace Gram matrix: 0 <= S <= log n
         assert -1e-9 <= S <= np.log(len(X)) + 1e-9, S
@@ -166,10 +238,10 @@ def test_kernel_entropy(X, alpha):
     _check_outcome(call, [X], ["X", "alpha", "bandwidth"], within_bounds)
 
 
-@_pending("estimate_mi")
 @FUZZ
 @given(X=_X, seed=st.integers(0, 2**16), kind=_y_kind)
 def test_estimate_mi(X, seed, kind):
+    assume(not _empty(X))  # see KNOWN_FAILURES
     y = _y_for(X, seed, kind)
 
     def finite_estimate(result):
@@ -182,10 +254,10 @@ def test_estimate_mi(X, seed, kind):
 _small_X = st.one_of(_matrix(_awkward, max_rows=30), _matrix(_finite, min_rows=5, max_rows=30))
 
 
-@_pending("bootstrap_ci")
 @settings(FUZZ, max_examples=15)
 @given(X=_small_X, seed=st.integers(0, 2**16), kind=_y_kind)
 def test_bootstrap_ci(X, seed, kind):
+    assume(not _gaussian_trouble(X))  # see KNOWN_FAILURES
     y = _y_for(X, seed, kind)
     est = skmi.GaussianMutualInfo() if kind != "classes" else skmi.BinnedMutualInfo(3)
 
@@ -197,10 +269,10 @@ def test_bootstrap_ci(X, seed, kind):
     _check_outcome(call, [X, y], ["X", "y", "estimator", "n_resamples"], ordered_interval)
 
 
-@_pending("permutation_test")
 @settings(FUZZ, max_examples=15)
 @given(X=_small_X, seed=st.integers(0, 2**16), kind=_y_kind)
 def test_permutation_test(X, seed, kind):
+    assume(not _gaussian_trouble(X))  # see KNOWN_FAILURES
     y = _y_for(X, seed, kind)
 
     def probability(result):

@@ -322,3 +322,16 @@ def test_z_must_be_given_consistently():
     assert fitted_with_z.score(X, y, z=z) == fitted_with_z.mi_
     terms = fitted_with_z.pointwise_mi(X, y, z=z)
     assert np.mean(terms) == pytest.approx(fitted_with_z.mi_, abs=1e-12)
+
+
+def test_pair_kernel_refuses_what_it_cannot_index():
+    from skmi._ksg import _ksg1_pairs_1d, _ksg_terms
+
+    columns = np.random.default_rng(0).standard_normal((3, 50))
+    with pytest.raises(ValueError, match="pairs must index the 3 columns"):
+        _ksg1_pairs_1d(columns, [(0, 3)], 3)
+    with pytest.raises(ValueError, match="n_neighbors=50 needs"):
+        _ksg1_pairs_1d(columns, [(0, 1)], 50)
+    one = _ksg1_pairs_1d(columns, [(0, 1)], 3)[0]
+    reference = np.mean(_ksg_terms(columns[0][:, None], columns[1][:, None], 3, 1))
+    assert one == pytest.approx(reference, abs=1e-12)
