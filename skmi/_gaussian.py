@@ -212,29 +212,10 @@ class GaussianMutualInfo(BaseMutualInfo):
             )
         y = self._numeric(y)
         cov = self._covariance(self._standardized(X, y, z))
-        d_x, d_xy = X.shape[1], X.shape[1] + y.shape[1]
-        rank_z = 0
-        if z is not None:
-            # Conditioning a Gaussian on z: the Schur complement of the z block.
-            S_z = cov[d_xy:, d_xy:]
-            rank_z = _inverse_sqrt(S_z).shape[1]
-            S_c = cov[:d_xy, d_xy:]
-            cov = cov[:d_xy, :d_xy] - S_c @ np.linalg.pinv(S_z) @ S_c.T
-        rho, rank_x, rank_y = _canonical_correlations(
-            cov[:d_x, :d_x], cov[d_x:d_xy, d_x:d_xy], cov[:d_x, d_x:d_xy]
+        d_x, d_y = X.shape[1], y.shape[1]
+        return mi_from_covariance(
+            cov, d_x, d_y, len(X), bias_correction=self.bias_correction, stacklevel=5
         )
-        if rho.size and rho[0] >= _PERFECT_CORRELATION:
-            warnings.warn(
-                "y (or a linear combination of it) is an exact linear function of X: "
-                "the Gaussian MI is infinite. Use shrinkage for a finite, regularised value.",
-                SkmiWarning,
-                stacklevel=4,
-            )
-            return np.inf, rho
-        mi = float(-0.5 * np.sum(np.log1p(-(rho**2))))
-        if self.bias_correction:
-            mi -= log_det_bias_of_mi(rank_x, rank_y, rank_z, len(X))
-        return mi, rho
 
     def _pointwise_nats(self, X, y, z):
         # Standardising changes each density by the same Jacobian in the joint
@@ -298,6 +279,46 @@ def _inverse_sqrt(S):
     w, V = np.linalg.eigh(S)
     keep = w > _RANK_TOLERANCE * w.max()
     return V[:, keep] / np.sqrt(w[keep])
+
+
+def mi_from_covariance(cov, d_x, d_y, n, *, bias_correction=False, stacklevel=2):
+    """Gaussian I(X; y) (given the trailing z block, if any) from a covariance.
+
+    ``cov`` orders the columns as X (``d_x``), y (``d_y``), then z. With z,
+    the (x, y) block is conditioned on it by its Schur complement. The MI is
+    ``-1/2 sum log(1 - rho_i^2)`` over the canonical correlations rho
+    (Cover & Thomas 2006, eq. 8.56, in canonical coordinates), less the
+    closed-form log-determinant bias of ``n`` samples when ``bias_correction``
+    (Misra, Singh & Demchuk 2005). Shared by the in-memory and the Dask paths.
+
+    Returns
+    -------
+    mi : float, in nats (inf for an exact linear relation)
+    rho : ndarray, the canonical correlations, descending
+    """
+    d_xy = d_x + d_y
+    rank_z = 0
+    if cov.shape[0] > d_xy:
+        # Conditioning a Gaussian on z: the Schur complement of the z block.
+        S_z = cov[d_xy:, d_xy:]
+        rank_z = _inverse_sqrt(S_z).shape[1]
+        S_c = cov[:d_xy, d_xy:]
+        cov = cov[:d_xy, :d_xy] - S_c @ np.linalg.pinv(S_z) @ S_c.T
+    rho, rank_x, rank_y = _canonical_correlations(
+        cov[:d_x, :d_x], cov[d_x:d_xy, d_x:d_xy], cov[:d_x, d_x:d_xy]
+    )
+    if rho.size and rho[0] >= _PERFECT_CORRELATION:
+        warnings.warn(
+            "y (or a linear combination of it) is an exact linear function of X: "
+            "the Gaussian MI is infinite. Use shrinkage for a finite, regularised value.",
+            SkmiWarning,
+            stacklevel=stacklevel,
+        )
+        return np.inf, rho
+    mi = float(-0.5 * np.sum(np.log1p(-(rho**2))))
+    if bias_correction:
+        mi -= log_det_bias_of_mi(rank_x, rank_y, rank_z, n)
+    return mi, rho
 
 
 def _canonical_correlations(S_xx, S_yy, S_xy):

@@ -126,6 +126,10 @@ def fit_binned(est, X, y, z=None):
     c_y = _marginal_counts(rows, c_xy, split, "y")
 
     set_input_attributes(est, {"X": X.shape[1]}, feature_names)
+    # What an in-memory fit records for score: the columns kept (the fitted
+    # edges belong to them) and y's width.
+    est._kept_columns_X, est._kept_columns_y = keep_x, keep_y
+    est.n_features_y_in_ = y.shape[1]
     est.discrete_features_, est.discrete_target_ = discrete_x, discrete_y
     est._binner_x, est._binner_y = binner_x, binner_y
     est.n_symbols_x_, est.n_symbols_y_, est.n_symbols_joint_ = len(c_x), len(c_y), len(c_xy)
@@ -209,7 +213,7 @@ class _Coder:
         if binner is not None:
             kind, model = binner
             if kind == "kmeans":
-                self.space = int(model[2].n_clusters)
+                self.space = int(model[-1].n_clusters)  # (column stats, KMeans)
             else:
                 radix = model.shape[1] + 1
                 if radix ** model.shape[0] < _KEY_LIMIT:

@@ -37,7 +37,7 @@ from skmi._dask._reduce import (
     tree,
 )
 from skmi._sklearn_compat import validate_parameters
-from skmi.exceptions import ConstantColumnWarning, SkmiWarning
+from skmi.exceptions import ConstantColumnWarning
 
 __all__ = ["fit_gaussian"]
 
@@ -49,10 +49,20 @@ def fit_gaussian(est, X, y, z=None):
     import dask
     import dask.array as da
 
-    from skmi._gaussian import _PERFECT_CORRELATION, _canonical_correlations
+    from skmi._gaussian import mi_from_covariance
 
     validate_parameters(est)
     name = type(est).__name__
+    if est.discrete_target is not False:
+        raise ValueError(
+            f"{name}(discrete_target={est.discrete_target!r}) needs the class labels in "
+            "memory (one column per class); dask inputs take discrete_target=False."
+        )
+    if est.bias_correction and est.shrinkage is not None:
+        raise ValueError(
+            "bias_correction=True corrects the sample covariance; it cannot be "
+            f"combined with shrinkage={est.shrinkage!r}. Use one or the other."
+        )
     if y is None:
         raise ValueError(f"{name} requires y to be passed, but the target y is None.")
     arrays, feature_names = row_aligned(X=X, y=y, z=z)
@@ -102,23 +112,12 @@ def fit_gaussian(est, X, y, z=None):
     cov = _shrunk(corr, n, est.shrinkage, fourth)
 
     d_x, d_y = (int(keep[s].sum()) for s in _part_slices(widths)[:2])
-    d_xy = d_x + d_y
-    if "z" in widths:
-        S_c = cov[:d_xy, d_xy:]
-        cov = cov[:d_xy, :d_xy] - S_c @ np.linalg.pinv(cov[d_xy:, d_xy:]) @ S_c.T
-    rho = _canonical_correlations(cov[:d_x, :d_x], cov[d_x:d_xy, d_x:d_xy], cov[:d_x, d_x:d_xy])
-    if rho.size and rho[0] >= _PERFECT_CORRELATION:
-        warnings.warn(
-            "y (or a linear combination of it) is an exact linear function of X: "
-            "the Gaussian MI is infinite. Use shrinkage for a finite, regularised value.",
-            SkmiWarning,
-            stacklevel=3,
-        )
-        mi = np.inf
-    else:
-        mi = float(-0.5 * np.sum(np.log1p(-(rho**2))))
+    mi, rho = mi_from_covariance(
+        cov, d_x, d_y, int(n), bias_correction=est.bias_correction, stacklevel=4
+    )
 
     set_input_attributes(est, widths, feature_names)
+    est.discrete_target_ = False  # refused above: y is numeric here
     est.canonical_correlations_ = rho
     est.mi_ = est._from_nats(mi)
     return est
