@@ -93,7 +93,7 @@ def accuracy(out, n=10_000, seeds=5):
         for seed in range(seeds):
             X, y, truth = make_gaussian(n, *dims, correlation=rho, random_state=seed)
             cols["ksg1"].append(skmi_ksg(X, y))
-            cols["ksg2"].append(KSGMutualInfo(algorithm=2, random_state=0).fit(X, y).mi_)
+            cols["ksg2"].append(KSGMutualInfo(variant=2, random_state=0).fit(X, y).mi_)
             cols["gauss"].append(GaussianMutualInfo().fit(X, y).mi_)
             if npeet_mi is not None:
                 cols["npeet"].append(npeet_mi(X, y, k=3, base=np.e))

@@ -13,7 +13,7 @@ from sklearn.cluster import KMeans, MiniBatchKMeans
 
 from skmi._base import BaseMutualInfo
 from skmi._dask import any_dask_collection
-from skmi._kernels import combine_codes, dense_labels, digitize_columns
+from skmi._numba import combine_codes, dense_labels, digitize_columns
 from skmi._preprocessing import column_stats, is_discrete_dtype, standardize
 from skmi._sklearn_compat import Interval, StrOptions
 from skmi._traits import MITraits

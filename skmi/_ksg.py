@@ -23,20 +23,18 @@ from scipy.special import digamma
 
 from skmi._base import BaseMutualInfo, normal_scores
 from skmi._config import config_context, get_config
-from skmi._kernels import ksg1_pairs_1d
 from skmi._neighbors import (
-    _POINTS_PER_CELL,
+    TORCH_AUTO_MIN_SAMPLES,
     NeighborIndex,
+    grid_cells_per_axis,
     knn_and_marginal_counts,
     strictly_below,
 )
+from skmi._numba import ksg1_pairs_1d
 from skmi._preprocessing import standardize
 from skmi._sklearn_compat import Hidden, Interval, Options, StrOptions
 from skmi._traits import MITraits
 from skmi.exceptions import TiesWarning
-
-# backend="auto" moves to torch on a CUDA device from this many samples.
-TORCH_AUTO_MIN_SAMPLES = 20_000
 
 # Above this fraction of tied samples the jittered estimate is unreliable
 # enough to say so: ties then decide many neighbour ranks at random.
@@ -93,11 +91,13 @@ class KSGMutualInfo(BaseMutualInfo):
         Where the neighbour searches run. "numba": the CPU kernels (sorted
         arrays, quantile grid, k-d tree, vectorised scan). "torch": exact
         brute force in memory-bounded tiles on ``device`` -- the same counts,
-        hence the same estimate (float64). "auto": torch when the device is a
-        CUDA GPU and n >= 20,000, Numba otherwise; on a CPU Numba is far
-        faster (measured at n = 10^4, 2-D: 0.036 s against 2.2 s for torch on
-        the CPU, ``benchmarks/bench_backends.py``); the GPU threshold is
-        provisional until measured on a GPU.
+        hence the same estimate (float64). "auto": Numba. The torch path is
+        O(n^2) brute force where Numba's sorted arrays and trees are
+        O(n log n) in low dimension; on an H200 the (previous) torch path took
+        43 s for the 1-D KSG at n = 10^5 against 0.029 s for Numba on 16
+        cores, so "auto" moves to the GPU only from
+        ``skmi._neighbors.TORCH_AUTO_MIN_SAMPLES`` samples once a GPU run of
+        ``benchmarks/bench_backends.py --gpu`` sets it (None today).
     device : str or None, default=None
         torch device for the torch backend; None means
         ``skmi.get_config()["device"]`` ("cpu" unless set).
@@ -294,7 +294,8 @@ class KSGMutualInfo(BaseMutualInfo):
             backend = get_config()["backend"]
         if backend == "auto":
             on_gpu = device.startswith("cuda") or (device == "auto" and _cuda_available())
-            backend = "torch" if on_gpu and n >= TORCH_AUTO_MIN_SAMPLES else "numba"
+            use_torch = TORCH_AUTO_MIN_SAMPLES is not None and n >= TORCH_AUTO_MIN_SAMPLES
+            backend = "torch" if on_gpu and use_torch else "numba"
         if backend == "numba":
             return {"backend": "numba"}
         return {"backend": "torch", "device": device}
@@ -512,7 +513,7 @@ def _ksg1_pairs_1d(columns, pairs, k):
     orders = np.argsort(columns, axis=1)
     sorted_columns = np.take_along_axis(columns, orders, axis=1)
     psi = digamma(np.arange(n + 1, dtype=np.float64))
-    n_cells = max(1, int(np.sqrt(n / _POINTS_PER_CELL)))
+    n_cells = grid_cells_per_axis(n, 2)
     return ksg1_pairs_1d(columns, sorted_columns, orders, pairs, k, psi, n_cells)
 
 

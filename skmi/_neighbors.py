@@ -67,11 +67,15 @@ from skmi._numba.kdtree import (
     knn_kdtree_cost,
 )
 
-# backend="auto" moves KSG to torch on a CUDA device from this many samples.
-# Provisional until ``benchmarks/bench_backends.py --gpu`` has run on a GPU:
-# set it to the smallest n at which its "KSG crossover" table shows the GPU
-# ahead (``_ksg.py`` reads it from here).
-TORCH_AUTO_MIN_SAMPLES = 20_000
+# backend="auto" moves KSG to torch on a CUDA device from this many samples;
+# None: never (torch only when asked for with backend="torch"). Measured on an
+# H200 (2026-11-30, the only GPU run so far, before the per-coordinate torch
+# tiles): 1-D KSG at n = 10^4 0.43 s on the GPU vs 0.83 s Numba on 16 cores,
+# at n = 10^5 43 s vs 0.029 s -- the Numba trees and sorted arrays are
+# O(n log n) where the torch path is O(n^2). Re-measure with
+# ``benchmarks/bench_backends.py --gpu`` (its crossover table suggests a value)
+# before letting "auto" pick the GPU.
+TORCH_AUTO_MIN_SAMPLES = None
 
 _GRID_MAX_DIM = 4
 _GRID_COUNT_MAX_DIM = 6

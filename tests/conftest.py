@@ -18,11 +18,13 @@ where torch is installed.
 from dataclasses import dataclass
 
 from skmi import (
+    AtomDecompositionMutualInfo,
     BinnedMutualInfo,
     GaussianMutualInfo,
     KernelMutualInfo,
     KSGMutualInfo,
     MutualInfoSelector,
+    TCopulaMutualInfo,
 )
 
 
@@ -89,6 +91,9 @@ ENTRIES = [
         ),
         "mi",
     ),
+    Entry(GaussianMutualInfo(bias_correction=True, discrete_target="auto"), "mi"),
+    Entry(TCopulaMutualInfo(), "mi"),
+    Entry(AtomDecompositionMutualInfo(random_state=0), "mi"),
     Entry(MutualInfoSelector(2, random_state=0), "selector"),
     *_torch_entries(),
 ]

@@ -25,7 +25,7 @@ CASES = {
         lambda: make_gaussian(800, 3, 3, random_state=0)[:2],
     ),
     "ksg2": (
-        KSGMutualInfo(algorithm=2, random_state=0),
+        KSGMutualInfo(variant=2, random_state=0),
         lambda: make_gaussian(800, 2, 2, random_state=0)[:2],
     ),
     "ross": (

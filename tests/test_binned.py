@@ -7,7 +7,7 @@ from scipy.stats import entropy
 from sklearn.metrics import mutual_info_score
 
 from skmi import BinnedMutualInfo
-from skmi._kernels import combine_codes, dense_labels, digitize_columns
+from skmi._numba import combine_codes, dense_labels, digitize_columns
 from skmi.datasets import make_gaussian
 
 
