@@ -175,7 +175,14 @@ class MIResult:
         return float(self.estimate)
 
     def p_value_text(self):
-        """The p-value as text: ``"p <= 0.0099"`` when no permutation reached the estimate."""
+        """The p-value as text: ``"p <= 0.0099"`` when no permutation reached the estimate.
+
+        Returns
+        -------
+        text : str
+            ``"p = ..."``, ``"p <= 1/(B+1)"`` at the smallest attainable value
+            of B permutations, or ``""`` when no p-value was computed.
+        """
         if self.p_value is None:
             return ""
         if self.min_p_value is not None and self.p_value <= self.min_p_value:

@@ -140,6 +140,27 @@ class BinnedMutualInfo(BaseMutualInfo):
 
         ``dask.array`` / ``dask.dataframe`` inputs are reduced on the cluster
         from per-chunk joint bin counts (``skmi/_dask/binned.py``).
+
+        Parameters
+        ----------
+        X : array-like or dask array of shape (n_samples, n_features_x)
+        y : array-like or dask array of shape (n_samples,) or (n_samples, n_features_y)
+        z : array-like of shape (n_samples, n_features_z), optional
+            Condition on z (see :meth:`BaseMutualInfo.fit`).
+
+        Returns
+        -------
+        self : object
+            The fitted estimator, with ``mi_`` in ``units``.
+
+        Raises
+        ------
+        ValueError
+            If a parameter is invalid, or X, y or z has missing or non-finite
+            values, the wrong shape, too few samples or inconsistent lengths.
+        TypeError
+            If a parameter has the wrong type, or a dask input reaches an
+            option that needs the data in memory.
         """
         if any_dask_collection(X, y, z):
             from skmi._dask.binned import fit_binned

@@ -169,6 +169,27 @@ class GaussianMutualInfo(BaseMutualInfo):
 
         ``dask.array`` / ``dask.dataframe`` inputs are reduced on the cluster
         from per-chunk sums and cross-products (``skmi/_dask/gaussian.py``).
+
+        Parameters
+        ----------
+        X : array-like or dask array of shape (n_samples, n_features_x)
+        y : array-like or dask array of shape (n_samples,) or (n_samples, n_features_y)
+        z : array-like of shape (n_samples, n_features_z), optional
+            Condition on z (see :meth:`BaseMutualInfo.fit`).
+
+        Returns
+        -------
+        self : object
+            The fitted estimator, with ``mi_`` in ``units``.
+
+        Raises
+        ------
+        ValueError
+            If a parameter is invalid, or X, y or z has missing or non-finite
+            values, the wrong shape, too few samples or inconsistent lengths.
+        TypeError
+            If a parameter has the wrong type, or a dask input reaches an
+            option that needs the data in memory.
         """
         if any_dask_collection(X, y, z):
             from skmi._dask.gaussian import fit_gaussian
@@ -232,12 +253,22 @@ class GaussianMutualInfo(BaseMutualInfo):
             return _gaussian_log_density(Z[:, columns], cov[np.ix_(columns, columns)])
 
         # log p(x,y|z) - log p(x|z) - log p(y|z), each conditional as a ratio
-        return (
+        terms = (
             log_density(np.r_[x, yy, zz])
             + log_density(zz)
             - log_density(np.r_[x, zz])
             - log_density(np.r_[yy, zz])
         )
+        if self.bias_correction:
+            # The correction is one constant for the whole sample (it depends on
+            # n and the ranks only): shift every term by it, so the terms still
+            # average to the estimate.
+            plug_in, _ = mi_from_covariance(cov, d_x, y.shape[1], len(X), stacklevel=5)
+            corrected, _ = mi_from_covariance(
+                cov, d_x, y.shape[1], len(X), bias_correction=True, stacklevel=5
+            )
+            terms = terms - (plug_in - corrected)
+        return terms
 
     # -- covariance ---------------------------------------------------------------
 

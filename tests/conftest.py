@@ -58,6 +58,11 @@ def _torch_entries():
 
     jacobian = (
         (
+            "check_estimators_dtypes",
+            "integer X is refused: a Jacobian with respect to integer inputs (token ids) "
+            "is not defined.",
+        ),
+        (
             "check_n_features_in",
             "JacobianMutualInfo.fit does not set n_features_in_ yet (probe owner).",
         ),
