@@ -528,9 +528,9 @@ def _fit(estimator, X_fit, y_fit, z, kind_x, kind_y, plan, chosen):
     if not np.isfinite(estimate):
         if plan.class_side is not None and np.bincount(_as_labels(y_fit)).max() < 2:
             raise ValueError(
-                f"every value of the {plan.class_side} side taken as classes occurs once, so "
-                "no class has a neighbour; pass x_kind / y_kind = 'continuous' (IDs, "
-                "measurements) or more samples per class."
+                f"every value of the {plan.class_side} side taken as classes occurs once "
+                "(IDs or names?), so no class has a neighbour and nothing can be estimated; "
+                f"if it is a measurement pass {plan.class_side}_kind='continuous'."
             )
         if not np.isnan(estimate):
             return estimate  # +inf: a Gaussian model saw an exact linear relation (it warned)
