@@ -56,10 +56,10 @@ CELLS = {
 }
 
 
-def run_cell(cell, n, datasets, resamples_seed=0, log=None):
+def run_cell(cell, n, datasets, resamples_seed=0, log=None, first_seed=0):
     rows = []
     start = time.perf_counter()
-    for seed in range(datasets):
+    for seed in range(first_seed, first_seed + datasets):
         X, y, truth = CELLS[cell](n, 1000 + seed)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -94,6 +94,7 @@ def main(argv=None):
     parser.add_argument("--cells", nargs="+", default=list(CELLS), choices=list(CELLS))
     parser.add_argument("--csv", default=None)
     parser.add_argument("--log", default=None, help="append one line per data set here")
+    parser.add_argument("--first-seed", type=int, default=0, help="to extend a run (0)")
     args = parser.parse_args(argv)
     log = open(args.log, "a") if args.log else None
     header = (
@@ -104,7 +105,7 @@ def main(argv=None):
     results = []
     for n in args.n:
         for cell in args.cells:
-            r = run_cell(cell, n, args.datasets, log=log)
+            r = run_cell(cell, n, args.datasets, log=log, first_seed=args.first_seed)
             results.append(r)
             print(
                 f"| {r['cell']} | {r['n']} | {r['method']} | {r['truth']:.3f} | "
