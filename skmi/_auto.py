@@ -454,6 +454,12 @@ def _estimate_mi(X, y, z, method, x_kind, y_kind, ci, p_value, n_permutations, u
         raise ValueError(
             f"X and y have inconsistent numbers of samples: X has {len(X)}, y has {len(y)}."
         )
+    for A, name in ((X, "X"), (y, "y")):
+        if len(A) and _as_labels(A).max() == 0:
+            raise ValueError(
+                f"{name} is constant: it has a single value, so its mutual information with "
+                f"anything is 0. Check the {name} you passed."
+            )
     kind_x, kind_y = classify(X, "X", x_kind), classify(y, "y", y_kind)
     plan = _plan(X, y, kind_x, kind_y)
     if z is not None:

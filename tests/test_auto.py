@@ -267,3 +267,8 @@ def test_conditional_mi_warns_for_identical_variables_and_many_conditions():
         result = estimate_mi(a, b, Z, p_value=True, n_permutations=9, random_state=0)
     # a and b are independent given Z: truth 0; the local permutation test agrees
     assert abs(result.raw_estimate) < 0.05 and result.p_value > 0.1
+
+
+def test_a_constant_side_is_named():
+    with pytest.raises(ValueError, match="X is constant"):
+        estimate_mi(np.ones(50), np.arange(50.0))
