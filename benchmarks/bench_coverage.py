@@ -56,15 +56,17 @@ CELLS = {
 }
 
 
-def run_cell(cell, n, datasets, resamples_seed=0):
+def run_cell(cell, n, datasets, resamples_seed=0, log=None, first_seed=0):
     rows = []
     start = time.perf_counter()
-    for seed in range(datasets):
+    for seed in range(first_seed, first_seed + datasets):
         X, y, truth = CELLS[cell](n, 1000 + seed)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             result = estimate_mi(X, y, ci=True, random_state=resamples_seed + seed)
         rows.append((truth, result.estimate, *result.ci))
+        if log is not None:  # one line per data set, so a cut-short run still counts
+            print(cell, n, seed, truth, result.estimate, *result.ci, sep=",", file=log, flush=True)
     rows = np.array(rows)
     truth, est, low, high = rows.T
     mean = est.mean()
@@ -91,7 +93,10 @@ def main(argv=None):
     parser.add_argument("--datasets", type=int, default=40)
     parser.add_argument("--cells", nargs="+", default=list(CELLS), choices=list(CELLS))
     parser.add_argument("--csv", default=None)
+    parser.add_argument("--log", default=None, help="append one line per data set here")
+    parser.add_argument("--first-seed", type=int, default=0, help="to extend a run (0)")
     args = parser.parse_args(argv)
+    log = open(args.log, "a") if args.log else None
     header = (
         "| cell | n | method | truth | bias | sd | coverage | cover E[est] | width | sets | s |"
     )
@@ -100,7 +105,7 @@ def main(argv=None):
     results = []
     for n in args.n:
         for cell in args.cells:
-            r = run_cell(cell, n, args.datasets)
+            r = run_cell(cell, n, args.datasets, log=log, first_seed=args.first_seed)
             results.append(r)
             print(
                 f"| {r['cell']} | {r['n']} | {r['method']} | {r['truth']:.3f} | "

@@ -644,6 +644,12 @@ def _estimate_mi(X, y, z, method, x_kind, y_kind, ci, p_value, n_permutations, u
         raise ValueError(
             f"X and y have inconsistent numbers of samples: X has {len(X)}, y has {len(y)}."
         )
+    for A, name in ((X, "X"), (y, "y")):
+        if len(A) and _as_labels(A).max() == 0:
+            raise ValueError(
+                f"{name} is constant: it has a single value, so its mutual information with "
+                f"anything is 0. Check the {name} you passed."
+            )
     kind_x, kind_y = classify(X, "X", x_kind), classify(y, "y", y_kind)
     plan = _plan(X, y, kind_x, kind_y)
     if z is not None:
@@ -718,9 +724,9 @@ def _fit(estimator, X_fit, y_fit, z, kind_x, kind_y, plan, chosen):
     if not np.isfinite(estimate):
         if plan.class_side is not None and np.bincount(_as_labels(y_fit)).max() < 2:
             raise ValueError(
-                f"every value of the {plan.class_side} side taken as classes occurs once, so "
-                "no class has a neighbour; pass x_kind / y_kind = 'continuous' (IDs, "
-                "measurements) or more samples per class."
+                f"every value of the {plan.class_side} side taken as classes occurs once "
+                "(IDs or names?), so no class has a neighbour and nothing can be estimated; "
+                f"if it is a measurement pass {plan.class_side}_kind='continuous'."
             )
         if not np.isnan(estimate):
             return estimate  # +inf: a Gaussian model saw an exact linear relation (it warned)

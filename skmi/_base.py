@@ -314,7 +314,17 @@ class BaseMutualInfo(BaseEstimator):
     def _target_is_discrete(self, y):
         setting = self.discrete_target
         if setting == "auto":
-            return is_discrete_dtype(y.dtype)
+            if not is_discrete_dtype(y.dtype):
+                return False
+            if y.dtype.kind in "iu":
+                # Integer IDs, counts and rounded measurements with mostly
+                # distinct values are numbers, not classes (issue 15): the
+                # values decide, by the one data-kind rule.
+                from skmi._data_kinds import classify_column
+
+                columns = y.reshape(len(y), -1).T
+                return all(classify_column(c)[0] == "discrete" for c in columns)
+            return True
         return bool(setting)
 
     # -- tags ---------------------------------------------------------------------

@@ -83,8 +83,11 @@ class KSGMutualInfo(BaseMutualInfo):
         zeros, integer values, repeated rows). ``"mixed"`` ignores
         ``variant``.
     discrete_target : {"auto", True, False}, default="auto"
-        Treat y as class labels (Ross, 2014). ``"auto"`` does so for integer,
-        boolean and string y. A multi-column class y is one symbol per row.
+        Treat y as class labels (Ross, 2014). ``"auto"`` does so for boolean
+        and string y, and for integer y whose values repeat as class labels
+        do (``skmi._data_kinds.classify_column``: integer IDs such as
+        ``np.arange(n)`` are numbers). A multi-column class y is one symbol
+        per row.
     jitter : float, default=1e-10
         Relative size of the tie-breaking noise.
     backend : {"auto", "numba", "torch"}, default="auto"
@@ -309,6 +312,14 @@ class KSGMutualInfo(BaseMutualInfo):
         k = self.n_neighbors
         mixed = self.ties == "mixed"
         if self.discrete_target_:
+            if np.bincount(y).max() < 2:
+                # Ross's terms exist only for samples whose class has company:
+                # with none, the mean of no terms would be NaN.
+                raise ValueError(
+                    "y has no class with two or more samples (every value occurs once), "
+                    "so class-label MI cannot be estimated; pass discrete_target=False "
+                    "to treat y as numbers."
+                )
             class_terms = _mixed_class_terms if mixed else _ross_terms
             if z is None:
                 return class_terms(X, y, k)

@@ -89,6 +89,4 @@ def strictest(*traits):
         for f in fields(MITraits)
         if f.name not in ("resampling", "neural")
     }
-    return replace(
-        MITraits(resampling=resampling, **flags), neural=any(t.neural for t in traits)
-    )
+    return replace(MITraits(resampling=resampling, **flags), neural=any(t.neural for t in traits))

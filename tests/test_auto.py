@@ -355,3 +355,8 @@ def test_t_copula_df_profiled_on_a_subsample_at_large_n():
     assert result.estimator.chosen_ == "TCopulaMutualInfo"
     assert 1.5 < result.estimator.df_ < 2.7
     assert result.estimate == pytest.approx(truth, rel=0.1)
+
+
+def test_a_constant_side_is_named():
+    with pytest.raises(ValueError, match="X is constant"):
+        estimate_mi(np.ones(50), np.arange(50.0))

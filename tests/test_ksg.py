@@ -335,3 +335,17 @@ def test_pair_kernel_refuses_what_it_cannot_index():
     one = _ksg1_pairs_1d(columns, [(0, 1)], 3)[0]
     reference = np.mean(_ksg_terms(columns[0][:, None], columns[1][:, None], 3, 1))
     assert one == pytest.approx(reference, abs=1e-12)
+
+
+def test_integer_ids_are_numbers_and_all_singleton_classes_are_refused():
+    # Issue 15: KSGMutualInfo().fit(X, np.arange(200)) was NaN (every class a
+    # singleton, all dropped). Independent X and IDs: the truth is 0.
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((200, 1))
+    est = KSGMutualInfo(random_state=0).fit(X, np.arange(200))
+    assert not est.discrete_target_
+    assert np.isfinite(est.mi_) and abs(est.mi_) < 0.1
+    with pytest.raises(ValueError, match="no class with two or more samples"):
+        KSGMutualInfo(discrete_target=True).fit(X, np.arange(200))
+    # few-valued integers stay class labels
+    assert KSGMutualInfo().fit(X, np.arange(200) % 3).discrete_target_

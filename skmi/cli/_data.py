@@ -115,9 +115,11 @@ def _finite_or_error(a, path, selection):
 def _read_text(file, sep, decimal):
     import pandas as pd
 
+    if sep is None:
+        sep = _sniff_separator(file)
     options = {
         "sep": sep,
-        "engine": "python" if sep is None else "c",
+        "engine": "c",
         "dtype": str,
         "keep_default_na": False,
         "header": None,
@@ -126,10 +128,7 @@ def _read_text(file, sep, decimal):
         "skip_blank_lines": True,
     }
     try:
-        try:
-            raw = pd.read_csv(file, **options)
-        except csv.Error:  # the sniffer found no separator: one column, or commas
-            raw = pd.read_csv(file, **{**options, "sep": ",", "engine": "c"})
+        raw = pd.read_csv(file, **options)
     except pd.errors.EmptyDataError:
         raise DataError(f"{file} is empty") from None
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as error:
@@ -147,6 +146,21 @@ def _read_text(file, sep, decimal):
         raw.attrs["first_line"] = 2
         raw.attrs["header"] = [str(v) for v in first]
     return raw
+
+
+def _sniff_separator(file):
+    """The field separator among , ; tab | (comma when none is clear: one column)."""
+    with open(file, encoding="utf-8-sig", errors="replace") as handle:
+        sample = handle.read(65536)
+    lines = [line for line in sample.splitlines()[:50] if line.strip()]
+    semicolons = {line.count(";") for line in lines}
+    if len(semicolons) == 1 and semicolons != {0}:
+        # the European convention: ';' between fields when ',' is the decimal mark
+        return ";"
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+    except csv.Error:
+        return ","
 
 
 def _parse_selection(selection, table, path):
