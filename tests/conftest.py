@@ -96,7 +96,7 @@ ENTRIES = [
         ),
         "mi",
     ),
-    Entry(GaussianMutualInfo(bias_correction=True, discrete_target="auto"), "mi"),
+    Entry(GaussianMutualInfo(bias_correction=True), "mi"),
     Entry(TCopulaMutualInfo(), "mi"),
     Entry(AtomDecompositionMutualInfo(random_state=0), "mi"),
     Entry(MutualInfoSelector(2, random_state=0), "selector"),
