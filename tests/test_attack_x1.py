@@ -1,0 +1,37 @@
+"""Regressions found by attacking the merged issues 14 and 15 (reviewer X1)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from skmi import estimate_mi
+
+_MISSING = [None, pd.NA, np.nan, pd.NaT]
+
+
+@pytest.mark.parametrize("missing", _MISSING, ids=["None", "NA", "nan", "NaT"])
+@pytest.mark.parametrize("side", ["X", "y", "z"])
+def test_estimate_mi_refuses_missing_values_in_object_columns(missing, side):
+    # was 0.0146 nats: estimate_mi took None as a fourth symbol of X, while
+    # every estimator refused it (issue 14: refuse missing values of every kind)
+    rng = np.random.default_rng(0)
+    holed = np.array([1.0, missing, 2.0, 3.0] * 25, dtype=object)
+    clean = rng.standard_normal(100)
+    X, y, z = clean, clean + rng.standard_normal(100), None
+    if side == "X":
+        X = holed
+    elif side == "y":
+        y = holed
+    else:
+        z = holed
+    original = holed.copy()
+    with pytest.raises(ValueError, match=f"Input {side} contains NaN"):
+        estimate_mi(X, y, z)
+    assert all((a is b) or (a == b) for a, b in zip(holed, original, strict=True))
+
+
+def test_estimate_mi_refuses_dates_naming_the_argument():
+    # was numpy's UFuncTypeError ("ufunc 'remainder' cannot use operands...")
+    dates = pd.Series(pd.date_range("2020", periods=100))
+    with pytest.raises(ValueError, match="X holds dates"):
+        estimate_mi(dates, np.random.default_rng(0).standard_normal(100))
