@@ -112,12 +112,28 @@ def _finite_or_error(a, path, selection):
     return a
 
 
+# pandas' own sniffing (sep=None) accepts any character as the separator: it
+# split a one-column file of numbers at '.', '0' or 'e' (wrong numbers, or
+# "Expected 6 fields"); only these are separators
+_SEPARATORS = ",;\t| "
+
+
+def _sniff_separator(file):
+    """The field separator among ``_SEPARATORS``; a comma when none is seen."""
+    try:
+        with open(file, encoding="utf-8-sig") as handle:
+            sample = handle.read(65536)
+        return csv.Sniffer().sniff(sample, delimiters=_SEPARATORS).delimiter
+    except (csv.Error, UnicodeDecodeError):  # one column, or unreadable: pandas says
+        return ","
+
+
 def _read_text(file, sep, decimal):
     import pandas as pd
 
     options = {
-        "sep": sep,
-        "engine": "python" if sep is None else "c",
+        "sep": _sniff_separator(file) if sep is None else sep,
+        "engine": "c",
         "dtype": str,
         "keep_default_na": False,
         "header": None,
@@ -126,10 +142,7 @@ def _read_text(file, sep, decimal):
         "skip_blank_lines": True,
     }
     try:
-        try:
-            raw = pd.read_csv(file, **options)
-        except csv.Error:  # the sniffer found no separator: one column, or commas
-            raw = pd.read_csv(file, **{**options, "sep": ",", "engine": "c"})
+        raw = pd.read_csv(file, **options)
     except pd.errors.EmptyDataError:
         raise DataError(f"{file} is empty") from None
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as error:
