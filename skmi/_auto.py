@@ -645,6 +645,14 @@ def _estimate_mi(X, y, z, method, x_kind, y_kind, ci, p_value, n_permutations, u
         raise ValueError(
             f"X and y have inconsistent numbers of samples: X has {len(X)}, y has {len(y)}."
         )
+    for name, A in (("X", X), ("y", y)):
+        # named here: a class side is passed to the estimator as its y, whose
+        # own message would name y for a constant X
+        if len(A) and (A == A[:1]).all():
+            raise ValueError(
+                f"{name} is constant, so its mutual information with anything is 0. "
+                f"Check the {name} you passed."
+            )
     kind_x, kind_y = classify(X, "X", x_kind), classify(y, "y", y_kind)
     plan = _plan(X, y, kind_x, kind_y)
     if z is not None:

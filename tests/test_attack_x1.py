@@ -54,3 +54,14 @@ def test_cli_reads_the_numbers_written(tmp_path, header, separator, width, decim
     read = load_columns(path, ",".join(str(c) for c in range(width)))
     assert read.shape == values.shape
     np.testing.assert_allclose(read.astype(float), values, rtol=10.0**-decimals)
+
+
+@pytest.mark.parametrize("side", ["X", "y"])
+@pytest.mark.parametrize("constant", [np.ones(60), np.array(["a"] * 60, dtype=object)])
+def test_estimate_mi_names_the_constant_side(side, constant):
+    # was "y has a single class" for a constant X (X, the class side, is
+    # passed to the estimator as its y)
+    other = np.random.default_rng(0).standard_normal(60)
+    X, y = (constant, other) if side == "X" else (other, constant)
+    with pytest.raises(ValueError, match=f"^{side} is constant"):
+        estimate_mi(X, y)
