@@ -55,6 +55,7 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.utils import check_array, check_random_state
 
 from skmi._atoms import AtomDecompositionMutualInfo, atom_share
+from skmi._base import _check_values
 from skmi._binned import BinnedMutualInfo
 from skmi._data_kinds import classify
 from skmi._gaussian import GaussianMutualInfo
@@ -772,6 +773,9 @@ def _arrange(plan, X, y):
 
 
 def _two_dimensional(A, name):
+    # check_array passes None, pd.NA and NaT in object arrays, which would
+    # otherwise become a class of their own (issue 14): refuse them by name
+    A = _check_values(A, name, "estimate_mi", symbols=True)
     A = check_array(A, dtype=None, ensure_2d=False, input_name=name)
     if A.ndim == 1:
         A = A.reshape(-1, 1)

@@ -149,7 +149,11 @@ def _read_text(file, sep, decimal):
 
 
 def _sniff_separator(file):
-    """The field separator among , ; tab | (comma when none is clear: one column)."""
+    """The field separator among , ; tab | (comma when none is clear: one column).
+
+    pandas' own sniffing (sep=None) accepts any character as the separator: it
+    split a one-column file of numbers at '.', '0' or 'e'.
+    """
     with open(file, encoding="utf-8-sig", errors="replace") as handle:
         sample = handle.read(65536)
     lines = [line for line in sample.splitlines()[:50] if line.strip()]
