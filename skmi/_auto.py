@@ -413,11 +413,21 @@ class TCopulaOrKSGMutualInfo(BaseEstimator):
             elliptical, t, refused = None, np.nan, str(error)
         factor, offset = self.margin
         nats = np.log(2) if self.units == "bits" else 1.0
-        use_knn = not np.isfinite(t) or k > factor * t + offset / nats
+        # n samples cannot show more than log n nats (the MI of n equiprobable
+        # distinct pairs): a t-copula above it has a degenerate fit (nearly
+        # equal ranks drive df to its floor and R to singular: 18 nats on 101
+        # near-monotone codes whose truth is 4.4), so k-NN answers.
+        beyond_sample = np.isfinite(t) and t * nats > np.log(len(X))
+        use_knn = not np.isfinite(t) or beyond_sample or k > factor * t + offset / nats
         self.estimators_ = [e for e in (elliptical, knn) if e is not None]
         self.chosen_ = "KSGMutualInfo" if use_knn else "TCopulaMutualInfo"
         self.mi_ = k if use_knn else t
         self.df_ = np.nan if elliptical is None else float(elliptical.df_)
+        if beyond_sample:
+            refused = (
+                f"its {t:.4g} {self.units} exceed log n = {np.log(len(X)) / nats:.4g}, "
+                "more than n samples can show: a degenerate fit"
+            )
         self.reason_ = _tcopula_choice_text(t, k, self.df_, use_knn, self.units, refused)
         return self
 
