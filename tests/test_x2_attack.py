@@ -54,3 +54,24 @@ def test_t_copula_warns_on_binary_columns():
     x, y = _bivariate_normal(500, 0.6, 0)
     with pytest.warns(SkmiWarning, match="discrete"):
         TCopulaMutualInfo().fit(x > 0, y > 0)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_ntk_refuses_non_finite_inputs_and_keeps_the_linear_kernel(bad):
+    from skmi.probe import class_mutual_info, empirical_ntk
+
+    torch.manual_seed(0)
+    model = torch.nn.Linear(3, 1).double()
+    X = torch.randn(6, 3, dtype=torch.float64)
+    # f(x) = w.x + b: the gradient in (w, b) is (x, 1), so K(x, x') = x.x' + 1
+    gram = empirical_ntk(model, X)
+    np.testing.assert_allclose(gram, (X @ X.T + 1).numpy(), atol=1e-10)
+    X_bad = X.clone()
+    X_bad[2, 1] = bad
+    with pytest.raises(ValueError, match="X contains NaN or infinity"):
+        empirical_ntk(model, X_bad)
+    with pytest.raises(ValueError, match="X2 contains NaN or infinity"):
+        empirical_ntk(model, X, X_bad.numpy())
+    with pytest.raises(ValueError, match="X contains NaN or infinity"):
+        class_mutual_info(model, X_bad, np.arange(6) % 2)
+    assert not model._forward_hooks
