@@ -644,6 +644,14 @@ def _estimate_mi(X, y, z, method, x_kind, y_kind, ci, p_value, n_permutations, u
         raise ValueError(
             f"X and y have inconsistent numbers of samples: X has {len(X)}, y has {len(y)}."
         )
+    for name, A in (("X", X), ("y", y)):
+        # before the plan: a constant discrete X becomes the class target, and
+        # the estimator's message would name y
+        if len(A) and bool(np.all(A == A[0])):
+            raise ValueError(
+                f"{name} is constant: every column has a single value, so its mutual "
+                f"information with anything is 0. Check the {name} you passed."
+            )
     kind_x, kind_y = classify(X, "X", x_kind), classify(y, "y", y_kind)
     plan = _plan(X, y, kind_x, kind_y)
     if z is not None:

@@ -75,3 +75,17 @@ def test_ntk_refuses_non_finite_inputs_and_keeps_the_linear_kernel(bad):
     with pytest.raises(ValueError, match="X contains NaN or infinity"):
         class_mutual_info(model, X_bad, np.arange(6) % 2)
     assert not model._forward_hooks
+
+
+@pytest.mark.parametrize("side", ["X", "y"])
+def test_estimate_mi_names_the_constant_side(side):
+    from skmi import estimate_mi
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(200, 1)), rng.normal(size=200)
+    if side == "X":
+        X = np.ones((200, 1))
+    else:
+        y = np.ones(200)
+    with pytest.raises(ValueError, match=f"^{side} is constant"):
+        estimate_mi(X, y)
