@@ -89,3 +89,25 @@ def test_estimate_mi_names_the_constant_side(side):
         y = np.ones(200)
     with pytest.raises(ValueError, match=f"^{side} is constant"):
         estimate_mi(X, y)
+
+
+def test_entry_points_read_tensors_that_require_grad():
+    from skmi import (
+        estimate_mi,
+        kernel_entropy,
+        mutual_info_matrix,
+        mutual_info_regression,
+        permutation_test,
+    )
+
+    x, y = _bivariate_normal(3000, 0.6, 1)
+    truth = -0.5 * np.log(1 - 0.6**2)  # Gaussian closed form
+    X = torch.tensor(x, requires_grad=True)
+    Y = torch.tensor(y, requires_grad=True)
+    assert estimate_mi(X, Y).estimate == pytest.approx(truth, abs=0.05)
+    assert mutual_info_regression(X, Y, random_state=0)[0] == pytest.approx(truth, abs=0.05)
+    XY = torch.tensor(np.c_[x, y], requires_grad=True)
+    assert mutual_info_matrix(XY, random_state=0)[0, 1] == pytest.approx(truth, abs=0.05)
+    assert permutation_test(GaussianMutualInfo(), X, Y, n_permutations=20).p_value < 0.1
+    assert np.isfinite(kernel_entropy(X))
+    assert X.requires_grad and Y.requires_grad
