@@ -64,7 +64,7 @@ from skmi._lda import LDAMutualInfo
 from skmi._sklearn_compat import Interval, StrOptions, validate_params
 from skmi._tcopula import TCopulaMutualInfo
 from skmi._traits import get_traits, strictest
-from skmi._validation import check_int
+from skmi._validation import check_int, detach_tensor
 from skmi._warnings import once_at_caller, warn_at_caller
 from skmi.exceptions import SkmiWarning, TiesWarning
 
@@ -785,7 +785,7 @@ def _arrange(plan, X, y):
 def _two_dimensional(A, name):
     # check_array passes None, pd.NA and NaT in object arrays, which would
     # otherwise become a class of their own (issue 14): refuse them by name
-    A = _check_values(A, name, "estimate_mi", symbols=True)
+    A = _check_values(detach_tensor(A), name, "estimate_mi", symbols=True)
     A = check_array(A, dtype=None, ensure_2d=False, input_name=name)
     if A.ndim == 1:
         A = A.reshape(-1, 1)

@@ -25,7 +25,7 @@ from skmi._sklearn_compat import (
     num_samples,
     validate_data,
 )
-from skmi._validation import check_int
+from skmi._validation import check_int, detach_tensor
 from skmi.exceptions import ConstantColumnWarning
 
 _LN2 = np.log(2.0)
@@ -192,6 +192,7 @@ class BaseMutualInfo(BaseEstimator):
         if y is None:
             raise ValueError(f"{name} requires y to be passed, but the target y is None.")
         refuse_dask_collections(name, X=X, y=y)  # never gather larger-than-memory data
+        X, y = detach_tensor(X), detach_tensor(y)  # a tensor with grad: numpy cannot read it
         _check_ndim(X, "X", allowed=(2,))
         _check_ndim(y, "y", allowed=(1, 2))
         X = _check_values(X, "X", name, symbols=self._x_dtype is None)

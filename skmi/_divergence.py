@@ -12,7 +12,7 @@ from types import SimpleNamespace
 import numpy as np
 from sklearn.utils import check_array
 
-from skmi._validation import check_int, check_real
+from skmi._validation import check_int, check_real, detach_tensor
 from skmi.exceptions import SkmiWarning
 
 _KL_OBJECTIVES = ("dv", "mine", "nwj", "smile")
@@ -213,6 +213,7 @@ def kl_divergence(
 
 
 def _samples(A, name):
+    A = detach_tensor(A)  # a tensor with grad: numpy cannot read it
     A = check_array(A, ensure_2d=False, dtype=np.float64, input_name=name, ensure_min_samples=10)
     if A.ndim == 1:
         A = A[:, None]

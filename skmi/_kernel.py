@@ -28,7 +28,7 @@ from skmi._matrix_entropy import (
 from skmi._preprocessing import standardize
 from skmi._sklearn_compat import Interval, StrOptions, validate_parameters, validate_params
 from skmi._traits import MITraits
-from skmi._validation import check_int, check_real
+from skmi._validation import check_int, check_real, detach_tensor
 
 _KERNELS = {"rbf", "laplacian", "linear", "delta", "precomputed"}
 # Bandwidths are widths on standardised columns; below this, sigma**2 underflows
@@ -411,6 +411,7 @@ def kernel_entropy(X, *, alpha=1.0, kernel="rbf", bandwidth="silverman", units="
     >>> bool(np.isclose(kernel_entropy(labels, kernel="delta"), np.log(4)))
     True
     """
+    X = detach_tensor(X)  # a tensor with grad: numpy cannot read it
     if kernel == "precomputed":
         X = _check_gram(X, "X")
     else:

@@ -21,6 +21,7 @@ from scipy.stats import t as student_t
 
 from skmi._base import BaseMutualInfo
 from skmi._closed_forms import gaussian_block_mi, log_det_bias_of_mi, student_t_mi_excess
+from skmi._data_kinds import classify_column
 from skmi._sklearn_compat import Interval, StrOptions, validate_parameters
 from skmi._traits import MITraits
 from skmi._validation import check_int, check_real
@@ -134,6 +135,7 @@ class TCopulaMutualInfo(BaseMutualInfo):
         return 4
 
     def _fit(self, X, y, z):
+        _warn_discrete(X, y)
         df, R, gaussian, tail = self._copula_fit(X, y)
         self.df_, self.dispersion_ = df, R
         self.gaussian_part_, self.tail_part_ = self._from_nats(gaussian), self._from_nats(tail)
@@ -171,6 +173,27 @@ class TCopulaMutualInfo(BaseMutualInfo):
         if self.bias_correction:
             gaussian -= log_det_bias_of_mi(d_x, d - d_x, 0, n)
         return df, R, gaussian, student_t_mi_excess(df, d_x, d - d_x)
+
+
+def _warn_discrete(X, y):
+    """Warn on a discrete column: ranks do not identify the copula of discrete data.
+
+    With two values per column (signs of correlated normals, say) the t fit
+    drives df to its lower bound and reports several nats where the true MI
+    is below log 2.
+    """
+    for name, block in (("X", X), ("y", y.reshape(len(y), -1))):
+        for c in range(block.shape[1]):
+            kind, reason = classify_column(block[:, c])
+            if kind == "discrete":
+                warnings.warn(
+                    f"Column {c} of {name} is discrete ({reason}): a copula of discrete "
+                    "data is not identified by its ranks, so the t-copula MI can be far "
+                    "off. Use BinnedMutualInfo, or estimate_mi to choose.",
+                    SkmiWarning,
+                    stacklevel=4,
+                )
+                return
 
 
 def _singular(uniform, d_x):

@@ -68,3 +68,14 @@ def check_real(value, name, *, min_value=None, max_value=None, include_min=True)
     if max_value is not None and value > max_value:
         raise ValueError(f"{name} must be <= {max_value}, got {value}.")
     return value
+
+
+def detach_tensor(A):
+    """A torch tensor that requires grad, detached (numpy cannot read it); else A.
+
+    ``detach`` shares storage and leaves the caller's tensor (and its graph)
+    untouched: an estimator only reads the values.
+    """
+    if getattr(A, "requires_grad", False) and hasattr(A, "detach"):
+        return A.detach()
+    return A

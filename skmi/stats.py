@@ -37,7 +37,7 @@ from skmi._base import fitted_mi
 from skmi._parallel import Parallel, delayed
 from skmi._sklearn_compat import Interval, StrOptions, check_is_fitted, validate_params
 from skmi._traits import get_traits
-from skmi._validation import check_int
+from skmi._validation import check_int, detach_tensor
 from skmi._warnings import once_at_caller
 
 __all__ = ["ConfidenceInterval", "PermutationTestResult", "bootstrap_ci", "permutation_test"]
@@ -105,6 +105,7 @@ class ConfidenceInterval:
 
 
 def _as_arrays(X, y):
+    X, y = detach_tensor(X), detach_tensor(y)  # a tensor with grad: numpy cannot read it
     X = np.asarray(X) if not hasattr(X, "iloc") else X.to_numpy()
     y = np.asarray(y) if not hasattr(y, "iloc") else y.to_numpy()
     if len(X) != len(y):

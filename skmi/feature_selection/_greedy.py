@@ -18,6 +18,7 @@ from skmi._sklearn_compat import (
     check_is_fitted,
     validate_data,
 )
+from skmi._validation import detach_tensor
 from skmi.exceptions import SkmiWarning
 from skmi.feature_selection._common import warn_constant_columns
 
@@ -131,6 +132,7 @@ class MutualInfoSelector(SelectorMixin, BaseEstimator):
         """
         self._validate_params()
         refuse_dask_collections(type(self).__name__, X=X, y=y)
+        X, y = detach_tensor(X), detach_tensor(y)  # a tensor with grad: numpy cannot read it
         X = validate_data(self, X, dtype=np.float64, ensure_min_samples=2)
         if y is None:
             raise ValueError(

@@ -9,6 +9,7 @@ from skmi._dask import refuse_dask_collections
 from skmi._ksg import _ksg1_pairs_1d, _ross_terms
 from skmi._parallel import Parallel, delayed
 from skmi._sklearn_compat import validate_params
+from skmi._validation import detach_tensor
 from skmi.feature_selection._common import (
     _COMMON_PARAMS,
     _batches,
@@ -67,7 +68,7 @@ def mutual_info_matrix(
     """
     n_neighbors = _check_n_neighbors(n_neighbors)
     refuse_dask_collections("mutual_info_matrix", X=X)
-    X = check_array(X, accept_sparse="csc")
+    X = check_array(detach_tensor(X), accept_sparse="csc")
     n_samples, n_features = X.shape
     discrete_mask = _discrete_mask(discrete_features, X, n_features)
     if np.any(~discrete_mask) and issparse(X):

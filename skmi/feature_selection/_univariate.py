@@ -19,6 +19,7 @@ from skmi._ksg import _ksg1_pairs_1d, _ross_terms
 from skmi._neighbors import NeighborIndex
 from skmi._parallel import Parallel, delayed
 from skmi._sklearn_compat import validate_params
+from skmi._validation import detach_tensor
 from skmi.feature_selection._common import (
     _COMMON_PARAMS,
     _batches,
@@ -171,6 +172,7 @@ def _estimate_mi(X, y, discrete_features, discrete_target, n_neighbors, copy, ra
     refuse_dask_collections(
         "mutual_info_" + ("classif" if discrete_target else "regression"), X=X, y=y
     )
+    X, y = detach_tensor(X), detach_tensor(y)  # a tensor with grad: numpy cannot read it
     X, y = check_X_y(X, y, accept_sparse="csc", y_numeric=not discrete_target)
     n_samples, n_features = X.shape
     discrete_mask = _discrete_mask(discrete_features, X, n_features)

@@ -18,13 +18,30 @@ def _check_choice(value, name, choices):
         raise ValueError(f"{name} must be one of {list(choices)}; got {value!r}.")
 
 
-def _input_rows(X):
-    """X as something row-indexable (pandas by position), with its length."""
+def _input_rows(X, name="X"):
+    """X as something row-indexable (pandas by position), with its length.
+
+    Refuses NaN/inf in a floating X: the Gram would be NaN, and its
+    eigendecomposition fails far from the cause.
+    """
     if hasattr(X, "iloc"):
+        _check_finite(X.to_numpy(), name)
         return X.iloc, len(X)
     if not isinstance(X, np.ndarray) and type(X).__module__.split(".")[0] != "torch":
         X = np.asarray(X)  # lists and other sequences: numpy indexing is needed
+    _check_finite(X, name)
     return X, len(X)
+
+
+def _check_finite(X, name):
+    if len(X) == 0:
+        raise ValueError(f"{name} is empty: it needs at least one sample.")
+    if isinstance(X, np.ndarray):
+        bad = X.dtype.kind in "fc" and not np.isfinite(X).all()
+    else:  # a torch tensor (integer token ids are fine)
+        bad = (X.is_floating_point() or X.is_complex()) and not bool(X.isfinite().all())
+    if bad:
+        raise ValueError(f"{name} contains NaN or infinity.")
 
 
 def empirical_ntk(model, X, X2=None, *, outputs="sum", batch_size=64, device=None):
@@ -89,7 +106,7 @@ def empirical_ntk(model, X, X2=None, *, outputs="sum", batch_size=64, device=Non
         resolve_device(device)
     X, _ = _input_rows(X)
     if X2 is not None:
-        X2, _ = _input_rows(X2)
+        X2, _ = _input_rows(X2, "X2")
     return ntk_gram(model, X, X2, batch_size, device, outputs=outputs)
 
 
