@@ -15,7 +15,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_array, check_random_state
 
-from skmi._dask import refuse_dask_collections
+from skmi._dask import any_dask_collection, refuse_dask_collections
 from skmi._preprocessing import is_discrete_dtype
 from skmi._sklearn_compat import (
     Interval,
@@ -53,6 +53,8 @@ class BaseMutualInfo(BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features_x)
+            ``dask.array`` / ``dask.dataframe`` for the estimators that reduce
+            per-chunk statistics on a cluster (Gaussian, binned).
         y : array-like of shape (n_samples,) or (n_samples, n_features_y)
         z : array-like of shape (n_samples,) or (n_samples, n_features_z), optional
             Condition on z: estimate the conditional mutual information
@@ -74,6 +76,11 @@ class BaseMutualInfo(BaseEstimator):
             values that are neither numbers nor strings.
         """
         self._validate_params()
+        if any_dask_collection(X, y, z) and hasattr(self, "_fit_dask"):
+            # Estimators whose statistics add up over chunks reduce them on
+            # the cluster (skmi/_dask/); every other one refuses dask input in
+            # validation instead of gathering it.
+            return self._fit_dask(X, y, z)
         # Fit a private working copy and publish its fitted state at the end:
         # two threads fitting one instance never see each other's scratch
         # state, and a failed fit leaves the previous fit untouched. The copy

@@ -12,7 +12,6 @@ import numpy as np
 from sklearn.cluster import KMeans, MiniBatchKMeans
 
 from skmi._base import BaseMutualInfo
-from skmi._dask import any_dask_collection
 from skmi._numba import combine_codes, dense_labels, digitize_columns
 from skmi._preprocessing import column_stats, is_discrete_dtype, standardize
 from skmi._sklearn_compat import Interval, StrOptions
@@ -135,38 +134,11 @@ class BinnedMutualInfo(BaseMutualInfo):
         self.units = units
         self.random_state = random_state
 
-    def fit(self, X, y, z=None):
-        """Estimate I(X; y); see :meth:`BaseMutualInfo.fit`.
+    def _fit_dask(self, X, y, z):
+        """``fit`` for dask inputs: per-chunk joint bin counts reduced on the cluster."""
+        from skmi._dask.binned import fit_binned
 
-        ``dask.array`` / ``dask.dataframe`` inputs are reduced on the cluster
-        from per-chunk joint bin counts (``skmi/_dask/binned.py``).
-
-        Parameters
-        ----------
-        X : array-like or dask array of shape (n_samples, n_features_x)
-        y : array-like or dask array of shape (n_samples,) or (n_samples, n_features_y)
-        z : array-like of shape (n_samples, n_features_z), optional
-            Condition on z (see :meth:`BaseMutualInfo.fit`).
-
-        Returns
-        -------
-        self : object
-            The fitted estimator, with ``mi_`` in ``units``.
-
-        Raises
-        ------
-        ValueError
-            If a parameter is invalid, or X, y or z has missing or non-finite
-            values, the wrong shape, too few samples or inconsistent lengths.
-        TypeError
-            If a parameter has the wrong type, or a dask input reaches an
-            option that needs the data in memory.
-        """
-        if any_dask_collection(X, y, z):
-            from skmi._dask.binned import fit_binned
-
-            return fit_binned(self, X, y, z)
-        return super().fit(X, y, z)
+        return fit_binned(self, X, y, z)
 
     def pointwise_mi(self, X, y):
         """Per-sample ``log(n c_xy / (c_x c_y))`` on ``(X, y)``, in ``units``.

@@ -15,7 +15,6 @@ from sklearn.covariance import OAS, LedoitWolf, ShrunkCovariance
 
 from skmi._base import BaseMutualInfo, normal_scores
 from skmi._closed_forms import log_det_bias_of_mi
-from skmi._dask import any_dask_collection
 from skmi._preprocessing import standardize
 from skmi._sklearn_compat import Interval, StrOptions, validate_parameters
 from skmi._traits import MITraits
@@ -164,38 +163,11 @@ class GaussianMutualInfo(BaseMutualInfo):
         self.discrete_target = discrete_target
         self.units = units
 
-    def fit(self, X, y, z=None):
-        """Estimate I(X; y), or I(X; y | z); see :meth:`BaseMutualInfo.fit`.
+    def _fit_dask(self, X, y, z):
+        """``fit`` for dask inputs: per-chunk sums and cross-products reduced on the cluster."""
+        from skmi._dask.gaussian import fit_gaussian
 
-        ``dask.array`` / ``dask.dataframe`` inputs are reduced on the cluster
-        from per-chunk sums and cross-products (``skmi/_dask/gaussian.py``).
-
-        Parameters
-        ----------
-        X : array-like or dask array of shape (n_samples, n_features_x)
-        y : array-like or dask array of shape (n_samples,) or (n_samples, n_features_y)
-        z : array-like of shape (n_samples, n_features_z), optional
-            Condition on z (see :meth:`BaseMutualInfo.fit`).
-
-        Returns
-        -------
-        self : object
-            The fitted estimator, with ``mi_`` in ``units``.
-
-        Raises
-        ------
-        ValueError
-            If a parameter is invalid, or X, y or z has missing or non-finite
-            values, the wrong shape, too few samples or inconsistent lengths.
-        TypeError
-            If a parameter has the wrong type, or a dask input reaches an
-            option that needs the data in memory.
-        """
-        if any_dask_collection(X, y, z):
-            from skmi._dask.gaussian import fit_gaussian
-
-            return fit_gaussian(self, X, y, z)
-        return super().fit(X, y, z)
+        return fit_gaussian(self, X, y, z)
 
     def pointwise_mi(self, X, y, z=None):
         """Per-sample ``log p(x, y) / (p(x) p(y))`` under the fitted Gaussian.
