@@ -168,7 +168,8 @@ class AtomDecompositionMutualInfo(BaseMutualInfo):
         n, d_x = X.shape
         pattern_mi = 0.0
         if len(patterns) > 1:
-            pattern_mi = pattern_estimator.fit(X, codes).mi_
+            too_rare = np.bincount(codes).max() < 2
+            pattern_mi = np.nan if too_rare else pattern_estimator.fit(X, codes).mi_
             if np.isnan(pattern_mi):
                 raise ValueError(
                     f"y's {len(patterns)} zero patterns among {n} samples are too rare for "
@@ -194,6 +195,17 @@ class AtomDecompositionMutualInfo(BaseMutualInfo):
                 # constant columns inside one pattern are expected: not the user's data
                 warnings.simplefilter("ignore", category=Warning)
                 value = clone(within_estimator).fit(X_rows[:, X_varying], y_active[:, varying]).mi_
+            if not np.isfinite(value):
+                # the within estimator's own warning was silenced above with the
+                # expected ones: say it here, once, at the caller's line
+                warnings.warn(
+                    f"within one zero pattern ({int(rows.sum())} samples) y is an exact "
+                    "function of X for the within-pattern estimator, so the estimate is "
+                    "infinite; with so few or so degenerate samples, give a "
+                    "within_estimator with shrinkage, or more samples.",
+                    SkmiWarning,
+                    stacklevel=4,
+                )
             within_mi += share * value
         return float(pattern_mi), float(within_mi), len(patterns), float(skipped)
 
