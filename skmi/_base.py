@@ -9,6 +9,7 @@ more than estimating, ``_fit`` / ``_score``) on clean float64 arrays.
 
 import copy
 import numbers
+import threading
 import warnings
 
 import numpy as np
@@ -29,6 +30,10 @@ from skmi._validation import check_int, detach_tensor
 from skmi.exceptions import ConstantColumnWarning
 
 _LN2 = np.log(2.0)
+
+
+# Makes publishing a fit atomic between threads (see BaseMutualInfo.fit).
+_PUBLISH_LOCK = threading.Lock()
 
 
 class BaseMutualInfo(BaseEstimator):
@@ -93,9 +98,22 @@ class BaseMutualInfo(BaseEstimator):
         z = work._validate_z(z, len(X), reset=True)
         work.mi_ = work._from_nats(work._fit(X, y, z))
         after = vars(work)
-        for stale in [k for k in before if _is_fitted_attribute(k) and k not in after]:
-            vars(self).pop(stale, None)
-        vars(self).update({k: v for k, v in after.items() if before.get(k, after) is not v})
+        # Publish every fitted attribute, as one step: comparing with the
+        # snapshot by identity skipped values that are interned (True, small
+        # ints), so a concurrent fit could leave another fit's
+        # discrete_target_ next to this fit's mi_. Private attributes change
+        # only when the fit changed them (others may set some, e.g.
+        # scikit-learn's callback context).
+        with _PUBLISH_LOCK:
+            for stale in [k for k in before if _is_fitted_attribute(k) and k not in after]:
+                vars(self).pop(stale, None)
+            vars(self).update(
+                {
+                    k: v
+                    for k, v in after.items()
+                    if _is_fitted_attribute(k) or before.get(k, after) is not v
+                }
+            )
         return self
 
     def score(self, X, y, z=None):

@@ -153,13 +153,18 @@ def _check_outcome(call, inputs, names, check_value):
     """Run ``call``; the value passes ``check_value`` or the error names an argument."""
     before = [np.array(a, copy=True) for a in inputs]
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
             value = call()
     except (ValueError, TypeError) as error:
         assert _names_the_argument(error, names), f"{type(error).__name__}: {error}"
     else:
-        check_value(value)
+        # The honesty rule: inf only with a warning that says it is infinite
+        # (y an exact function of X to float precision, e.g. X ~ 1e16 plus
+        # unit noise).
+        said_infinite = any("infinite" in str(w.message) for w in caught)
+        if not (said_infinite and np.isscalar(value) and np.isposinf(value)):
+            check_value(value)
     for a, b in zip(inputs, before, strict=True):
         np.testing.assert_array_equal(a, b)
 
