@@ -95,3 +95,28 @@ def set_input_attributes(est, widths, feature_names):
         est.feature_names_in_ = feature_names
     elif hasattr(est, "feature_names_in_"):
         del est.feature_names_in_
+
+
+def check_constant_columns(part, constant):
+    """Refuse an all-constant side, warn once for constant columns (dropped).
+
+    The same decision and words as the in-memory fit, from the reduced
+    min/max of each column (``constant``: a boolean mask of ``part``'s columns).
+    """
+    import warnings
+
+    from skmi.exceptions import ConstantColumnWarning
+
+    if constant.all():
+        raise ValueError(
+            f"{part} is constant: every column has a single value, so its mutual "
+            f"information with anything is 0. Check the {part} you passed "
+            "(a dead layer? the wrong columns?)."
+        )
+    if constant.any():
+        warnings.warn(
+            f"{part} columns {np.flatnonzero(constant).tolist()} are constant and were "
+            "dropped: a constant column carries no information.",
+            ConstantColumnWarning,
+            stacklevel=5,
+        )

@@ -29,7 +29,12 @@ number of rows, as the binned estimate itself then does.
 import numpy as np
 
 from skmi._binned import _EDGE_SAMPLE  # the in-memory quantile sample: the same rows
-from skmi._dask._inputs import as_row_blocks, row_aligned, set_input_attributes
+from skmi._dask._inputs import (
+    as_row_blocks,
+    check_constant_columns,
+    row_aligned,
+    set_input_attributes,
+)
 from skmi._dask._reduce import concatenate_rows, strided_rows, tree
 from skmi._sklearn_compat import validate_parameters
 
@@ -165,26 +170,12 @@ def _check_finite(part, ranges):
 
 
 def _kept_columns(part, ranges, refuse_nan):
-    import warnings
 
-    from skmi.exceptions import ConstantColumnWarning
 
     if refuse_nan:
         _check_finite(part, ranges)
     constant = ranges[1] == ranges[0]
-    if constant.all():
-        raise ValueError(
-            f"{part} is constant: every column has a single value, so its mutual "
-            f"information with anything is 0. Check the {part} you passed "
-            "(a dead layer? the wrong columns?)."
-        )
-    if constant.any():
-        warnings.warn(
-            f"{part} columns {np.flatnonzero(constant).tolist()} are constant and were "
-            "dropped: a constant column carries no information.",
-            ConstantColumnWarning,
-            stacklevel=4,
-        )
+    check_constant_columns(part, constant)
     return ~constant
 
 

@@ -23,11 +23,15 @@ The result equals ``GaussianMutualInfo().fit`` on the same data in memory
 (to rounding) except for the copula above ``_COPULA_SAMPLE`` rows.
 """
 
-import warnings
 
 import numpy as np
 
-from skmi._dask._inputs import as_row_blocks, row_aligned, set_input_attributes
+from skmi._dask._inputs import (
+    as_row_blocks,
+    check_constant_columns,
+    row_aligned,
+    set_input_attributes,
+)
 from skmi._dask._reduce import (
     concatenate_rows,
     leaves,
@@ -37,7 +41,6 @@ from skmi._dask._reduce import (
     tree,
 )
 from skmi._sklearn_compat import validate_parameters
-from skmi.exceptions import ConstantColumnWarning
 
 __all__ = ["fit_gaussian"]
 
@@ -141,20 +144,7 @@ def _non_constant(low, high, widths):
     """Mask of the columns kept; constant ones dropped as the in-memory fit does."""
     keep = high > low
     for part, columns in zip(widths, _part_slices(widths), strict=True):
-        constant = ~keep[columns]
-        if constant.all():
-            raise ValueError(
-                f"{part} is constant: every column has a single value, so its mutual "
-                f"information with anything is 0. Check the {part} you passed "
-                "(a dead layer? the wrong columns?)."
-            )
-        if constant.any():
-            warnings.warn(
-                f"{part} columns {np.flatnonzero(constant).tolist()} are constant and "
-                "were dropped: a constant column carries no information.",
-                ConstantColumnWarning,
-                stacklevel=4,
-            )
+        check_constant_columns(part, ~keep[columns])
     return keep
 
 
