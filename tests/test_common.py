@@ -329,7 +329,6 @@ NUMPYDOC_PENDING = {
     "skmi.JacobianMutualInfo.fit": "Raises (C, _jacobian.py)",
     "skmi.JacobianMutualInfo.pointwise_mi": "PR01, Raises (C, _jacobian.py)",
     "skmi.JacobianMutualInfo.score": "PR01, RT01, Raises (C, _jacobian.py)",
-    "skmi.LayerMIProbe.fit": "Raises (C, probe.py)",
     "skmi.LayerMIProbe.transform": "Raises (C, probe.py)",
     "skmi.LayerMIProbe.transform_layers": "PR01, RT01 (C, probe.py)",
     "skmi.LayerMIProbe.get_feature_names_out": "RT01 (C, probe.py)",
@@ -339,15 +338,8 @@ NUMPYDOC_PENDING = {
     "skmi.MINE": "PR01 (D, _neural.py)",
     "skmi.MutualInfoSelector.fit": "Raises (F, feature_selection.py)",
     "skmi.mutual_info_classif": "PR01, Raises (F, feature_selection.py)",
-    "skmi.mutual_info_regression": "Raises (F, feature_selection.py)",
-    "skmi.mutual_info_matrix": "Raises (F, feature_selection.py)",
     "skmi.mutual_info_score_func": "Raises (F, feature_selection.py)",
-    "skmi.bootstrap_ci": "Raises (B, stats.py)",
-    "skmi.permutation_test": "Raises (B, stats.py)",
-    "skmi.estimate_mi": "Raises (B, _auto.py)",
     "skmi.kernel_entropy": "Raises (G, _kernel.py)",
-    "skmi.class_mutual_info": "Raises (C, probe.py)",
-    "skmi.empirical_ntk": "Raises (C, probe.py)",
 }
 
 

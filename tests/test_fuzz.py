@@ -41,21 +41,6 @@ FUZZ = settings(
 # the rest of each property is checked today; ``test_known_failures`` keeps
 # one input of each class as an xfail (non-strict: it passes once fixed).
 KNOWN_FAILURES = {
-    "gaussian-collinear": (
-        "G: GaussianMutualInfo on X=[[0],[1],[1]], y=[0,1,1] (a deterministic linear "
-        "relation) returns inf without a word",
-        lambda: skmi.GaussianMutualInfo().fit([[0.0], [1.0], [1.0]], [0, 1, 1]).mi_,
-    ),
-    "gaussian-huge": (
-        "G: GaussianMutualInfo on values near 1e306 -> LinAlgError or -0.0, not the "
-        "unscaled estimate (its own scaling; MI is scale-invariant)",
-        lambda: _scale_invariant(skmi.GaussianMutualInfo(), 1e306),
-    ),
-    "kernel-tiny": (
-        "G: KernelMutualInfo on values near 1e-292 -> 'Input contains infinity' (its own "
-        "standardisation divides by a tiny std)",
-        lambda: skmi.KernelMutualInfo().fit(_TINY[0], _TINY[1]).mi_,
-    ),
     "drop-in-empty": (
         "F: mutual_info_regression(X of shape (0, 1)) -> scikit-learn's 'Found array with "
         "0 sample(s)', which does not name X",
@@ -82,6 +67,24 @@ KNOWN_FAILURES = {
         lambda: skmi.estimate_mi(np.empty((0, 1)), np.empty(0)),
     ),
 }
+# Classes that failed when the suite was written and are fixed: regular tests.
+FIXED_FAILURES = {
+    "gaussian-collinear": (
+        "G: GaussianMutualInfo on X=[[0],[1],[1]], y=[0,1,1] (a deterministic linear "
+        "relation) returned inf without a word; now inf with a warning saying so",
+        lambda: skmi.GaussianMutualInfo().fit([[0.0], [1.0], [1.0]], [0, 1, 1]).mi_,
+    ),
+    "gaussian-huge": (
+        "G: GaussianMutualInfo on values near 1e306 -> LinAlgError or -0.0, not the "
+        "unscaled estimate (its own scaling; MI is scale-invariant)",
+        lambda: _scale_invariant(skmi.GaussianMutualInfo(), 1e306),
+    ),
+    "kernel-tiny": (
+        "G: KernelMutualInfo on values near 1e-292 -> 'Input contains infinity' (its own "
+        "standardisation divides by a tiny std)",
+        lambda: skmi.KernelMutualInfo().fit(_TINY[0], _TINY[1]).mi_,
+    ),
+}
 _rng = np.random.default_rng(0)
 _CORRELATED = np.random.default_rng(1).multivariate_normal([0, 0], [[1, 0.7], [0.7, 1]], 300)
 
@@ -99,7 +102,13 @@ _TINY = (_rng.standard_normal((50, 2)) * 1e-300, _rng.standard_normal(50))
 @pytest.mark.parametrize("case", list(KNOWN_FAILURES))
 def test_known_failures(case, request):
     reason, call = KNOWN_FAILURES[case]
-    request.applymarker(pytest.mark.xfail(reason=reason, strict=False))
+    request.applymarker(pytest.mark.xfail(reason=reason, strict=True))
+    _check_outcome(call, [], ["X", "y"], _finite_all)
+
+
+@pytest.mark.parametrize("case", list(FIXED_FAILURES))
+def test_fixed_failures(case):
+    _, call = FIXED_FAILURES[case]
     _check_outcome(call, [], ["X", "y"], _finite_all)
 
 
