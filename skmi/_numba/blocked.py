@@ -33,6 +33,7 @@ of n floats a thread) so that the counts need no second sweep.
 import numpy as np
 from numba import njit, prange
 
+from skmi._numba._common import _insert_sorted, _maxnorm_until
 from skmi._numba.fused import RADIUS_EXTENT
 
 _QUERIES = 16  # queries per tile: their distance rows fill L1/L2
@@ -78,29 +79,8 @@ def _tile(points_t, q0, nq, p0, npts, tile, off):
 
 
 @njit(cache=True)
-def _insert32(dist_row, idx_row, d, j):
-    """Insert ``(d, j)`` into an ascending candidate row, dropping its last entry."""
-    pos = dist_row.shape[0] - 1
-    while pos > 0 and dist_row[pos - 1] > d:
-        dist_row[pos] = dist_row[pos - 1]
-        idx_row[pos] = idx_row[pos - 1]
-        pos -= 1
-    dist_row[pos] = d
-    idx_row[pos] = j
-
-
-@njit(cache=True)
-def _exact(points, i, j):
-    """float64 max-norm distance between rows i and j."""
-    dist = 0.0
-    for c in range(points.shape[1]):
-        dist = max(dist, abs(points[i, c] - points[j, c]))
-    return dist
-
-
-@njit(cache=True)
 def _exact_joint(x, y, i, j):
-    return max(_exact(x, i, j), _exact(y, i, j))
+    return max(_maxnorm_until(x, i, x, j, np.inf), _maxnorm_until(y, i, y, j, np.inf))
 
 
 @njit(cache=True)
@@ -165,7 +145,7 @@ def _settle_count(points, i, row, r, delta):
         sure += np.float64(row[j]) < low
     for j in range(n):
         v = np.float64(row[j])
-        if v >= low and v <= high and _exact(points, i, j) <= r:
+        if v >= low and v <= high and _maxnorm_until(points, i, points, j, np.inf) <= r:
             sure += 1
     return sure - 1  # the point itself, at distance 0 <= r
 
@@ -249,7 +229,7 @@ def knn_counts_blocked(x32_t, y32_t, x, y, k, rule, count_x, count_y, delta, n_t
                     worst = cd[width - 1]
                     for s in range(npts):
                         if joint[s] < worst and p0 + s != q0 + q:
-                            _insert32(cd, ci, joint[s], p0 + s)
+                            _insert_sorted(cd, ci, joint[s], p0 + s)
                             worst = cd[width - 1]
             for q in range(nq):
                 i = q0 + q
@@ -260,8 +240,8 @@ def knn_counts_blocked(x32_t, y32_t, x, y, k, rule, count_x, count_y, delta, n_t
                     ex = 0.0
                     ey = 0.0
                     for m in range(k):
-                        ex = max(ex, _exact(x, i, idx[i, m]))
-                        ey = max(ey, _exact(y, i, idx[i, m]))
+                        ex = max(ex, _maxnorm_until(x, i, x, idx[i, m], np.inf))
+                        ey = max(ey, _maxnorm_until(y, i, y, idx[i, m], np.inf))
                     r_x[i] = ex
                     r_y[i] = ey
                 else:

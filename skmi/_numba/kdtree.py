@@ -23,7 +23,7 @@ the neighbours themselves are the same.
 import numpy as np
 from numba import njit, prange
 
-from skmi._numba._common import _insert_lexicographic
+from skmi._numba._common import _insert_lexicographic, _maxnorm_until
 
 _STACK = 256  # the tree is balanced: depth ~ log2(n / leaf_size) << 256
 
@@ -154,19 +154,6 @@ def _box_far(lo, hi, node, p, tq):
 
 
 @njit(cache=True)
-def _distance_until(p, a, b, bound):
-    """Max-norm distance of tree slots a and b; stops once above ``bound``."""
-    dist = 0.0
-    for c in range(p.shape[1]):
-        t = abs(p[a, c] - p[b, c])
-        if t > dist:
-            dist = t
-            if dist > bound:
-                return dist
-    return dist
-
-
-@njit(cache=True)
 def _knn_one(tq, k, order, tp, start, end, left, lo, hi, start_bound, drow, irow, stack):
     """k nearest other points of tree slot tq (distances exact, ties by index).
 
@@ -191,7 +178,7 @@ def _knn_one(tq, k, order, tp, start, end, left, lo, hi, start_bound, drow, irow
                 if s == tq:
                     continue
                 bound = min(drow[-1], start_bound)
-                dd = _distance_until(tp, tq, s, bound)
+                dd = _maxnorm_until(tp, tq, tp, s, bound)
                 if dd > bound:
                     continue
                 j = order[s]
@@ -235,7 +222,7 @@ def knn_kdtree(order, tp, start, end, left, lo, hi, k, n_tasks):
             if s > first:
                 # (inflated by a few ulps: rounded distances may break the
                 # triangle inequality by that much)
-                gap = _distance_until(tp, s, s - 1, np.inf)
+                gap = _maxnorm_until(tp, s, tp, s - 1, np.inf)
                 start_bound = (drow[-1] + gap) * (1.0 + 1e-12) + 1e-300
             _knn_one(s, k, order, tp, start, end, left, lo, hi, start_bound, drow, irow, stack)
             i = order[s]
@@ -266,7 +253,7 @@ def knn_kdtree_cost(order, tp, start, end, left, lo, hi, k, n_runs, run_length):
         for s in range(first, min(n, first + run_length)):
             start_bound = np.inf
             if s > first:
-                gap = _distance_until(tp, s, s - 1, np.inf)
+                gap = _maxnorm_until(tp, s, tp, s - 1, np.inf)
                 start_bound = (drow[-1] + gap) * (1.0 + 1e-12) + 1e-300
             totals[t] += _knn_one(
                 s, k, order, tp, start, end, left, lo, hi, start_bound, drow, irow, stack
@@ -305,7 +292,7 @@ def count_within_kdtree(order, tp, start, end, left, lo, hi, radii, n_tasks):
                 child = left[node]
                 if child < 0:
                     for u in range(start[node], end[node]):
-                        if _distance_until(tp, s, u, r) <= r:
+                        if _maxnorm_until(tp, s, tp, u, r) <= r:
                             total += 1
                     continue
                 stack[top + 1] = child
