@@ -4,33 +4,39 @@ The kernels in ``skmi/_numba/`` are exact; this module only decides which
 one answers, from the number of points n, the dimension d and -- for a
 k-d tree against brute force -- how well a tree prunes on *this* data.
 
-Measured with ``python benchmarks/bench_neighbors.py`` (k = 3) and the
-probes behind ``benchmarks/bench_speed.py``; 2 cores shared with other jobs,
-so read the ratios, not the seconds. k-NN at n = 3e4, seconds:
+Measured on a 2-core machine (``python benchmarks/bench_neighbors.py``, and
+``--leaf-sizes 32 64 128 256`` for the leaf size), k = 3, exact k-NN at
+n = 3e4, seconds:
 
-==================================  ==========  ================
-data                                k-d tree    blocked brute
-==================================  ==========  ================
-10-D Gaussian                       5.7         5.3
-20-D Gaussian                       42.6        9.2
-64-D, intrinsic dimension 4 (ReLU)  1.8         29.2
-==================================  ==========  ================
+====================================  ==========  ==================  =============
+data                                  blocked     k-d tree, float64   k-d tree,
+                                      brute       leaves of 16        float32 leaves
+                                                                      of 128
+====================================  ==========  ==================  =============
+10-D Gaussian                         2.07        1.74                0.80
+21-D Gaussian                         2.44        12.6                4.45
+65-D Gaussian                         8.85        63.3                10.2
+64-D, intrinsic dimension 4 (ReLU)    4.90        0.26                0.43
+====================================  ==========  ==================  =============
 
-No fixed dimension separates the two: a tree's cost is the number of
-points a query must measure, which follows the intrinsic, not the ambient,
-dimension. So :class:`NeighborIndex` builds the tree (cheap: O(n d log n)),
-runs a sample of queries (:func:`~skmi._numba.kdtree.knn_kdtree_cost`) and
-keeps the tree when a query measures fewer than ``n / _TREE_COST_RATIO``
-points (measured: a tree query spends about 20 times what the blocked
-scan spends per pair, at equal time for the 10-D row above, where a query
-measured 0.046 n points).
+No fixed dimension separates a tree from brute force: a tree's cost is the
+number of points a query must measure, which follows the intrinsic, not the
+ambient, dimension. So :class:`NeighborIndex` builds the tree (cheap:
+O(n d log n)), runs a sample of queries
+(:func:`~skmi._numba.kdtree.knn_kdtree_cost`) and keeps the tree when a query
+measures fewer than ``n / _TREE_COST_RATIO`` points. The tree's leaves are
+measured in float32 SIMD (:mod:`skmi._numba.kdtree`), at 3.1 to 3.8 times
+what the blocked sweep spends per pair (the four rows above: the probe
+measured 0.125, 0.51, 0.90 and 0.023 n points), hence the ratio 3.5.
 
-The rest is fixed by dimension:
+The rest is fixed by dimension (n = 1e5, seconds):
 
 * 1-D: sorted arrays (binary searches, O(log n) a query);
-* k-NN up to ``_GRID_MAX_DIM`` dimensions: the quantile grid;
+* k-NN up to ``_GRID_MAX_DIM`` dimensions: the quantile grid (3-D: grid 0.16,
+  tree 0.22; 4-D: grid 0.43, tree 0.26);
 * counts up to ``_GRID_COUNT_MAX_DIM``: the grid, which adds whole interior
-  cells (5-D marginal of a 5 x 5 KSG at n = 3e4: grid 3.4 s, tree 6.1 s);
+  cells (2-D: grid 0.23, tree 0.29; 3-D: 0.84 against 0.62; 5-D, the
+  marginal of a 5 x 5 KSG: 4.97 against 1.95);
 * below ``_SMALL_N`` points: brute force, cheaper than building anything.
 
 When the joint k-NN goes brute force, :func:`knn_and_marginal_counts` counts
@@ -77,11 +83,14 @@ from skmi._numba.kdtree import (
 # before letting "auto" pick the GPU.
 TORCH_AUTO_MIN_SAMPLES = None
 
-_GRID_MAX_DIM = 4
-_GRID_COUNT_MAX_DIM = 6
+_GRID_MAX_DIM = 3
+_GRID_COUNT_MAX_DIM = 2
 _SMALL_N = 2_000  # below this, brute force is cheaper than building anything
-_LEAF_SIZE = 16  # 8 and 32 within 10 % of it at n = 3e4, d = 10
-_TREE_COST_RATIO = 20.0
+# float32 leaves of 128: 10-D k-NN at n = 1e5 3.9 / 2.9 / 3.1 / 2.6 s for
+# leaves of 32 / 64 / 128 / 256, 5-D counts 2.9 / 2.4 / 2.1 / 2.0 s, 65-D k-NN
+# at 3e4 25 / 24 / 10 / -- s; a small leaf pays a box test per few points
+_LEAF_SIZE = 128
+_TREE_COST_RATIO = 3.5
 _PROBE_RUNS = 8  # sampled query runs of the tree-cost probe ...
 _PROBE_RUN_LENGTH = 16  # ... each this many consecutive tree slots
 _POINTS_PER_CELL = 3.0
@@ -136,12 +145,25 @@ class NeighborIndex:
             self._inner = _quantile_edges(self.points, sorted_columns)
             self._grid = build_grid(self.points, self._inner)
         elif kind in ("probe", "tree"):
-            self._tree = build_kdtree(self.points, _LEAF_SIZE)
+            self._set_tree(build_kdtree(self.points, _LEAF_SIZE))
             if kind == "probe":
                 kind = "tree" if tree_prunes(self._tree, n) else "brute"
         if kind == "brute":
             self._points_t = np.ascontiguousarray(self.points.T)
         self.kind = kind
+
+    def _set_tree(self, tree):
+        """Hold a built k-d tree and the transposed copy its leaves are scanned in.
+
+        float32 with its error bound; float64 and a bound of 0 when some
+        coordinate is beyond float32's range.
+        """
+        self._tree = tree
+        self._delta = float32_error_bound(self.points)
+        dtype = np.float32
+        if not np.isfinite(self._delta):
+            self._delta, dtype = 0.0, np.float64
+        self._tree_t = np.ascontiguousarray(tree[1].T, dtype=dtype)
 
     def knn(self, k):
         """Distances and indices of the k nearest other points, ascending."""
@@ -151,7 +173,17 @@ class NeighborIndex:
             start, order, cell_points, coords = self._grid
             return knn_grid(self.points, k, self._inner, start, order, cell_points, coords)
         if self.kind == "tree":
-            return knn_kdtree(*self._tree, k, numba.get_num_threads())
+            order, tp, *rest = self._tree
+            return knn_kdtree(
+                self.points,
+                order,
+                tp,
+                self._tree_t,
+                *rest,
+                k,
+                self._delta,
+                numba.get_num_threads(),
+            )
         if self.kind == "sorted":
             return knn_sorted(self._sorted, self._order, k)
         delta = float32_error_bound(self.points)
@@ -183,7 +215,10 @@ class NeighborIndex:
             start, order, cell_points, _ = self._grid
             return count_within_grid(self.points, radii, self._inner, start, order, cell_points)
         if self.kind == "tree":
-            return count_within_kdtree(*self._tree, radii, numba.get_num_threads())
+            order, tp, *rest = self._tree
+            return count_within_kdtree(
+                order, tp, self._tree_t, *rest, radii, self._delta, numba.get_num_threads()
+            )
         return count_within_brute(self._points_t, radii)
 
 
@@ -258,7 +293,8 @@ def knn_and_marginal_counts(x, y, k, rule, y_index=None, *, backend=None, device
         sorted_columns = [x_index._sorted, y_index._sorted]
     if tree is not None:
         joint_index = NeighborIndex.__new__(NeighborIndex)
-        joint_index.points, joint_index._tree, joint_index.kind = joint, tree, "tree"
+        joint_index.points, joint_index.kind = joint, "tree"
+        joint_index._set_tree(tree)
     else:
         joint_index = NeighborIndex(joint, "knn", sorted_columns, kind=kind_joint)
     return _counts_by_index(joint_index, x_index, y_index, x, y, k, rule)

@@ -21,6 +21,7 @@ from skmi._numba import (
     knn_grid,
     knn_sorted,
     knn_with_marginal_counts,
+    ksg1_pair_1d_threaded,
     ksg1_pairs_1d,
     neighbor_extent,
 )
@@ -154,7 +155,10 @@ def test_fused_kernel_matches_separate_passes(rule):
         (5000, 12, "knn", "probe"),
         (5000, 1, "count", "sorted"),
         (5000, 1, "knn", "sorted"),
-        (50_000, 6, "count", "grid"),
+        (50_000, 2, "count", "grid"),
+        (50_000, 3, "count", "probe"),
+        (50_000, 3, "knn", "grid"),
+        (50_000, 4, "knn", "probe"),
         (5000, 8, "count", "probe"),
     ],
 )
@@ -237,11 +241,18 @@ def _brute_knn(P, k):
 
 
 @settings(max_examples=60, deadline=None)
-@given(P=_point_sets(), k=st.integers(1, 4), leaf=st.integers(1, 5))
-def test_kdtree_equals_brute_force(P, k, leaf):
+@given(P=_point_sets(), k=st.integers(1, 4), leaf=st.integers(1, 9))
+@pytest.mark.parametrize("leaves", ["float32", "float64"])
+def test_kdtree_equals_brute_force(P, k, leaf, leaves):
     k = min(k, len(P) - 1)
-    tree = build_kdtree(np.ascontiguousarray(P), leaf)
-    dist, idx = knn_kdtree(*tree, k, 2)
+    P = np.ascontiguousarray(P)
+    tree = build_kdtree(P, leaf)
+    order, tp, *rest = tree
+    if leaves == "float32":
+        tp_t, delta = np.ascontiguousarray(tp.T, dtype=np.float32), float32_error_bound(P)
+    else:  # the path for coordinates beyond float32's range
+        tp_t, delta = np.ascontiguousarray(tp.T), 0.0
+    dist, idx = knn_kdtree(P, order, tp, tp_t, *rest, k, delta, 2)
     ref_dist, ref_idx = _brute_knn(P, k)
     np.testing.assert_array_equal(dist, ref_dist)
     np.testing.assert_array_equal(idx, ref_idx)  # ties broken by index, as the scan does
@@ -249,8 +260,21 @@ def test_kdtree_equals_brute_force(P, k, leaf):
     radii = np.concatenate([dist[:, -1], _neighbors.strictly_below(dist[:, -1])])[: len(P)]
     radii[::7] = -1.0
     expected = np.where(radii < 0, 0, _reference_counts(P, radii))
-    np.testing.assert_array_equal(count_within_kdtree(*tree, radii, 2), expected)
+    counts = count_within_kdtree(order, tp, tp_t, *rest, radii, delta, 2)
+    np.testing.assert_array_equal(counts, expected)
     assert knn_kdtree_cost(*tree, k, 2, 3) > 0
+
+
+def test_neighbor_index_tree_beyond_float32_range_stays_exact():
+    # coordinates beyond float32's range: the tree falls back to float64 leaves
+    rng = np.random.default_rng(0)
+    P = rng.standard_normal((300, 5)) * 1e300
+    index = _neighbors.NeighborIndex(P, "knn", kind="tree")
+    assert index._tree_t.dtype == np.float64
+    ref_dist, ref_idx = _brute_knn(P, 3)
+    dist, idx = index.knn(3)
+    np.testing.assert_array_equal(dist, ref_dist)
+    np.testing.assert_array_equal(idx, ref_idx)
 
 
 @settings(max_examples=60, deadline=None)
@@ -346,6 +370,11 @@ def test_ksg1_pairs_1d_matches_its_reference():
     got = ksg1_pairs_1d(columns, sorted_columns, orders, pairs, k, psi, 8)
     want = [_reference_ksg1_pair(columns[a], columns[b], k) for a, b in pairs]
     np.testing.assert_allclose(got, want, rtol=0, atol=1e-12)
+    # one pair, its queries split over threads (1, 2, 3 and more tasks than fit)
+    for n_tasks in (1, 2, 3, 7):
+        for (a, b), value in zip(pairs, want, strict=True):
+            one = ksg1_pair_1d_threaded(columns, sorted_columns, orders, a, b, k, psi, 8, n_tasks)
+            np.testing.assert_allclose(one, value, rtol=0, atol=1e-12)
 
 
 def test_values_beyond_float32_take_the_float64_paths():

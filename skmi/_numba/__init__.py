@@ -9,6 +9,9 @@ One module per algorithm:
 * :mod:`~skmi._numba.brute` -- all pairs, for high dimension;
 * :mod:`~skmi._numba.sorted1d` -- sorted arrays, for one dimension;
 * :mod:`~skmi._numba.grid` -- a quantile grid, for low dimension;
+* :mod:`~skmi._numba.kdtree` -- a k-d tree in the max-norm (leaves measured in
+  float32 SIMD), for data a tree prunes;
+* :mod:`~skmi._numba.blocked` -- brute force in float32 tiles, re-checked in float64;
 * :mod:`~skmi._numba.fused` -- joint k-NN and marginal counts in one sweep;
 * :mod:`~skmi._numba.extent` -- how far the k neighbours reach (KSG 2);
 * :mod:`~skmi._numba.ksg_pairs` -- KSG 1 on many 1-D pairs at once;
@@ -21,7 +24,7 @@ from skmi._numba.brute import count_within_brute, knn_brute
 from skmi._numba.extent import neighbor_extent
 from skmi._numba.fused import RADIUS_EXTENT, RADIUS_KTH_STRICT, knn_with_marginal_counts
 from skmi._numba.grid import build_grid, build_grid_serial, count_within_grid, knn_grid
-from skmi._numba.ksg_pairs import ksg1_pairs_1d
+from skmi._numba.ksg_pairs import ksg1_pair_1d_threaded, ksg1_pairs_1d
 from skmi._numba.sorted1d import count_within_sorted, knn_sorted
 from skmi._numba.symbols import combine_codes, dense_labels, digitize_columns
 
@@ -40,6 +43,7 @@ __all__ = [
     "knn_grid",
     "knn_sorted",
     "knn_with_marginal_counts",
+    "ksg1_pair_1d_threaded",
     "ksg1_pairs_1d",
     "neighbor_extent",
 ]
