@@ -18,6 +18,7 @@ Each returns the per-sample (pointwise) terms whose mean is the estimate.
 import warnings
 from numbers import Integral, Real
 
+import numba
 import numpy as np
 from scipy.special import digamma
 
@@ -30,7 +31,7 @@ from skmi._neighbors import (
     knn_and_marginal_counts,
     strictly_below,
 )
-from skmi._numba import ksg1_pairs_1d
+from skmi._numba import ksg1_pair_1d_threaded, ksg1_pairs_1d
 from skmi._preprocessing import standardize
 from skmi._sklearn_compat import Hidden, Interval, Options, StrOptions
 from skmi._traits import MITraits
@@ -525,6 +526,14 @@ def _ksg1_pairs_1d(columns, pairs, k):
     sorted_columns = np.take_along_axis(columns, orders, axis=1)
     psi = digamma(np.arange(n + 1, dtype=np.float64))
     n_cells = grid_cells_per_axis(n, 2)
+    n_threads = numba.get_num_threads()
+    if 0 < len(pairs) < n_threads:  # too few pairs to fill the threads: split each one
+        return np.array([
+            ksg1_pair_1d_threaded(
+                columns, sorted_columns, orders, a, b, k, psi, n_cells, n_threads
+            )
+            for a, b in pairs
+        ])
     return ksg1_pairs_1d(columns, sorted_columns, orders, pairs, k, psi, n_cells)
 
 

@@ -15,6 +15,60 @@ from skmi._numba.grid import _knn_one_in_grid_2d, build_grid_serial
 from skmi._numba.sorted1d import _gallop_high, _gallop_low
 
 
+@njit(cache=True)
+def _pair_grid(columns, sorted_columns, a, b, n_cells):
+    """The 2-D quantile grid over columns a and b (edges from their sorted copies)."""
+    n = columns.shape[1]
+    positions = (np.arange(1, n_cells) * n) // n_cells
+    points = np.empty((n, 2))
+    points[:, 0] = columns[a]
+    points[:, 1] = columns[b]
+    inner = np.empty((2, n_cells - 1))
+    for e in range(n_cells - 1):
+        inner[0, e] = sorted_columns[a, positions[e]]
+        inner[1, e] = sorted_columns[b, positions[e]]
+    start, order, cell_points, coords = build_grid_serial(points, inner)
+    return inner, start, order, cell_points, coords
+
+
+@njit(cache=True)
+def _pair_radii(grid, k, q_lo, q_hi, radius, n_cells):
+    """Strict KSG 1 radius (just below the k-th joint distance) of grid slots q_lo:q_hi."""
+    inner, start, order, cell_points, coords = grid
+    drow = np.empty(k)
+    irow = np.empty(k, dtype=np.int64)
+    for q in range(q_lo, q_hi):
+        i = order[q]
+        drow[:] = np.inf
+        _knn_one_in_grid_2d(
+            q,
+            k,
+            inner,
+            start,
+            order,
+            cell_points,
+            coords[i, 0],
+            coords[i, 1],
+            drow,
+            irow,
+            n_cells,
+        )
+        radius[i] = np.nextafter(drow[k - 1], -np.inf)
+
+
+@njit(cache=True)
+def _pair_psi_sum(sorted_column, order, radius, psi, q_lo, q_hi):
+    """``sum psi(n_c(i) + 1)`` over sorted positions q_lo:q_hi of one column."""
+    total = 0.0
+    for q in range(q_lo, q_hi):
+        r = radius[order[q]]
+        count = 0
+        if r >= 0.0:
+            count = _gallop_high(sorted_column, q, r) - _gallop_low(sorted_column, q, r) - 1
+        total += psi[count + 1]
+    return total
+
+
 @njit(parallel=True, cache=True)
 def ksg1_pairs_1d(columns, sorted_columns, orders, pairs, k, psi, n_cells):
     """KSG 1 estimate of I(a; b) for each pair (a, b) of 1-D columns.
@@ -23,7 +77,8 @@ def ksg1_pairs_1d(columns, sorted_columns, orders, pairs, k, psi, n_cells):
     joint k-NN found through a 2-D quantile grid and the strict marginal
     counts by galloping in the sorted columns -- the same computation as
     ``KSGMutualInfo`` on one pair, without standardising or jitter (the
-    caller prepares the columns).
+    caller prepares the columns). One pair a thread: for fewer pairs than
+    threads, :func:`ksg1_pair_1d_threaded` splits one pair's queries instead.
 
     Parameters
     ----------
@@ -40,50 +95,36 @@ def ksg1_pairs_1d(columns, sorted_columns, orders, pairs, k, psi, n_cells):
     mi : float64 array (p,), in nats, not clipped
     """
     n = columns.shape[1]
-    positions = (np.arange(1, n_cells) * n) // n_cells
     out = np.empty(pairs.shape[0])
     for t in prange(pairs.shape[0]):
         a = pairs[t, 0]
         b = pairs[t, 1]
-        points = np.empty((n, 2))
-        points[:, 0] = columns[a]
-        points[:, 1] = columns[b]
-        inner = np.empty((2, n_cells - 1))
-        for e in range(n_cells - 1):
-            inner[0, e] = sorted_columns[a, positions[e]]
-            inner[1, e] = sorted_columns[b, positions[e]]
-        start, order, cell_points, coords = build_grid_serial(points, inner)
+        grid = _pair_grid(columns, sorted_columns, a, b, n_cells)
         radius = np.empty(n)
-        drow = np.empty(k)
-        irow = np.empty(k, dtype=np.int64)
-        for q in range(n):
-            i = order[q]
-            drow[:] = np.inf
-            _knn_one_in_grid_2d(
-                q,
-                k,
-                inner,
-                start,
-                order,
-                cell_points,
-                coords[i, 0],
-                coords[i, 1],
-                drow,
-                irow,
-                n_cells,
-            )
-            radius[i] = np.nextafter(drow[k - 1], -np.inf)
-        total = 0.0
-        for c in (a, b):
-            for q in range(n):
-                r = radius[orders[c, q]]
-                count = 0
-                if r >= 0.0:
-                    count = (
-                        _gallop_high(sorted_columns[c], q, r)
-                        - _gallop_low(sorted_columns[c], q, r)
-                        - 1
-                    )
-                total += psi[count + 1]
+        _pair_radii(grid, k, 0, n, radius, n_cells)
+        total = _pair_psi_sum(sorted_columns[a], orders[a], radius, psi, 0, n)
+        total += _pair_psi_sum(sorted_columns[b], orders[b], radius, psi, 0, n)
         out[t] = psi[k] + psi[n] - total / n
     return out
+
+
+@njit(parallel=True, cache=True)
+def ksg1_pair_1d_threaded(columns, sorted_columns, orders, a, b, k, psi, n_cells, n_tasks):
+    """:func:`ksg1_pairs_1d` for the one pair (a, b), its queries split over ``n_tasks``.
+
+    A single pair (``mutual_info_regression`` on one feature) would otherwise
+    run on one thread while the others wait. Same value to rounding (the sum
+    is taken per task, then over tasks).
+    """
+    n = columns.shape[1]
+    grid = _pair_grid(columns, sorted_columns, a, b, n_cells)
+    radius = np.empty(n)
+    n_tasks = max(1, min(n, n_tasks))
+    for t in prange(n_tasks):
+        _pair_radii(grid, k, t * n // n_tasks, (t + 1) * n // n_tasks, radius, n_cells)
+    partial = np.zeros(n_tasks)
+    for t in prange(n_tasks):
+        lo, hi = t * n // n_tasks, (t + 1) * n // n_tasks
+        partial[t] = _pair_psi_sum(sorted_columns[a], orders[a], radius, psi, lo, hi)
+        partial[t] += _pair_psi_sum(sorted_columns[b], orders[b], radius, psi, lo, hi)
+    return psi[k] + psi[n] - partial.sum() / n
