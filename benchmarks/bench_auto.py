@@ -1,6 +1,6 @@
 """Every estimator, estimate_mi(method="auto") and a proposed rule, on families of known MI.
 
-    python benchmarks/bench_auto.py                      # n = 1000, 5000; 3 seeds
+    python benchmarks/bench_auto.py                      # n = 1000, 5000, 10000; 3 seeds
     python benchmarks/bench_auto.py --sizes 1000 --seeds 1   # a quick look
     python benchmarks/bench_auto.py --families student relu  # a subset (substring match)
 
@@ -198,16 +198,17 @@ def _timed_fit(estimator, X, y):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000, 10_000])
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--families", nargs="*", default=None, help="substrings of family names")
     parser.add_argument("--estimators", nargs="*", default=list(CANDIDATES))
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore")
     columns = args.estimators + ["auto", "proposed"]
-    errors = {c: [] for c in columns}
-    within = {c: [] for c in columns}
-    times = {c: [] for c in columns}
+    # per (estimator, n): absolute errors, within-10 % flags, seconds
+    errors = {(c, n): [] for c in columns for n in args.sizes}
+    within = {(c, n): [] for c in columns for n in args.sizes}
+    times = {(c, n): [] for c in columns for n in args.sizes}
     header = "| family | n | truth | " + " | ".join(columns) + " |"
     print(header + "\n|" + "---|" * (header.count("|") - 1), flush=True)
     for n in args.sizes:
@@ -223,32 +224,37 @@ def main(argv=None):
                 for c in args.estimators:
                     value, seconds = _timed_fit(CANDIDATES[c](), X, y)
                     values[c].append(value)
-                    times[c].append(seconds)
+                    times[c, n].append(seconds)
                 start = time.perf_counter()
                 auto = estimate_mi(X, y, random_state=0)
-                times["auto"].append(time.perf_counter() - start)
+                times["auto", n].append(time.perf_counter() - start)
                 values["auto"].append(auto.estimate)
                 method, estimator, _ = propose_method(X, y)
                 value, seconds = _timed_fit(estimator, X, y)
                 values["proposed"].append(value)
-                times["proposed"].append(seconds)
+                times["proposed", n].append(seconds)
                 chosen.add(f"auto: {auto.method}; proposed: {method}")
             cells = []
             for c in columns:
                 v = np.array(values[c])
                 ok = np.isfinite(v)
-                errors[c].extend(np.abs(v[ok] - truth))
-                within[c].extend(np.abs(v[ok] - truth) <= 0.1 * truth)
+                errors[c, n].extend(np.abs(v[ok] - truth))
+                within[c, n].extend(np.abs(v[ok] - truth) <= 0.1 * truth)
                 cells.append(f"{np.mean(v):.3f}" if ok.all() else "refused")
             row = f"| {name} | {n} | {truth:.3f} | " + " | ".join(cells) + " |"
             print(row + "  <!-- " + "; ".join(sorted(chosen)) + " -->", flush=True)
-    print("\n| estimator | cells | MAE (nats) | within 10 % | time per estimate (s) |")
-    print("|---|---|---|---|---|")
+    print("\n| estimator | n | cells | MAE (nats) | within 10 % | time per estimate (s) |")
+    print("|---|---|---|---|---|---|")
     for c in columns:
-        if errors[c]:
+        for label, sizes in [(str(n), [n]) for n in args.sizes] + [("all", args.sizes)]:
+            err = [e for n in sizes for e in errors[c, n]]
+            if not err or (label == "all" and len(sizes) == 1):
+                continue
+            ok = [w for n in sizes for w in within[c, n]]
+            sec = [t for n in sizes for t in times[c, n]]
             print(
-                f"| {c} | {len(errors[c])} | {np.mean(errors[c]):.3f} | "
-                f"{np.mean(within[c]):.0%} | {np.mean(times[c]):.2f} |"
+                f"| {c} | {label} | {len(err)} | {np.mean(err):.3f} | "
+                f"{np.mean(ok):.0%} | {np.mean(sec):.2f} |"
             )
 
 

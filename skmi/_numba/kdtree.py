@@ -304,6 +304,11 @@ def _candidates_one(
             a = start[node]
             dist = _leaf_distances(tp_t, sq, a, end[node], buf)
             worst = cd[width - 1]
+            closer = 0
+            for s in range(dist.shape[0]):  # branch-free: vectorised
+                closer += dist[s] < worst
+            if closer == 0 or closer == 1 and a <= sq < end[node]:
+                continue  # nothing to insert (or only the query itself)
             for s in range(dist.shape[0]):
                 if dist[s] < worst and a + s != sq:
                     _insert_sorted(cd, ci, dist[s], order[a + s])
@@ -418,12 +423,17 @@ def count_within_kdtree(order, tp, tp_t, start, end, left, lo, hi, radii, delta,
                 if child < 0:
                     a = start[node]
                     dist = _leaf_distances(tp_t, s, a, end[node], buf)
-                    for u in range(dist.shape[0]):
-                        total += np.float64(dist[u]) < low
-                    for u in range(dist.shape[0]):
-                        v = np.float64(dist[u])
-                        if v >= low and v <= high and _maxnorm_until(tp, s, tp, a + u, np.inf) <= r:
-                            total += 1
+                    sure = 0
+                    maybe = 0
+                    for u in range(dist.shape[0]):  # branch-free: vectorised
+                        sure += np.float64(dist[u]) < low
+                        maybe += np.float64(dist[u]) <= high
+                    total += sure
+                    if maybe > sure:  # some point in the band: re-measure those
+                        for u in range(dist.shape[0]):
+                            v = np.float64(dist[u])
+                            if v >= low and v <= high:
+                                total += _maxnorm_until(tp, s, tp, a + u, np.inf) <= r
                     continue
                 stack[top + 1] = child
                 stack[top + 2] = child + 1
