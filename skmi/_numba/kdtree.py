@@ -285,19 +285,25 @@ def _leaf_distances(tp_t, sq, a, b, buf):
 
 @njit(cache=True)
 def _candidates_one(
-    sq, order, tp, tp_t, start, end, left, lo, hi, start_bound, delta, cd, ci, buf, stack
+    sq, order, tp, tp_t, start, end, left, lo, hi, start_bound, delta, cd, ci, buf, stack, near
 ):
-    """Fill ``cd, ci`` with the k+slack smallest float32 distances from tree slot sq."""
+    """Fill ``cd, ci`` with the k+slack smallest float32 distances from tree slot sq.
+
+    ``near`` holds, beside each stacked node, its box distance (computed when
+    its parent ordered the children), so no box is measured twice.
+    """
     width = cd.shape[0]
     cd[:] = np.inf
     ci[:] = -1
     top = 0
     stack[0] = 0
+    near[0] = 0.0
     while top >= 0:
         node = stack[top]
+        node_near = near[top]
         top -= 1
         bound = min(np.float64(cd[width - 1]) + delta, start_bound)
-        if _box_near(lo, hi, node, tp, sq) > bound:
+        if node_near > bound:
             continue
         child = left[node]
         if child < 0:
@@ -314,13 +320,22 @@ def _candidates_one(
                     _insert_sorted(cd, ci, dist[s], order[a + s])
                     worst = cd[width - 1]
             continue
-        if _box_near(lo, hi, child, tp, sq) <= _box_near(lo, hi, child + 1, tp, sq):
-            stack[top + 1] = child + 1
-            stack[top + 2] = child
+        near_a = _box_near(lo, hi, child, tp, sq)
+        near_b = _box_near(lo, hi, child + 1, tp, sq)
+        # the nearer child is searched first (pushed last); a child already
+        # beyond the bound is not pushed at all
+        if near_a <= near_b:
+            first, first_near, second, second_near = child, near_a, child + 1, near_b
         else:
-            stack[top + 1] = child
-            stack[top + 2] = child + 1
-        top += 2
+            first, first_near, second, second_near = child + 1, near_b, child, near_a
+        if second_near <= bound:
+            top += 1
+            stack[top] = second
+            near[top] = second_near
+        if first_near <= bound:
+            top += 1
+            stack[top] = first
+            near[top] = first_near
 
 
 @njit(parallel=True, cache=True)
@@ -350,6 +365,7 @@ def knn_kdtree(points, order, tp, tp_t, start, end, left, lo, hi, k, delta, n_ta
     max_leaf = _max_leaf(start, end, left)
     for t in prange(n_tasks):
         stack = np.empty(_STACK, dtype=np.int64)
+        near = np.empty(_STACK)
         buf = np.empty(max_leaf, dtype=tp_t.dtype)
         cd = np.empty(width, dtype=tp_t.dtype)
         ci = np.empty(width, dtype=np.int64)
@@ -358,7 +374,7 @@ def knn_kdtree(points, order, tp, tp_t, start, end, left, lo, hi, k, delta, n_ta
         first = t * n // n_tasks
         last = (t + 1) * n // n_tasks
         for s in range(first, last):
-            # as in knn_kdtree: the previous query's k neighbours lie within
+            # the previous query's k neighbours lie within
             # r_prev + ||p - p_prev|| of this one (a few ulps added)
             start_bound = np.inf
             if s > first:
@@ -380,6 +396,7 @@ def knn_kdtree(points, order, tp, tp_t, start, end, left, lo, hi, k, delta, n_ta
                 ci,
                 buf,
                 stack,
+                near,
             )
             i = order[s]
             _settle_knn(points, no_y, i, k, cd, ci, delta, dist[i], idx[i], exact_d, exact_i)
