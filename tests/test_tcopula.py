@@ -1,5 +1,7 @@
 """TCopulaMutualInfo against the closed-form MI of Student-t and Gaussian families."""
 
+import warnings
+
 import numpy as np
 import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
@@ -91,3 +93,23 @@ def test_booleans_are_refused_by_name(param):
     X, y, _ = make_gaussian(60, random_state=0)
     with pytest.raises(TypeError, match=param):
         TCopulaMutualInfo(**{param: True}).fit(X, y)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_an_estimate_beyond_log_n_is_said(seed):
+    # 101 near-monotone integer codes: truth 4.376 nats (the quadrature of
+    # tests/test_auto.py); no estimate from 101 samples can show more than
+    # log 101 = 4.615. The degenerate t fit reads far more and must say so.
+    rng = np.random.default_rng(seed)
+    P = np.arange(101.0)
+    Q = P + 0.3 * rng.standard_normal(101)
+    with pytest.warns(SkmiWarning, match="exceeds log n"):
+        est = TCopulaMutualInfo().fit(P[:, None], Q)
+    assert est.mi_ > np.log(101)
+
+
+def test_an_ordinary_fit_does_not_warn_beyond_log_n():
+    X, y, _ = make_student_t(2000, 2, 2, df=3, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SkmiWarning)
+        TCopulaMutualInfo().fit(X, y)
