@@ -377,6 +377,23 @@ def test_ksg1_pairs_1d_matches_its_reference():
             np.testing.assert_allclose(one, value, rtol=0, atol=1e-12)
 
 
+def test_ksg1_pair_split_over_threads_is_bitwise_the_per_pair_value():
+    # mutual_info_regression on one feature takes the split kernel only when
+    # there are more threads than pairs: its value must not depend on the
+    # thread count, not even in the last bit.
+    rng = np.random.default_rng(5)
+    n, k = 1000, 3
+    columns = rng.standard_normal((2, n))
+    columns[1] += columns[0]
+    orders = np.argsort(columns, axis=1)
+    sorted_columns = np.take_along_axis(columns, orders, axis=1)
+    psi = digamma(np.arange(n + 1, dtype=np.float64))
+    want = ksg1_pairs_1d(columns, sorted_columns, orders, np.array([[0, 1]]), k, psi, 8)[0]
+    for n_tasks in (1, 2, 3, 7):
+        one = ksg1_pair_1d_threaded(columns, sorted_columns, orders, 0, 1, k, psi, 8, n_tasks)
+        assert one == want, (n_tasks, one - want)
+
+
 def test_values_beyond_float32_take_the_float64_paths():
     # Coordinates near 1e300 overflow float32: the sweep and the k-NN fall back
     # to the float64 kernels and stay exact.
