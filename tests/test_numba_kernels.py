@@ -265,6 +265,25 @@ def test_kdtree_equals_brute_force(P, k, leaf, leaves):
     assert knn_kdtree_cost(*tree, k, 2, 3) > 0
 
 
+@pytest.mark.parametrize("k", [3, 20])
+def test_kdtree_float32_ties_beyond_the_slack_stay_exact(k):
+    # Integer values jittered below float32's resolution (KSG's default tie
+    # breaking on integer data): float32 sees hundreds of points tied at the
+    # k-th distance, more than the candidate list holds, so those queries are
+    # searched again in float64 through the tree (not by a scan of all n).
+    rng = np.random.default_rng(2)
+    n = 3000
+    P = rng.integers(0, 8, (n, 4)) + 1e-10 * rng.standard_normal((n, 4))
+    index = NeighborIndex(P, "knn", kind="tree")
+    assert index._tree_t.dtype == np.float32
+    ref_dist, ref_idx = _brute_knn(P, k)
+    for n_tasks in (1, 2, 5):
+        order, tp, *rest = index._tree
+        dist, idx = knn_kdtree(P, order, tp, index._tree_t, *rest, k, index._delta, n_tasks)
+        np.testing.assert_array_equal(dist, ref_dist)
+        np.testing.assert_array_equal(idx, ref_idx)
+
+
 def test_neighbor_index_tree_beyond_float32_range_stays_exact():
     # coordinates beyond float32's range: the tree falls back to float64 leaves
     rng = np.random.default_rng(0)
