@@ -265,6 +265,25 @@ def test_kdtree_equals_brute_force(P, k, leaf, leaves):
     assert knn_kdtree_cost(*tree, k, 2, 3) > 0
 
 
+@pytest.mark.parametrize("k", [3, 20])
+def test_kdtree_float32_ties_beyond_the_slack_stay_exact(k):
+    # Integer values jittered below float32's resolution (KSG's default tie
+    # breaking on integer data): float32 sees hundreds of points tied at the
+    # k-th distance, more than the candidate list holds, so those queries are
+    # searched again in float64 through the tree (not by a scan of all n).
+    rng = np.random.default_rng(2)
+    n = 3000
+    P = rng.integers(0, 8, (n, 4)) + 1e-10 * rng.standard_normal((n, 4))
+    index = NeighborIndex(P, "knn", kind="tree")
+    assert index._tree_t.dtype == np.float32
+    ref_dist, ref_idx = _brute_knn(P, k)
+    for n_tasks in (1, 2, 5):
+        order, tp, *rest = index._tree
+        dist, idx = knn_kdtree(P, order, tp, index._tree_t, *rest, k, index._delta, n_tasks)
+        np.testing.assert_array_equal(dist, ref_dist)
+        np.testing.assert_array_equal(idx, ref_idx)
+
+
 def test_neighbor_index_tree_beyond_float32_range_stays_exact():
     # coordinates beyond float32's range: the tree falls back to float64 leaves
     rng = np.random.default_rng(0)
@@ -375,6 +394,23 @@ def test_ksg1_pairs_1d_matches_its_reference():
         for (a, b), value in zip(pairs, want, strict=True):
             one = ksg1_pair_1d_threaded(columns, sorted_columns, orders, a, b, k, psi, 8, n_tasks)
             np.testing.assert_allclose(one, value, rtol=0, atol=1e-12)
+
+
+def test_ksg1_pair_split_over_threads_is_bitwise_the_per_pair_value():
+    # mutual_info_regression on one feature takes the split kernel only when
+    # there are more threads than pairs: its value must not depend on the
+    # thread count, not even in the last bit.
+    rng = np.random.default_rng(5)
+    n, k = 1000, 3
+    columns = rng.standard_normal((2, n))
+    columns[1] += columns[0]
+    orders = np.argsort(columns, axis=1)
+    sorted_columns = np.take_along_axis(columns, orders, axis=1)
+    psi = digamma(np.arange(n + 1, dtype=np.float64))
+    want = ksg1_pairs_1d(columns, sorted_columns, orders, np.array([[0, 1]]), k, psi, 8)[0]
+    for n_tasks in (1, 2, 3, 7):
+        one = ksg1_pair_1d_threaded(columns, sorted_columns, orders, 0, 1, k, psi, 8, n_tasks)
+        assert one == want, (n_tasks, one - want)
 
 
 def test_values_beyond_float32_take_the_float64_paths():

@@ -36,7 +36,8 @@ vectorises). Exactness is that of the blocked sweep (same error bound
   the list) or the chained bound from the previous query (then none of them
   is among the k nearest). :func:`~skmi._numba.blocked._settle_knn` then
   re-measures in float64 the candidates that float32 could have ordered
-  wrongly, or rescans in float64 when the list is too short to hold them.
+  wrongly; when the list is too short to hold them (float32 ties), the
+  query is searched again through the tree in float64 (:func:`_knn_one`).
 * counts: a leaf point is certain when its float32 distance is below
   ``r - delta``; the few in the band ``[r - delta, r + delta]`` are
   re-measured in float64.
@@ -399,6 +400,19 @@ def knn_kdtree(points, order, tp, tp_t, start, end, left, lo, hi, k, delta, n_ta
                 near,
             )
             i = order[s]
+            kth = np.float64(cd[k - 1])
+            if kth < np.inf and not np.float64(cd[width - 1]) > kth + 2.0 * delta:
+                # Too many float32 ties to settle from the list (integer-valued
+                # data jittered below float32's resolution): search the tree
+                # again in float64 -- pruned, where _settle_knn's fallback
+                # would scan all n points (quadratic on such data). An
+                # infinite k-th distance (differences overflowing float64)
+                # keeps the scan, which leaves such neighbours at index -1
+                # as brute force does.
+                _knn_one(
+                    s, k, order, tp, start, end, left, lo, hi, start_bound, dist[i], idx[i], stack
+                )
+                continue
             _settle_knn(points, no_y, i, k, cd, ci, delta, dist[i], idx[i], exact_d, exact_i)
     return dist, idx
 

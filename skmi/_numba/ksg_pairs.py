@@ -57,15 +57,22 @@ def _pair_radii(grid, k, q_lo, q_hi, radius, n_cells):
 
 
 @njit(cache=True)
-def _pair_psi_sum(sorted_column, order, radius, psi, q_lo, q_hi):
-    """``sum psi(n_c(i) + 1)`` over sorted positions q_lo:q_hi of one column."""
-    total = 0.0
+def _pair_psi_terms(sorted_column, order, radius, psi, q_lo, q_hi, terms):
+    """``terms[q] = psi(n_c(i) + 1)`` over sorted positions q_lo:q_hi of one column."""
     for q in range(q_lo, q_hi):
         r = radius[order[q]]
         count = 0
         if r >= 0.0:
             count = _gallop_high(sorted_column, q, r) - _gallop_low(sorted_column, q, r) - 1
-        total += psi[count + 1]
+        terms[q] = psi[count + 1]
+
+
+@njit(cache=True)
+def _ordered_sum(terms):
+    """Left-to-right sum: the same rounding whatever split filled ``terms``."""
+    total = 0.0
+    for q in range(terms.shape[0]):
+        total += terms[q]
     return total
 
 
@@ -102,8 +109,11 @@ def ksg1_pairs_1d(columns, sorted_columns, orders, pairs, k, psi, n_cells):
         grid = _pair_grid(columns, sorted_columns, a, b, n_cells)
         radius = np.empty(n)
         _pair_radii(grid, k, 0, n, radius, n_cells)
-        total = _pair_psi_sum(sorted_columns[a], orders[a], radius, psi, 0, n)
-        total += _pair_psi_sum(sorted_columns[b], orders[b], radius, psi, 0, n)
+        terms = np.empty(n)
+        _pair_psi_terms(sorted_columns[a], orders[a], radius, psi, 0, n, terms)
+        total = _ordered_sum(terms)
+        _pair_psi_terms(sorted_columns[b], orders[b], radius, psi, 0, n, terms)
+        total += _ordered_sum(terms)
         out[t] = psi[k] + psi[n] - total / n
     return out
 
@@ -113,8 +123,9 @@ def ksg1_pair_1d_threaded(columns, sorted_columns, orders, a, b, k, psi, n_cells
     """:func:`ksg1_pairs_1d` for the one pair (a, b), its queries split over ``n_tasks``.
 
     A single pair (``mutual_info_regression`` on one feature) would otherwise
-    run on one thread while the others wait. Same value to rounding (the sum
-    is taken per task, then over tasks).
+    run on one thread while the others wait. Bitwise the same value: the
+    tasks fill the per-point terms, which are then summed in one fixed order
+    (a per-task partial sum would tie the last bits to the thread count).
     """
     n = columns.shape[1]
     grid = _pair_grid(columns, sorted_columns, a, b, n_cells)
@@ -122,9 +133,12 @@ def ksg1_pair_1d_threaded(columns, sorted_columns, orders, a, b, k, psi, n_cells
     n_tasks = max(1, min(n, n_tasks))
     for t in prange(n_tasks):
         _pair_radii(grid, k, t * n // n_tasks, (t + 1) * n // n_tasks, radius, n_cells)
-    partial = np.zeros(n_tasks)
+    terms_a = np.empty(n)
+    terms_b = np.empty(n)
     for t in prange(n_tasks):
         lo, hi = t * n // n_tasks, (t + 1) * n // n_tasks
-        partial[t] = _pair_psi_sum(sorted_columns[a], orders[a], radius, psi, lo, hi)
-        partial[t] += _pair_psi_sum(sorted_columns[b], orders[b], radius, psi, lo, hi)
-    return psi[k] + psi[n] - partial.sum() / n
+        _pair_psi_terms(sorted_columns[a], orders[a], radius, psi, lo, hi, terms_a)
+        _pair_psi_terms(sorted_columns[b], orders[b], radius, psi, lo, hi, terms_b)
+    total = _ordered_sum(terms_a)
+    total += _ordered_sum(terms_b)
+    return psi[k] + psi[n] - total / n
