@@ -20,7 +20,6 @@ import time
 import warnings
 
 import numpy as np
-import torch
 from scipy.special import logsumexp
 from sklearn.mixture import GaussianMixture
 
@@ -104,7 +103,10 @@ def main(argv=None):
     parser.add_argument("--no-neural", action="store_true")
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore")
-    torch.set_num_threads(1)
+    if not args.no_neural:
+        import torch
+
+        torch.set_num_threads(1)
     rows = candidates(not args.no_neural, args.max_time)
     print("| family | n | truth | estimator | mean | per seed | s / estimate |")
     print("|---|---|---|---|---|---|---|")
