@@ -12,7 +12,8 @@ scan (k-NN) or the float64 scan (counts). "count" is measured on half the
 dimensions with the joint k-th distances as radii, as KSG counts in a
 marginal space. "relu" rows are 64 ReLU units driven by 4 latent Gaussians
 (an activation-like set of low intrinsic dimension). ``--leaf-sizes`` times
-the tree alone for each leaf size (``_neighbors._LEAF_SIZE``).
+the tree alone for each leaf size (``_neighbors._LEAF_SIZE`` for k-NN,
+``_COUNT_LEAF_SIZE`` for counts).
 """
 
 import argparse
@@ -107,7 +108,7 @@ def leaf_sizes(sizes, rng):
         half = np.ascontiguousarray(X[:, : max(1, d // 2)])
         cells = []
         for size in sizes:
-            _neighbors._LEAF_SIZE = size
+            _neighbors._LEAF_SIZE = _neighbors._COUNT_LEAF_SIZE = size
             knn = best_time(lambda: run(X, "knn", "tree"), repeats=1)  # noqa: B023
             count = best_time(lambda: run(half, "count", "tree", knn[1][:, -1]), repeats=1)  # noqa: B023
             cells.append(f"{knn[0]:.2f} / {count[0]:.2f}")
