@@ -855,3 +855,30 @@ def test_jacobian_mi_declares_its_traits():
 
     traits = get_traits(JacobianMutualInfo(_mlp()))
     assert traits.resampling == "bootstrap" and traits.pointwise and not traits.neural
+
+
+def test_a_float_tensor_of_the_wrong_width_is_refused_by_name():
+    # arrays were checked by validate_data; a tensor reached the model and
+    # failed inside torch ("mat1 and mat2 shapes cannot be multiplied")
+    model = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 2))
+    probe = LayerMIProbe(model).fit(torch.rand(30, 4))
+    assert probe.n_features_in_ == 4
+    with pytest.raises(ValueError, match="X has 5 features, but LayerMIProbe is expecting 4"):
+        probe.transform(torch.rand(30, 5))
+    assert probe.transform(torch.rand(30, 4)).shape[0] == 30
+
+
+def test_token_tensors_of_another_length_still_pass():
+    # integer ids: a sequence model may see sequences of another length, so
+    # no width is recorded or enforced for them
+    class Pool(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.embed = torch.nn.Embedding(10, 3)
+
+        def forward(self, ids):
+            return self.embed(ids).mean(dim=1)
+
+    probe = LayerMIProbe(Pool()).fit(torch.randint(0, 10, (20, 6)))
+    assert not hasattr(probe, "n_features_in_")
+    assert probe.transform(torch.randint(0, 10, (20, 9))).shape[0] == 20

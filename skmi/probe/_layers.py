@@ -209,12 +209,31 @@ class LayerMIProbe(TransformerMixin, BaseEstimator):
                 raise ValueError("X is empty: it needs at least one sample.")
             if (X.is_floating_point() or X.is_complex()) and not torch.isfinite(X).all():
                 raise ValueError("X contains NaN or infinity.")
+            self._check_tensor_width(X, reset)
             return X
         X = np.asarray(X) if not hasattr(X, "iloc") else X
         # "numeric" keeps integer token ids integer (a float cast breaks nn.Embedding)
         if getattr(X, "ndim", 2) == 2:
             return validate_data(self, X, reset=reset, dtype="numeric")
         return check_array(X, allow_nd=True, dtype="numeric", input_name="X")
+
+    def _check_tensor_width(self, X, reset):
+        """``n_features_in_`` for a 2-D float tensor, as ``validate_data`` does for arrays.
+
+        Integer tensors (token ids) are left alone: a sequence model may be
+        called on sequences of another length than it was fitted on.
+        """
+        if X.ndim != 2 or not X.is_floating_point():
+            if reset and hasattr(self, "n_features_in_"):
+                del self.n_features_in_  # from an earlier fit on other input
+            return
+        if reset:
+            self.n_features_in_ = int(X.shape[1])
+        elif hasattr(self, "n_features_in_") and X.shape[1] != self.n_features_in_:
+            raise ValueError(
+                f"X has {X.shape[1]} features, but LayerMIProbe is expecting "
+                f"{self.n_features_in_} features as input."
+            )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
