@@ -78,7 +78,18 @@ def _tile(points_t, q0, nq, p0, npts, tile, off):
 @njit(cache=True)
 def _tile_one(points_t, i, p0, npts, tile, q, off):
     """Row q of the tile: distances from point i to points p0 .. p0 + npts."""
-    out = tile[q, off : off + npts]
+    row_distances(points_t, i, p0, tile[q, off : off + npts])
+
+
+@njit(cache=True)
+def row_distances(points_t, i, p0, out):
+    """``out[s] = max_c |points_t[c, p0 + s] - points_t[c, i]|`` for every s of ``out``.
+
+    The one-query distance row, in the dtype of ``points_t`` (float32 for
+    the sweeps); also what the k-d tree measures a leaf with. ``out`` is a
+    slice made by the caller, so the loops below see unit-stride rows.
+    """
+    npts = out.shape[0]
     row = points_t[0, p0 : p0 + npts]
     v = points_t[0, i]
     for s in range(npts):

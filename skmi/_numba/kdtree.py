@@ -50,7 +50,7 @@ import numpy as np
 from numba import njit, prange
 
 from skmi._numba._common import _insert_lexicographic, _insert_sorted, _maxnorm_until
-from skmi._numba.blocked import _SLACK, _settle_knn
+from skmi._numba.blocked import _SLACK, _settle_knn, row_distances
 
 _STACK = 256  # the tree is balanced: depth ~ log2(n / leaf_size) << 256
 
@@ -264,27 +264,6 @@ def _max_leaf(start, end, left):
 
 
 @njit(cache=True)
-def _leaf_distances(tp_t, sq, a, b, buf):
-    """``buf[:b - a] = max_c |tp_t[c, a:b] - tp_t[c, sq]|`` (float32).
-
-    On slices, as :func:`skmi._numba.blocked._tile` explains: LLVM vectorises
-    the loop only when it can see that the rows do not overlap.
-    """
-    m = b - a
-    out = buf[:m]
-    row = tp_t[0, a:b]
-    v = tp_t[0, sq]
-    for s in range(m):
-        out[s] = abs(row[s] - v)
-    for c in range(1, tp_t.shape[0]):
-        row = tp_t[c, a:b]
-        v = tp_t[c, sq]
-        for s in range(m):
-            out[s] = np.maximum(out[s], abs(row[s] - v))
-    return out
-
-
-@njit(cache=True)
 def _candidates_one(
     sq, order, tp, tp_t, start, end, left, lo, hi, start_bound, delta, cd, ci, buf, stack, near
 ):
@@ -309,7 +288,8 @@ def _candidates_one(
         child = left[node]
         if child < 0:
             a = start[node]
-            dist = _leaf_distances(tp_t, sq, a, end[node], buf)
+            dist = buf[: end[node] - a]
+            row_distances(tp_t, sq, a, dist)
             worst = cd[width - 1]
             closer = 0
             for s in range(dist.shape[0]):  # branch-free: vectorised
@@ -453,7 +433,8 @@ def count_within_kdtree(order, tp, tp_t, start, end, left, lo, hi, radii, delta,
                 child = left[node]
                 if child < 0:
                     a = start[node]
-                    dist = _leaf_distances(tp_t, s, a, end[node], buf)
+                    dist = buf[: end[node] - a]
+                    row_distances(tp_t, s, a, dist)
                     sure = 0
                     maybe = 0
                     for u in range(dist.shape[0]):  # branch-free: vectorised
