@@ -25,7 +25,7 @@ from skmi._numba import (
     ksg1_pairs_1d,
     neighbor_extent,
 )
-from skmi._numba.blocked import float32_error_bound, knn_counts_blocked
+from skmi._numba.blocked import _tile, float32_error_bound, knn_counts_blocked, row_distances
 from skmi._numba.kdtree import build_kdtree, count_within_kdtree, knn_kdtree, knn_kdtree_cost
 
 
@@ -221,7 +221,8 @@ def test_knn_and_marginal_counts_paths_agree(rule, kinds, monkeypatch):
 def _point_sets():
     """Small point sets: integer grids (many tied distances and repeated rows),
     wide-ranging floats, and near-duplicates that float32 cannot tell apart."""
-    shapes = st.tuples(st.integers(6, 60), st.integers(1, 6))
+    # up to 12 columns: the float32 rows fold four coordinates a pass from 5 on
+    shapes = st.tuples(st.integers(6, 60), st.integers(1, 12))
     integers = shapes.flatmap(
         lambda s: arrays(np.float64, s, elements=st.integers(-3, 3).map(float))
     )
@@ -335,6 +336,24 @@ def test_blocked_float32_sweep_equals_float64_reference(P, k, rule, split, where
         np.testing.assert_array_equal(n_x, _reference_counts(x, r_x))
     if count_y:
         np.testing.assert_array_equal(n_y, _reference_counts(y, r_y))
+
+
+@pytest.mark.parametrize("d", [*range(1, 14), 64, 65, 66, 67])
+def test_float32_distance_rows_equal_numpy_bit_for_bit(d):
+    # the folded kernels (fastmath "nnan", four coordinates a pass, a short
+    # first group that repeats a coordinate) must give exactly numpy's max-norm
+    rng = np.random.default_rng(d)
+    P = (rng.standard_normal((77, d)) * 10.0 ** rng.integers(-3, 4, d)).astype(np.float32)
+    P[5] = P[6]  # a duplicate row: distance exactly 0
+    P_t = np.ascontiguousarray(P.T)
+    ref = np.abs(P[:, None, :] - P[None, :, :]).max(axis=2)
+    tile = np.full((11, 80), np.nan, dtype=np.float32)
+    _tile(P_t, 3, 11, 2, 73, tile, 4)  # 11 queries: two groups of four and three alone
+    np.testing.assert_array_equal(tile[:, 4:77], ref[3:14, 2:75])
+    assert np.isnan(tile[:, :4]).all() and np.isnan(tile[:, 77:]).all()
+    out = np.empty(70, dtype=np.float32)
+    row_distances(P_t, 9, 7, out)
+    np.testing.assert_array_equal(out, ref[9, 7:77])
 
 
 def test_float32_bound_refuses_values_beyond_float32():

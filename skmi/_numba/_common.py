@@ -3,8 +3,9 @@
 All comparisons are made on the same floating-point differences
 ``|p_j[c] - p_i[c]|`` that a tree or scikit-learn computes; the binary
 searches rely only on rounding being monotone, so counts are exact, not
-approximate. No ``fastmath`` anywhere in ``skmi._numba``: these comparisons
-decide counts.
+approximate. No ``fastmath`` in ``skmi._numba``, these comparisons decide
+counts -- with one exception that changes no value: the float32 distance rows
+of :mod:`skmi._numba.blocked` allow the SIMD max on finite inputs (``nnan``).
 """
 
 from numba import njit

@@ -8,6 +8,9 @@ cost is then raw arithmetic and memory traffic. This kernel cuts both:
   L2, instead of sweeping n-long rows per query through memory (the plain
   kernel in :mod:`skmi._numba.brute` streams ``d`` such rows per query);
 * **float32** for the sweep -- twice the SIMD lanes and half the bytes;
+* **four coordinates folded into each pass** over the rows being built, so
+  a row is loaded and stored d / 4 times instead of d times (about twice the
+  pairs a second at d = 21 and 65);
 * **an exact re-check in float64** of everything float32 could have decided
   differently, so the k-NN distances and the counts -- hence the estimate --
   are exactly those of the float64 algorithm.
@@ -36,9 +39,14 @@ from numba import njit, prange
 from skmi._numba._common import _insert_sorted, _maxnorm_until
 from skmi._numba.fused import RADIUS_EXTENT
 
-_QUERIES = 16  # queries per tile: their distance rows fill L1/L2
+# Queries per block. Each keeps its marginal rows (n float32 each) until its
+# radius is known; 16 queries made those rows 6.4 MB a thread per marginal at
+# n = 1e5, streamed through memory: 10x10 at n = 6e4 took 4.3 s with 16, 3.7 s
+# with 8 or 4 (64-D x 1-D at 3e4: 2.0 s with any of the three).
+_QUERIES = 8
 _POINTS = 1024  # points per tile: 4 KiB a row in float32
 _SLACK = 8  # float32 candidates kept beyond k, to absorb rounding near the k-th
+_COUNT_CHUNK = 256  # points per chunk of a settled count
 
 
 def float32_error_bound(*blocks):
@@ -54,6 +62,19 @@ def float32_error_bound(*blocks):
     if not peak < 1e37:
         return np.inf
     return 2.0**-21 * peak * (1.0 + 2.0**-20) + 1e-44
+
+
+# The float32 distance rows are compiled with ``fastmath={"nnan"}`` and
+# nothing else: it lets LLVM use the SIMD max instruction instead of a
+# compare-and-blend that propagates NaN. The points are finite (validated, and
+# below 1e37 or this kernel is not used), so no NaN can arise and the values
+# are bit for bit those without the flag (max, abs and a difference are
+# exact operations on the rounded inputs; nothing is re-associated).
+_ROWS_FASTMATH = {"nnan"}
+# Coordinates folded into a row per pass over it: 4 halves the loads and
+# stores of the rows against 2 and is within noise of 8 (d = 21 and 65, 1
+# thread: 9.2 -> 17 and 8.5 -> 14 Gpair-coordinates/s against one per pass).
+_FOLD = 4
 
 
 @njit(cache=True)
@@ -89,6 +110,9 @@ def row_distances(points_t, i, p0, out):
     the sweeps); also what the k-d tree measures a leaf with. ``out`` is a
     slice made by the caller, so the loops below see unit-stride rows.
     """
+    if points_t.shape[0] > _FOLD:
+        _row_folded(points_t, i, p0, out)
+        return
     npts = out.shape[0]
     row = points_t[0, p0 : p0 + npts]
     v = points_t[0, i]
@@ -101,9 +125,47 @@ def row_distances(points_t, i, p0, out):
             out[s] = np.maximum(out[s], abs(row[s] - v))
 
 
+@njit(cache=True, fastmath=_ROWS_FASTMATH)
+def _row_folded(points_t, i, p0, out):
+    """:func:`row_distances` folding ``_FOLD`` coordinates into each pass over ``out``.
+
+    The first pass takes the ``d mod 4`` (or 4) leading coordinates -- a
+    short group repeats its last coordinate, which leaves a maximum
+    unchanged -- so that every later pass folds exactly four.
+    """
+    npts = out.shape[0]
+    d = points_t.shape[0]
+    head = d - _FOLD * ((d - 1) // _FOLD)  # 1 .. 4
+    ra = points_t[0, p0 : p0 + npts]
+    va = points_t[0, i]
+    zero = out.dtype.type(0)  # distances are >= 0: max(0, t) == t
+    if head == 1:
+        for s in range(npts):
+            out[s] = abs(ra[s] - va)
+    else:
+        cb, cc, cd = 1, min(2, head - 1), min(3, head - 1)
+        rb = points_t[cb, p0 : p0 + npts]
+        rc = points_t[cc, p0 : p0 + npts]
+        rd = points_t[cd, p0 : p0 + npts]
+        vb, vc, vd = points_t[cb, i], points_t[cc, i], points_t[cd, i]
+        for s in range(npts):
+            out[s] = _fold(zero, ra[s], rb[s], rc[s], rd[s], va, vb, vc, vd)
+    for c in range(head, d, _FOLD):
+        ra = points_t[c, p0 : p0 + npts]
+        rb = points_t[c + 1, p0 : p0 + npts]
+        rc = points_t[c + 2, p0 : p0 + npts]
+        rd = points_t[c + 3, p0 : p0 + npts]
+        va, vb, vc, vd = points_t[c, i], points_t[c + 1, i], points_t[c + 2, i], points_t[c + 3, i]
+        for s in range(npts):
+            out[s] = _fold(out[s], ra[s], rb[s], rc[s], rd[s], va, vb, vc, vd)
+
+
 @njit(cache=True)
 def _tile_four(points_t, i, p0, npts, tile, q, off):
     """Rows q .. q + 3 of the tile (points i .. i + 3), one pass over the point rows."""
+    if points_t.shape[0] > _FOLD:
+        _tile_four_folded(points_t, i, p0, npts, tile, q, off)
+        return
     o0 = tile[q, off : off + npts]
     o1 = tile[q + 1, off : off + npts]
     o2 = tile[q + 2, off : off + npts]
@@ -125,6 +187,81 @@ def _tile_four(points_t, i, p0, npts, tile, q, off):
             o1[s] = np.maximum(o1[s], abs(r - v1))
             o2[s] = np.maximum(o2[s], abs(r - v2))
             o3[s] = np.maximum(o3[s], abs(r - v3))
+
+
+@njit(cache=True, fastmath=_ROWS_FASTMATH)
+def _tile_four_folded(points_t, i, p0, npts, tile, q, off):
+    """:func:`_tile_four` folding ``_FOLD`` coordinates into each pass over the rows.
+
+    Grouped as in :func:`_row_folded`. Folding needs the ``nnan`` flag to
+    pay: with NaN-propagating maxima the folded loop measured no faster.
+    Below five coordinates the plain kernel is used.
+    """
+    d = points_t.shape[0]
+    head = d - _FOLD * ((d - 1) // _FOLD)  # 1 .. 4
+    o0 = tile[q, off : off + npts]
+    o1 = tile[q + 1, off : off + npts]
+    o2 = tile[q + 2, off : off + npts]
+    o3 = tile[q + 3, off : off + npts]
+    ra = points_t[0, p0 : p0 + npts]
+    a0, a1, a2, a3 = points_t[0, i], points_t[0, i + 1], points_t[0, i + 2], points_t[0, i + 3]
+    zero = tile.dtype.type(0)  # distances are >= 0: max(0, t) == t
+    if head == 1:
+        for s in range(npts):
+            xa = ra[s]
+            o0[s] = abs(xa - a0)
+            o1[s] = abs(xa - a1)
+            o2[s] = abs(xa - a2)
+            o3[s] = abs(xa - a3)
+    else:
+        cb, cc, cd = 1, min(2, head - 1), min(3, head - 1)
+        rb = points_t[cb, p0 : p0 + npts]
+        rc = points_t[cc, p0 : p0 + npts]
+        rd = points_t[cd, p0 : p0 + npts]
+        b0, b1, b2, b3 = _four(points_t, cb, i)
+        c0, c1, c2, c3 = _four(points_t, cc, i)
+        d0, d1, d2, d3 = _four(points_t, cd, i)
+        for s in range(npts):
+            xa = ra[s]
+            xb = rb[s]
+            xc = rc[s]
+            xd = rd[s]
+            o0[s] = _fold(zero, xa, xb, xc, xd, a0, b0, c0, d0)
+            o1[s] = _fold(zero, xa, xb, xc, xd, a1, b1, c1, d1)
+            o2[s] = _fold(zero, xa, xb, xc, xd, a2, b2, c2, d2)
+            o3[s] = _fold(zero, xa, xb, xc, xd, a3, b3, c3, d3)
+    for c in range(head, d, _FOLD):
+        ra = points_t[c, p0 : p0 + npts]
+        rb = points_t[c + 1, p0 : p0 + npts]
+        rc = points_t[c + 2, p0 : p0 + npts]
+        rd = points_t[c + 3, p0 : p0 + npts]
+        a0, a1, a2, a3 = _four(points_t, c, i)
+        b0, b1, b2, b3 = _four(points_t, c + 1, i)
+        c0, c1, c2, c3 = _four(points_t, c + 2, i)
+        d0, d1, d2, d3 = _four(points_t, c + 3, i)
+        for s in range(npts):
+            xa = ra[s]
+            xb = rb[s]
+            xc = rc[s]
+            xd = rd[s]
+            o0[s] = _fold(o0[s], xa, xb, xc, xd, a0, b0, c0, d0)
+            o1[s] = _fold(o1[s], xa, xb, xc, xd, a1, b1, c1, d1)
+            o2[s] = _fold(o2[s], xa, xb, xc, xd, a2, b2, c2, d2)
+            o3[s] = _fold(o3[s], xa, xb, xc, xd, a3, b3, c3, d3)
+
+
+@njit(cache=True, fastmath=_ROWS_FASTMATH)
+def _fold(prev, xa, xb, xc, xd, a, b, c, d):
+    """``max(prev, |xa - a|, |xb - b|, |xc - c|, |xd - d|)``, the step of a folded pass."""
+    return np.maximum(
+        np.maximum(prev, abs(xa - a)), np.maximum(np.maximum(abs(xb - b), abs(xc - c)), abs(xd - d))
+    )
+
+
+@njit(cache=True)
+def _four(points_t, c, i):
+    """Coordinate c of points i .. i + 3."""
+    return points_t[c, i], points_t[c, i + 1], points_t[c, i + 2], points_t[c, i + 3]
 
 
 @njit(cache=True)
@@ -189,14 +326,67 @@ def _settle_count(points, i, row, r, delta):
     low = r - delta
     high = r + delta
     n = row.shape[0]
-    sure = 0
-    for j in range(n):
-        sure += np.float64(row[j]) < low
-    for j in range(n):
-        v = np.float64(row[j])
-        if v >= low and v <= high and _maxnorm_until(points, i, points, j, np.inf) <= r:
-            sure += 1
-    return sure - 1  # the point itself, at distance 0 <= r
+    total = 0
+    # In chunks: the band nearly always holds a point (the k-th neighbour
+    # sits at distance r + ulp in its own marginal), and a scalar scan of the
+    # whole row for it cost a fifth of the sweep (64-D x 1-D, n = 3e4: 0.4 of
+    # 2.2 s); a chunk is re-scanned only when it holds part of the band.
+    for j0 in range(0, n, _COUNT_CHUNK):
+        j1 = min(n, j0 + _COUNT_CHUNK)
+        sure = 0
+        maybe = 0
+        for j in range(j0, j1):  # branch-free: vectorised
+            v = np.float64(row[j])
+            sure += v < low
+            maybe += v <= high
+        total += sure
+        if maybe > sure:
+            for j in range(j0, j1):
+                v = np.float64(row[j])
+                if v >= low and v <= high and _maxnorm_until(points, i, points, j, np.inf) <= r:
+                    total += 1
+    return total - 1  # the point itself, at distance 0 <= r
+
+
+@njit(cache=True)
+def _n_below(row, bound):
+    """``#{s : row[s] < bound}``, branch-free (vectorised)."""
+    closer = 0
+    for s in range(row.shape[0]):
+        closer += row[s] < bound
+    return closer
+
+
+@njit(cache=True)
+def _max_n_below(a, b, out, bound):
+    """``out = max(a, b)`` and ``#{s : out[s] < bound}`` in one pass."""
+    closer = 0
+    for s in range(out.shape[0]):
+        v = np.maximum(a[s], b[s])
+        out[s] = v
+        closer += v < bound
+    return closer
+
+
+@njit(cache=True)
+def _joint_n_below(tx, y_t, i, p0, out, bound):
+    """Joint distances of point i from its x row: ``out = max(tx, |y - y_i|)``.
+
+    The y distances are folded straight into the joint row (one pass when y
+    is 1-D, as for a layer against a target) instead of being written to a
+    tile of their own and read back. Returns ``#{s : out[s] < bound}``.
+    """
+    npts = out.shape[0]
+    row = y_t[0, p0 : p0 + npts]
+    v = y_t[0, i]
+    for s in range(npts):
+        out[s] = np.maximum(tx[s], abs(row[s] - v))
+    for c in range(1, y_t.shape[0]):
+        row = y_t[c, p0 : p0 + npts]
+        v = y_t[c, i]
+        for s in range(npts):
+            out[s] = np.maximum(out[s], abs(row[s] - v))
+    return _n_below(out, bound)
 
 
 @njit(parallel=True, cache=True)
@@ -240,7 +430,6 @@ def knn_counts_blocked(x32_t, y32_t, x, y, k, rule, count_x, count_y, delta, n_t
     n_tasks = max(1, min(n_blocks, n_tasks))
     for t in prange(n_tasks):
         tile_x = np.empty((_QUERIES, _POINTS), dtype=np.float32)
-        tile_y = np.empty((_QUERIES, _POINTS), dtype=np.float32)
         tile_j = np.empty((_QUERIES, _POINTS), dtype=np.float32)
         rows_x = np.empty((_QUERIES if count_x else 0, n), dtype=np.float32)
         rows_y = np.empty((_QUERIES if count_y else 0, n), dtype=np.float32)
@@ -260,24 +449,27 @@ def knn_counts_blocked(x32_t, y32_t, x, y, k, rule, count_x, count_y, delta, n_t
                     _tile(x32_t, q0, nq, p0, npts, rows_x, p0)
                 else:
                     _tile(x32_t, q0, nq, p0, npts, tile_x, 0)
-                if dy > 0:
-                    if count_y:
-                        _tile(y32_t, q0, nq, p0, npts, rows_y, p0)
-                    else:
-                        _tile(y32_t, q0, nq, p0, npts, tile_y, 0)
+                if count_y:  # else folded into the joint row below, per query
+                    _tile(y32_t, q0, nq, p0, npts, rows_y, p0)
                 for q in range(nq):
                     tx = rows_x[q, p0 : p0 + npts] if count_x else tile_x[q, :npts]
-                    joint = tx
-                    if dy > 0:
-                        ty = rows_y[q, p0 : p0 + npts] if count_y else tile_y[q, :npts]
-                        joint = tile_j[q, :npts]
-                        for s in range(npts):
-                            joint[s] = np.maximum(tx[s], ty[s])
                     cd = cand_d[q]
                     ci = cand_i[q]
                     worst = cd[width - 1]
+                    joint = tx
+                    if dy == 0:
+                        closer = _n_below(tx, worst)
+                    elif count_y:
+                        joint = tile_j[q, :npts]
+                        closer = _max_n_below(tx, rows_y[q, p0 : p0 + npts], joint, worst)
+                    else:
+                        joint = tile_j[q, :npts]
+                        closer = _joint_n_below(tx, y32_t, q0 + q, p0, joint, worst)
+                    i = q0 + q
+                    if closer == 0 or closer == 1 and p0 <= i < p0 + npts:
+                        continue  # nothing closer than the k + _SLACK kept (but i itself)
                     for s in range(npts):
-                        if joint[s] < worst and p0 + s != q0 + q:
+                        if joint[s] < worst and p0 + s != i:
                             _insert_sorted(cd, ci, joint[s], p0 + s)
                             worst = cd[width - 1]
             for q in range(nq):
