@@ -5,29 +5,30 @@ one answers, from the number of points n, the dimension d and -- for a
 k-d tree against brute force -- how well a tree prunes on *this* data.
 
 Measured on a 2-core machine (``python benchmarks/bench_neighbors.py``, and
-``--leaf-sizes 32 64 128 256`` for the leaf size), k = 3, exact k-NN at
-n = 3e4, seconds:
+``--leaf-sizes 32 64 128 256`` for the leaf size), exact k-NN, k = 3,
+seconds (2026-12-01, after the blocked sweep learnt to fold four coordinates
+into each pass):
 
-====================================  ==========  ==================  =============
-data                                  blocked     k-d tree, float64   k-d tree,
-                                      brute       leaves of 16        float32 leaves
-                                                                      of 128
-====================================  ==========  ==================  =============
-10-D Gaussian                         2.07        1.74                0.80
-21-D Gaussian                         2.44        12.6                4.45
-65-D Gaussian                         8.85        63.3                10.2
-64-D, intrinsic dimension 4 (ReLU)    4.90        0.26                0.43
-====================================  ==========  ==================  =============
+====================================  ======  ==========  ==================
+data                                  n       blocked     k-d tree, float32
+                                              brute       leaves of 128
+====================================  ======  ==========  ==================
+10-D Gaussian                         1e5     5.47        2.17
+21-D Gaussian                         3e4     0.77        2.12
+65-D Gaussian                         3e4     1.99        10.2
+64-D, intrinsic dimension 4 (ReLU)    3e4     1.69        0.38
+====================================  ======  ==========  ==================
 
 No fixed dimension separates a tree from brute force: a tree's cost is the
 number of points a query must measure, which follows the intrinsic, not the
 ambient, dimension. So :class:`NeighborIndex` builds the tree (cheap:
 O(n d log n)), runs a sample of queries
 (:func:`~skmi._numba.kdtree.knn_kdtree_cost`) and keeps the tree when a query
-measures fewer than ``n / _TREE_COST_RATIO`` points. The tree's leaves are
-measured in float32 SIMD (:mod:`skmi._numba.kdtree`), at 3.1 to 3.8 times
-what the blocked sweep spends per pair (the four rows above: the probe
-measured 0.125, 0.51, 0.90 and 0.023 n points), hence the ratio 3.5.
+measures fewer than ``n / tree_cost_ratio(d)`` points. The tree's leaves
+are measured in float32 SIMD (:mod:`skmi._numba.kdtree`); per point measured
+a leaf costs 3.2 (10-D) to 5.7 (65-D) times what the blocked sweep spends per
+pair (the probe measured 0.125, 0.51, 0.90 and 0.023 n points in the four
+rows above), so the ratio grows with d (``_TREE_COST_RATIO``).
 
 The rest is fixed by dimension (n = 1e5, seconds):
 
@@ -95,7 +96,10 @@ _LEAF_SIZE = 128
 # counts take 0.27 / 1.02 / 3.9 / 6.8 s with leaves of 128, 0.21 / 0.78 /
 # 3.1 / 5.6 s with 256, 0.22 / 0.78 / 2.8 / 4.9 s with 512.
 _COUNT_LEAF_SIZE = 256
-_TREE_COST_RATIO = 3.5
+# What a point measured in a float32 leaf costs against a pair of the blocked
+# sweep: 3.2 at 10-D, 5.4 at 21-D, 5.7 at 65-D (module docstring's table);
+# interpolated linearly in d between 10 and 21
+_TREE_COST_RATIO = (3.2, 5.5)
 _PROBE_RUNS = 8  # sampled query runs of the tree-cost probe ...
 _PROBE_RUN_LENGTH = 16  # ... each this many consecutive tree slots
 _POINTS_PER_CELL = 3.0
@@ -246,7 +250,13 @@ def choose_structure(n, d, purpose):
 def tree_prunes(tree, n):
     """Whether a k-d tree beats brute force on its points (see the module doc)."""
     cost = knn_kdtree_cost(*tree, 3, _PROBE_RUNS, _PROBE_RUN_LENGTH)
-    return cost * _TREE_COST_RATIO < n
+    return cost * tree_cost_ratio(tree[1].shape[1]) < n
+
+
+def tree_cost_ratio(d):
+    """Cost of a point measured in a tree leaf, in blocked-sweep pairs, at dimension d."""
+    low, high = _TREE_COST_RATIO
+    return low + (high - low) * min(max((d - 10) / 11, 0.0), 1.0)
 
 
 def knn_and_marginal_counts(x, y, k, rule, y_index=None, *, backend=None, device=None):
