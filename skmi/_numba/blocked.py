@@ -3,7 +3,7 @@
 In high dimension no structure prunes enough, so every pair is visited; the
 cost is then raw arithmetic and memory traffic. This kernel cuts both:
 
-* **tiles** -- a block of ``_QUERIES`` queries against a block of ``_POINTS``
+* **tiles** -- a block of up to ``_QUERIES`` queries against a block of ``_POINTS``
   points, so the distance rows being built stay in L1 and the point block in
   L2, instead of sweeping n-long rows per query through memory (the plain
   kernel in :mod:`skmi._numba.brute` streams ``d`` such rows per query);
@@ -29,8 +29,9 @@ largest absolute coordinate, each float32 max-norm distance is within
   below ``r - delta`` or above ``r + delta``; only the points in that thin
   band are re-measured in float64.
 
-The float32 marginal distances of a query block are kept (``_QUERIES`` rows
-of n floats a thread) so that the counts need no second sweep.
+The float32 marginal distances of a block of queries are kept (a row of n
+floats per query and marginal counted here) so that the counts need no
+second sweep.
 """
 
 import numpy as np
@@ -39,11 +40,14 @@ from numba import njit, prange
 from skmi._numba._common import _insert_sorted, _maxnorm_until
 from skmi._numba.fused import RADIUS_EXTENT
 
-# Queries per block. Each keeps its marginal rows (n float32 each) until its
-# radius is known; 16 queries made those rows 6.4 MB a thread per marginal at
-# n = 1e5, streamed through memory: 10x10 at n = 6e4 took 4.3 s with 16, 3.7 s
-# with 8 or 4 (64-D x 1-D at 3e4: 2.0 s with any of the three).
+# Queries per block: at most _QUERIES, fewer when their kept marginal rows
+# (n float32 each, until the radius is known) would pass _KEPT_FLOATS a
+# thread. The rows stream through memory: 10x10 at n = 1e5 (two marginals
+# kept) took 16.1 s in 8-query blocks and 12.2 s in 4-query blocks, where
+# 20-D x 1-D (one kept) took 9.7 s with 8 and 10.5 s with 4, and 64-D x 1-D at
+# 3e4 2.0 s with 4, 8 or 16.
 _QUERIES = 8
+_KEPT_FLOATS = 800_000
 _POINTS = 1024  # points per tile: 4 KiB a row in float32
 _SLACK = 8  # float32 candidates kept beyond k, to absorb rounding near the k-th
 _COUNT_CHUNK = 256  # points per chunk of a settled count
@@ -380,20 +384,24 @@ def knn_counts_blocked(x32_t, y32_t, x, y, k, rule, count_x, count_y, delta, n_t
     r_y = np.empty(n)
     n_x = np.zeros(n, dtype=np.int64)
     n_y = np.zeros(n, dtype=np.int64)
-    n_blocks = (n + _QUERIES - 1) // _QUERIES
+    kept = (1 if count_x else 0) + (1 if count_y else 0)
+    block = _QUERIES
+    while block > 4 and block * n * kept > _KEPT_FLOATS:
+        block //= 2
+    n_blocks = (n + block - 1) // block
     n_tasks = max(1, min(n_blocks, n_tasks))
     for t in prange(n_tasks):
-        tile_x = np.empty((_QUERIES, _POINTS), dtype=np.float32)
-        tile_j = np.empty((_QUERIES, _POINTS), dtype=np.float32)
-        rows_x = np.empty((_QUERIES if count_x else 0, n), dtype=np.float32)
-        rows_y = np.empty((_QUERIES if count_y else 0, n), dtype=np.float32)
-        cand_d = np.empty((_QUERIES, width), dtype=np.float32)
-        cand_i = np.empty((_QUERIES, width), dtype=np.int64)
+        tile_x = np.empty((block, _POINTS), dtype=np.float32)
+        tile_j = np.empty((block, _POINTS), dtype=np.float32)
+        rows_x = np.empty((block if count_x else 0, n), dtype=np.float32)
+        rows_y = np.empty((block if count_y else 0, n), dtype=np.float32)
+        cand_d = np.empty((block, width), dtype=np.float32)
+        cand_i = np.empty((block, width), dtype=np.int64)
         exact_d = np.empty(width)
         exact_i = np.empty(width, dtype=np.int64)
         for b in range(t, n_blocks, n_tasks):
-            q0 = b * _QUERIES
-            nq = min(n, q0 + _QUERIES) - q0
+            q0 = b * block
+            nq = min(n, q0 + block) - q0
             cand_d[:] = np.inf
             cand_i[:] = -1
             for p0 in range(0, n, _POINTS):
