@@ -98,7 +98,7 @@ _LEAF_SIZE = 128
 _COUNT_LEAF_SIZE = 256
 # What a point measured in a float32 leaf costs against a pair of the blocked
 # sweep: 3.2 at 10-D, 5.4 at 21-D, 5.7 at 65-D (module docstring's table);
-# interpolated linearly in d between 10 and 21
+# interpolated linearly in d between 10 and 21, and 5.5 from 21-D on
 _TREE_COST_RATIO = (3.2, 5.5)
 _PROBE_RUNS = 8  # sampled query runs of the tree-cost probe ...
 _PROBE_RUN_LENGTH = 16  # ... each this many consecutive tree slots

@@ -356,6 +356,31 @@ def test_float32_distance_rows_equal_numpy_bit_for_bit(d):
     np.testing.assert_array_equal(out, ref[9, 7:77])
 
 
+def test_blocked_sweep_counts_nothing_in_an_empty_y_block():
+    # asked to count y when y has no column: no row to read, zero counts
+    x = _points(40, 6, seed=2, ties=False)
+    y = np.empty((40, 0))
+    dist, idx, _, _, n_x, n_y = knn_counts_blocked(
+        np.ascontiguousarray(x.T, dtype=np.float32),
+        np.empty((0, 40), dtype=np.float32),
+        x,
+        y,
+        2,
+        RADIUS_KTH_STRICT,
+        True,
+        True,
+        float32_error_bound(x),
+        2,
+    )
+    ref_dist, ref_idx = _brute_knn(x, 2)
+    np.testing.assert_array_equal(dist, ref_dist)
+    np.testing.assert_array_equal(idx, ref_idx)
+    np.testing.assert_array_equal(n_y, 0)
+    np.testing.assert_array_equal(
+        n_x, _reference_counts(x, _neighbors.strictly_below(ref_dist[:, -1]))
+    )
+
+
 def test_float32_bound_refuses_values_beyond_float32():
     assert float32_error_bound(np.array([[1e300, 0.0]])) == np.inf
     assert 0 < float32_error_bound(np.array([[3.0, -4.0]])) < 1e-5

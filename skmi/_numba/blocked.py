@@ -71,9 +71,11 @@ def float32_error_bound(*blocks):
 # The float32 distance rows are compiled with ``fastmath={"nnan"}`` and
 # nothing else: it lets LLVM use the SIMD max instruction instead of a
 # compare-and-blend that propagates NaN. The points are finite (validated, and
-# below 1e37 or this kernel is not used), so no NaN can arise and the values
-# are bit for bit those without the flag (max, abs and a difference are
-# exact operations on the rounded inputs; nothing is re-associated).
+# below 1e37 for the float32 sweeps), so no NaN can arise and the values are
+# bit for bit those without the flag (max, abs and a difference are exact
+# operations on the rounded inputs; nothing is re-associated). The k-d tree's
+# float64 leaves, used beyond 1e37, can see a difference overflow to +inf;
+# ``nnan`` promises nothing about infinities, so that +inf is kept as is.
 _ROWS_FASTMATH = {"nnan"}
 # Coordinates folded into a row per pass over it: 4 halves the loads and
 # stores of the rows against 2 and is within noise of 8 (d = 21 and 65, 1
@@ -384,6 +386,7 @@ def knn_counts_blocked(x32_t, y32_t, x, y, k, rule, count_x, count_y, delta, n_t
     r_y = np.empty(n)
     n_x = np.zeros(n, dtype=np.int64)
     n_y = np.zeros(n, dtype=np.int64)
+    count_y = count_y and dy > 0  # no y block: nothing to count (and no row to read)
     kept = (1 if count_x else 0) + (1 if count_y else 0)
     block = _QUERIES
     while block > 4 and block * n * kept > _KEPT_FLOATS:
