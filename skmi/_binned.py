@@ -272,8 +272,7 @@ def _binned_symbols(A, binner):
 def _check_columns(A, fitted):
     if A.shape[1] != fitted:
         raise ValueError(
-            f"The data have {A.shape[1]} continuous columns, but the bins were fitted "
-            f"on {fitted}."
+            f"The data have {A.shape[1]} continuous columns, but the bins were fitted on {fitted}."
         )
 
 

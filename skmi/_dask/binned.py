@@ -171,7 +171,6 @@ def _check_finite(part, ranges):
 
 def _kept_columns(part, ranges, refuse_nan):
 
-
     if refuse_nan:
         _check_finite(part, ranges)
     constant = ranges[1] == ranges[0]

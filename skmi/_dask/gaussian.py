@@ -23,7 +23,6 @@ The result equals ``GaussianMutualInfo().fit`` on the same data in memory
 (to rounding) except for the copula above ``_COPULA_SAMPLE`` rows.
 """
 
-
 import numpy as np
 
 from skmi._dask._inputs import (

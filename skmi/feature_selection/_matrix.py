@@ -85,8 +85,7 @@ def mutual_info_matrix(
     blocks = _column_blocks(n_features, n_samples, n_jobs)
     tasks = [(a, b) for a in range(len(blocks)) for b in range(a, len(blocks))]
     values = Parallel(n_jobs=n_jobs)(
-        delayed(_mi_block)(X, blocks[a], blocks[b], discrete_mask, n_neighbors)
-        for a, b in tasks
+        delayed(_mi_block)(X, blocks[a], blocks[b], discrete_mask, n_neighbors) for a, b in tasks
     )
     out = np.full((n_features, n_features), np.nan)
     for (a, b), block in zip(tasks, values, strict=True):
