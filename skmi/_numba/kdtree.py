@@ -50,7 +50,7 @@ import numpy as np
 from numba import njit, prange
 
 from skmi._numba._common import _insert_lexicographic, _insert_sorted, _maxnorm_until
-from skmi._numba.blocked import _SLACK, _settle_knn, row_distances
+from skmi._numba.blocked import _SLACK, _n_below, _settle_knn, count_settled, row_distances
 
 _STACK = 256  # the tree is balanced: depth ~ log2(n / leaf_size) << 256
 
@@ -291,9 +291,7 @@ def _candidates_one(
             dist = buf[: end[node] - a]
             row_distances(tp_t, sq, a, dist)
             worst = cd[width - 1]
-            closer = 0
-            for s in range(dist.shape[0]):  # branch-free: vectorised
-                closer += dist[s] < worst
+            closer = _n_below(dist, worst)
             if closer == 0 or closer == 1 and a <= sq < end[node]:
                 continue  # nothing to insert (or only the query itself)
             for s in range(dist.shape[0]):
@@ -435,17 +433,7 @@ def count_within_kdtree(order, tp, tp_t, start, end, left, lo, hi, radii, delta,
                     a = start[node]
                     dist = buf[: end[node] - a]
                     row_distances(tp_t, s, a, dist)
-                    sure = 0
-                    maybe = 0
-                    for u in range(dist.shape[0]):  # branch-free: vectorised
-                        sure += np.float64(dist[u]) < low
-                        maybe += np.float64(dist[u]) <= high
-                    total += sure
-                    if maybe > sure:  # some point in the band: re-measure those
-                        for u in range(dist.shape[0]):
-                            v = np.float64(dist[u])
-                            if v >= low and v <= high:
-                                total += _maxnorm_until(tp, s, tp, a + u, np.inf) <= r
+                    total += count_settled(tp, s, dist, a, r, low, high)
                     continue
                 stack[top + 1] = child
                 stack[top + 2] = child + 1
