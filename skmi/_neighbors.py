@@ -30,7 +30,10 @@ a leaf costs 3.2 (10-D) to 5.7 (65-D) times what the blocked sweep spends per
 pair (the probe measured 0.125, 0.51, 0.90 and 0.023 n points in the four
 rows above), so the ratio grows with d (``_TREE_COST_RATIO``).
 
-The rest is fixed by dimension (n = 1e5, seconds):
+The rest is fixed by dimension (n = 1e5, seconds; measured 2026-11-30, before
+the fold -- the 2026-12-01 run above put 3-D k-NN at grid 0.10, tree 0.15
+and 4-D at 0.33 against 0.29, agreeing with the thresholds, but 2-D counts at
+grid 0.32, tree 0.21: ``_GRID_COUNT_MAX_DIM`` was not re-tuned):
 
 * 1-D: sorted arrays (binary searches, O(log n) a query);
 * k-NN up to ``_GRID_MAX_DIM`` dimensions: the quantile grid (3-D: grid 0.16,

@@ -80,6 +80,8 @@ _ROWS_FASTMATH = {"nnan"}
 # Coordinates folded into a row per pass over it: 4 halves the loads and
 # stores of the rows against 2 and is within noise of 8 (d = 21 and 65, 1
 # thread: 9.2 -> 17 and 8.5 -> 14 Gpair-coordinates/s against one per pass).
+# The kernels below write the four terms out (_fold), so this is a name for
+# the loop steps, not a setting.
 _FOLD = 4
 
 
