@@ -25,7 +25,15 @@ from skmi._numba import (
     ksg1_pairs_1d,
     neighbor_extent,
 )
-from skmi._numba.blocked import _tile, float32_error_bound, knn_counts_blocked, row_distances
+from skmi._numba.blocked import (
+    _bounds_in,
+    _n_below,
+    _tile,
+    count_settled,
+    float32_error_bound,
+    knn_counts_blocked,
+    row_distances,
+)
 from skmi._numba.kdtree import build_kdtree, count_within_kdtree, knn_kdtree, knn_kdtree_cost
 
 
@@ -354,6 +362,42 @@ def test_float32_distance_rows_equal_numpy_bit_for_bit(d):
     out = np.empty(70, dtype=np.float32)
     row_distances(P_t, 9, 7, out)
     np.testing.assert_array_equal(out, ref[9, 7:77])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_bounds_rounded_to_the_row_dtype_keep_every_comparison(dtype):
+    # the counts compare float32 rows with float32 bounds: v < low and v <= high
+    # must come out as with the float64 bounds, for every float32 v
+    rng = np.random.default_rng(7)
+    f32 = np.float32
+    exact = [0.0, 1.0, 0.1, 1e-45, 3.0e38, 3.5e38, 1e39, -1e39, np.inf, -np.inf]
+    bounds = np.concatenate([exact, rng.standard_normal(200) * 10.0 ** rng.integers(-30, 30, 200)])
+    for low in bounds:
+        with np.errstate(over="ignore"):
+            near = np.float32(low) if np.isfinite(np.float32(low)) else f32(3.0e38)
+        v = np.array(
+            [np.nextafter(near, f32(-np.inf)), near, np.nextafter(near, f32(np.inf)), 0, 1],
+            dtype=dtype,
+        )
+        v = v[np.isfinite(v)]
+        lo, hi = _bounds_in(v, low, low)
+        np.testing.assert_array_equal(v < lo, v.astype(np.float64) < low)
+        np.testing.assert_array_equal(v <= hi, v.astype(np.float64) <= low)
+        assert _n_below(v, lo) == np.sum(v.astype(np.float64) < low)
+
+
+def test_settled_count_rechecks_only_the_float32_band():
+    # a float32 row off by at most delta from the float64 distances; the count
+    # <= r must be the float64 one, including points a float32 rounding puts
+    # on the wrong side of r
+    rng = np.random.default_rng(3)
+    points = rng.standard_normal((300, 3)) * 1e3
+    dist64 = np.abs(points - points[7]).max(axis=1)
+    row = dist64.astype(np.float32)
+    delta = float32_error_bound(points)
+    for r in [dist64[11], np.nextafter(dist64[11], -np.inf), np.median(dist64), 0.0]:
+        lo, hi = _bounds_in(row, r - delta, r + delta)
+        assert count_settled(points, 7, row, 0, r, lo, hi) == np.sum(dist64 <= r)
 
 
 def test_blocked_sweep_counts_nothing_in_an_empty_y_block():

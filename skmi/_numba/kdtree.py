@@ -50,7 +50,14 @@ import numpy as np
 from numba import njit, prange
 
 from skmi._numba._common import _insert_lexicographic, _insert_sorted, _maxnorm_until
-from skmi._numba.blocked import _SLACK, _n_below, _settle_knn, count_settled, row_distances
+from skmi._numba.blocked import (
+    _SLACK,
+    _bounds_in,
+    _n_below,
+    _settle_knn,
+    count_settled,
+    row_distances,
+)
 
 _STACK = 256  # the tree is balanced: depth ~ log2(n / leaf_size) << 256
 
@@ -415,8 +422,7 @@ def count_within_kdtree(order, tp, tp_t, start, end, left, lo, hi, radii, delta,
             r = radii[i]
             if r < 0.0:
                 continue
-            low = r - delta
-            high = r + delta
+            sure_below, out_above = _bounds_in(buf, r - delta, r + delta)
             total = 0
             top = 0
             stack[0] = 0
@@ -433,7 +439,7 @@ def count_within_kdtree(order, tp, tp_t, start, end, left, lo, hi, radii, delta,
                     a = start[node]
                     dist = buf[: end[node] - a]
                     row_distances(tp_t, s, a, dist)
-                    total += count_settled(tp, s, dist, a, r, low, high)
+                    total += count_settled(tp, s, dist, a, r, sure_below, out_above)
                     continue
                 stack[top + 1] = child
                 stack[top + 2] = child + 1
