@@ -59,6 +59,7 @@ import numpy as np
 from skmi._config import get_config
 from skmi._numba import (
     build_grid,
+    build_grid_sorted,
     count_within_brute,
     count_within_grid,
     count_within_sorted,
@@ -127,9 +128,10 @@ class NeighborIndex:
     ----------
     points : float64 array (n, d), finite
     purpose : {"knn", "count"}
-    sorted_columns : list of 1-D arrays, optional
-        Each column of ``points`` already sorted (from 1-D indexes over the
-        marginals): a grid then takes its edges from them instead of sorting.
+    sorted_columns : list of (values, order) pairs of 1-D arrays, optional
+        Each column of ``points`` already sorted, ``values = column[order]``
+        (from 1-D indexes over the marginals): a grid then takes its edges
+        from them instead of sorting, and places the points by walking them.
     backend : {None, "numba", "torch"}
         None reads ``skmi.get_config()["backend"]`` (torch only if it says so).
     device : str or None
@@ -155,7 +157,13 @@ class NeighborIndex:
             self._sorted = self.points[self._order, 0]
         elif kind == "grid":
             self._inner = _quantile_edges(self.points, sorted_columns)
-            self._grid = build_grid(self.points, self._inner)
+            if sorted_columns is None:
+                self._grid = build_grid(self.points, self._inner)
+            else:
+                values = np.stack([v for v, _ in sorted_columns])
+                orders = np.stack([o for _, o in sorted_columns])
+                rows = np.arange(len(sorted_columns))
+                self._grid = build_grid_sorted(self.points, self._inner, values, orders, rows)
         elif kind in ("probe", "tree"):
             leaf_size = _COUNT_LEAF_SIZE if purpose == "count" else _LEAF_SIZE
             self._set_tree(build_kdtree(self.points, leaf_size))
@@ -309,7 +317,7 @@ def knn_and_marginal_counts(x, y, k, rule, y_index=None, *, backend=None, device
         y_index = NeighborIndex(y, "count", kind="tree" if kind_y == "probe" else kind_y)
     sorted_columns = None
     if x_index.kind == y_index.kind == "sorted":  # the 1-D x 1-D y workhorse
-        sorted_columns = [x_index._sorted, y_index._sorted]
+        sorted_columns = [(x_index._sorted, x_index._order), (y_index._sorted, y_index._order)]
     if tree is not None:
         joint_index = NeighborIndex.__new__(NeighborIndex)
         joint_index.points, joint_index.kind = joint, "tree"
@@ -399,7 +407,7 @@ def _quantile_edges(points, sorted_columns=None):
     n_cells = grid_cells_per_axis(n, d)
     if sorted_columns is not None:
         positions = (np.arange(1, n_cells) * n) // n_cells
-        return np.ascontiguousarray(np.stack([col[positions] for col in sorted_columns]))
+        return np.ascontiguousarray(np.stack([col[positions] for col, _ in sorted_columns]))
     sample = points[:: max(1, n // _EDGE_SAMPLE)]
     positions = (np.arange(1, n_cells) * sample.shape[0]) // n_cells
     return np.ascontiguousarray(np.sort(sample, axis=0)[positions].T)

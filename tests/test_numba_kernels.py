@@ -14,6 +14,7 @@ from skmi._numba import (
     RADIUS_EXTENT,
     RADIUS_KTH_STRICT,
     build_grid,
+    build_grid_sorted,
     count_within_brute,
     count_within_grid,
     count_within_sorted,
@@ -35,6 +36,7 @@ from skmi._numba.blocked import (
     row_distances,
 )
 from skmi._numba.kdtree import build_kdtree, count_within_kdtree, knn_kdtree, knn_kdtree_cost
+from skmi._numba.sorted1d import counts_at_positions
 
 
 def _pairwise_maxnorm(P):
@@ -110,6 +112,36 @@ def test_sorted_knn_matches_reference(ties):
     np.testing.assert_array_equal(D[np.arange(len(P))[:, None], idx], dist)
 
 
+@settings(max_examples=80, deadline=None)
+@given(
+    values=arrays(
+        np.float64,
+        st.integers(1, 40),
+        elements=st.sampled_from([-2.5, -1.0, 0.0, 0.1, 0.3, 1.0, 7.0]),
+    ),
+    radii=st.lists(
+        st.sampled_from([-1.0, 0.0, 0.2, 0.3 - 0.1, 1.0, 2.0, np.inf]), min_size=40, max_size=40
+    ),
+    span=st.tuples(st.integers(0, 40), st.integers(0, 40)),
+)
+def test_counts_at_sorted_positions_equal_a_pairwise_scan(values, radii, span):
+    # the side-by-side branch-free searches: any n (not only whole groups of
+    # four), any sub-range of positions, ties, radii equal to a gap (0.2 and
+    # 0.3 - 0.1 differ in the last bit), negative and infinite radii
+    n = len(values)
+    values = values + 0.0  # hypothesis may give -0.0
+    order = np.argsort(values, kind="stable")
+    sorted_values = values[order]
+    radii = np.array(radii[:n])
+    q_lo, q_hi = sorted((min(span[0], n), min(span[1], n)))
+    out = np.full(q_hi - q_lo, -7, dtype=np.int64)
+    counts_at_positions(sorted_values, order, radii, q_lo, q_hi, out)
+    for q in range(q_lo, q_hi):
+        i = order[q]
+        expected = np.sum(np.abs(values - values[i]) <= radii[i]) - 1 if radii[i] >= 0 else 0
+        assert out[q - q_lo] == expected
+
+
 def test_strict_counts_at_the_exact_radius():
     # A radius equal to an existing distance: the inclusive count includes that
     # neighbour, the strict one (nextafter towards -inf) excludes it.
@@ -120,6 +152,24 @@ def test_strict_counts_at_the_exact_radius():
     strict = count_within_sorted(values, order, _neighbors.strictly_below(radii))
     np.testing.assert_array_equal(inclusive, [1, 2, 2, 1])
     np.testing.assert_array_equal(strict, [0, 0, 0, 0])
+
+
+@pytest.mark.parametrize("d", [1, 2, 3])
+@pytest.mark.parametrize("ties", [False, True])
+def test_grid_from_sorted_columns_equals_the_searched_grid(d, ties):
+    # walking the sorted columns along the edges must place every point in the
+    # cell the binary search gives, values equal to an edge included
+    P = _points(3000, d, seed=d, ties=ties)
+    orders = np.argsort(P.T, axis=1, kind="stable")
+    values = np.take_along_axis(P.T, orders, axis=1)
+    inner = np.ascontiguousarray(values[:, 100::211][:, :-1])  # edges taken from the data
+    if ties:
+        assert np.isin(inner, P).all()  # some points sit on an edge
+    expected = build_grid(P, inner)
+    # the columns in another row order, reached through ``rows``
+    got = build_grid_sorted(P, inner, values[::-1].copy(), orders[::-1].copy(), np.arange(d)[::-1])
+    for e, g in zip(expected, got, strict=True):
+        np.testing.assert_array_equal(e, g)
 
 
 def test_grid_with_one_cell_and_outliers():

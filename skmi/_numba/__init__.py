@@ -23,7 +23,7 @@ The dispatcher in ``skmi/_neighbors.py`` picks a structure per call.
 from skmi._numba.brute import count_within_brute, knn_brute
 from skmi._numba.extent import neighbor_extent
 from skmi._numba.fused import RADIUS_EXTENT, RADIUS_KTH_STRICT, knn_with_marginal_counts
-from skmi._numba.grid import build_grid, build_grid_serial, count_within_grid, knn_grid
+from skmi._numba.grid import build_grid, build_grid_sorted, count_within_grid, knn_grid
 from skmi._numba.ksg_pairs import ksg1_pair_1d_threaded, ksg1_pairs_1d
 from skmi._numba.sorted1d import count_within_sorted, knn_sorted
 from skmi._numba.symbols import combine_codes, dense_labels, digitize_columns
@@ -32,7 +32,7 @@ __all__ = [
     "RADIUS_EXTENT",
     "RADIUS_KTH_STRICT",
     "build_grid",
-    "build_grid_serial",
+    "build_grid_sorted",
     "combine_codes",
     "count_within_brute",
     "count_within_grid",

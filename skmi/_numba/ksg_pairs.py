@@ -11,8 +11,8 @@ the 7.3 ms of one thread).
 import numpy as np
 from numba import njit, prange
 
-from skmi._numba.grid import _knn_one_in_grid_2d, build_grid, build_grid_serial
-from skmi._numba.sorted1d import _gallop_high, _gallop_low
+from skmi._numba.grid import _knn_one_in_grid_2d, build_grid_sorted
+from skmi._numba.sorted1d import counts_at_positions
 
 
 @njit(cache=True)
@@ -31,10 +31,13 @@ def _pair_points(columns, sorted_columns, a, b, n_cells):
 
 
 @njit(cache=True)
-def _pair_grid(columns, sorted_columns, a, b, n_cells):
+def _pair_grid(columns, sorted_columns, orders, a, b, n_cells):
     """The 2-D quantile grid over columns a and b, built in this thread."""
     points, inner = _pair_points(columns, sorted_columns, a, b, n_cells)
-    start, order, cell_points, coords = build_grid_serial(points, inner)
+    rows = np.array([a, b])
+    start, order, cell_points, coords = build_grid_sorted(
+        points, inner, sorted_columns, orders, rows
+    )
     return inner, start, order, cell_points, coords
 
 
@@ -66,12 +69,10 @@ def _pair_radii(grid, k, q_lo, q_hi, radius, n_cells):
 @njit(cache=True)
 def _pair_psi_terms(sorted_column, order, radius, psi, q_lo, q_hi, terms):
     """``terms[q] = psi(n_c(i) + 1)`` over sorted positions q_lo:q_hi of one column."""
+    counts = np.empty(q_hi - q_lo, dtype=np.int64)
+    counts_at_positions(sorted_column, order, radius, q_lo, q_hi, counts)
     for q in range(q_lo, q_hi):
-        r = radius[order[q]]
-        count = 0
-        if r >= 0.0:
-            count = _gallop_high(sorted_column, q, r) - _gallop_low(sorted_column, q, r) - 1
-        terms[q] = psi[count + 1]
+        terms[q] = psi[counts[q - q_lo] + 1]
 
 
 @njit(cache=True)
@@ -113,7 +114,7 @@ def ksg1_pairs_1d(columns, sorted_columns, orders, pairs, k, psi, n_cells):
     for t in prange(pairs.shape[0]):
         a = pairs[t, 0]
         b = pairs[t, 1]
-        grid = _pair_grid(columns, sorted_columns, a, b, n_cells)
+        grid = _pair_grid(columns, sorted_columns, orders, a, b, n_cells)
         radius = np.empty(n)
         _pair_radii(grid, k, 0, n, radius, n_cells)
         terms = np.empty(n)
@@ -135,9 +136,7 @@ def ksg1_pair_1d_threaded(columns, sorted_columns, orders, a, b, k, psi, n_cells
     (a per-task partial sum would tie the last bits to the thread count).
     """
     n = columns.shape[1]
-    points, inner = _pair_points(columns, sorted_columns, a, b, n_cells)
-    start, order, cell_points, coords = build_grid(points, inner)  # cells located in parallel
-    grid = (inner, start, order, cell_points, coords)
+    grid = _pair_grid(columns, sorted_columns, orders, a, b, n_cells)
     radius = np.empty(n)
     n_tasks = max(1, min(n, n_tasks))
     for t in prange(n_tasks):

@@ -1,85 +1,87 @@
-"""Sorted 1-D arrays: k-NN by merging outward, range counts by galloping.
+"""Sorted 1-D arrays: k-NN by merging outward, range counts by binary search.
 
 In one dimension a sorted copy of the values answers both queries in
-O(log count) (counts) or O(k) (k-NN) a point after one O(n log n) sort.
+O(log n) (counts) or O(k) (k-NN) a point after one O(n log n) sort.
 """
 
 import numpy as np
 from numba import njit, prange
 
+# Queries searched side by side: their binary searches are independent chains
+# of loads and compares, so the CPU overlaps them (one search at a time waits
+# on each load). Counts in the sorted column of a KSG pair, one thread: n =
+# 1e5, 3.8 ms with 4 side by side, 5.7 with 8, 3.4 with 32, against 13.6 ms
+# galloping outward from each query (the search this replaced); n = 1e6,
+# 82 / 104 / 72 ms against 291 ms.
+_SIDE_BY_SIDE = 4
+
 
 @njit(cache=True)
-def _gallop_low(sorted_values, q, r):
-    """First position whose value v is within r below ``sorted_values[q]``.
+def counts_at_positions(sorted_values, order, radii, q_lo, q_hi, out):
+    """``out[q - q_lo] = #{j != q : |v_j - v_q| <= radii[order[q]]}``, q in [q_lo, q_hi).
 
-    Searches outward from q with doubling steps, then bisects the bracket:
-    O(log count) and local in memory, where a binary search over the whole
-    array jumps across it (measured 0.22 s against 0.03 s for 10^6 queries).
+    Counts for the queries at sorted positions q (``sorted_values =
+    values[order]``). The predicates ``v - v_q <= r`` and ``v_q - v > r``
+    are monotone along the sorted array, because floating-point rounding is
+    monotone, so a binary search finds where each turns and the counts equal
+    those of a pairwise scan exactly. The searches are branch-free and
+    ``_SIDE_BY_SIDE`` run in one loop. A negative radius counts nothing.
     """
-    p = sorted_values[q]
-    inside = q  # known to satisfy p - v <= r
-    step = 1
-    outside = q - 1
-    while outside >= 0 and not (p - sorted_values[outside] > r):
-        inside = outside
-        step *= 2
-        outside = inside - step
-    if outside < -1:
-        outside = -1
-    while inside - outside > 1:
-        mid = (inside + outside) // 2
-        if p - sorted_values[mid] > r:
-            outside = mid
-        else:
-            inside = mid
-    return inside
-
-
-@njit(cache=True)
-def _gallop_high(sorted_values, q, r):
-    """One past the last position whose value is within r above ``sorted_values[q]``."""
     n = sorted_values.shape[0]
-    p = sorted_values[q]
-    inside = q
-    step = 1
-    outside = q + 1
-    while outside < n and not (sorted_values[outside] - p > r):
-        inside = outside
-        step *= 2
-        outside = inside + step
-    if outside > n:
-        outside = n
-    while outside - inside > 1:
-        mid = (inside + outside) // 2
-        if sorted_values[mid] - p > r:
-            outside = mid
-        else:
-            inside = mid
-    return outside
+    width = _SIDE_BY_SIDE
+    above = np.zeros(width, dtype=np.int64)  # positions with v - v_q <= r
+    below = np.zeros(width, dtype=np.int64)  # positions with v_q - v > r
+    p = np.empty(width)
+    r = np.empty(width)
+    for g0 in range(q_lo, q_hi, width):
+        m = min(width, q_hi - g0)
+        for u in range(width):
+            q = g0 + min(u, m - 1)  # a short last group repeats its last query
+            p[u] = sorted_values[q]
+            r[u] = radii[order[q]]
+            above[u] = 0
+            below[u] = 0
+        # invariant: the turning point of each predicate lies in
+        # [base, base + left]; every step halves ``left``
+        left = n
+        while left > 1:
+            half = left >> 1
+            for u in range(width):  # selects, not branches: compiled to cmov
+                a = above[u]
+                above[u] = a + half if sorted_values[a + half - 1] - p[u] <= r[u] else a
+                b = below[u]
+                below[u] = b + half if p[u] - sorted_values[b + half - 1] > r[u] else b
+            left -= half
+        for u in range(m):
+            if r[u] < 0.0:
+                out[g0 - q_lo + u] = 0
+                continue
+            end = above[u] + (sorted_values[above[u]] - p[u] <= r[u])
+            begin = below[u] + (p[u] - sorted_values[below[u]] > r[u])
+            out[g0 - q_lo + u] = end - begin - 1  # the query itself is within r
 
 
 @njit(parallel=True, cache=True)
 def count_within_sorted(sorted_values, order, radii):
-    """``#{j != i : |v_j - v_i| <= radii[i]}`` for 1-D values, by galloping.
+    """``#{j != i : |v_j - v_i| <= radii[i]}`` for 1-D values.
 
     ``order`` sorts the values (``sorted_values = values[order]``), so query i
-    sits at position q with ``order[q] = i``. The predicates ``v_i - v > r``
-    and ``v - v_i > r`` are monotone along the sorted array because
-    floating-point rounding is monotone, so the counts equal those of a
-    pairwise scan exactly. A negative radius counts nothing.
+    sits at position q with ``order[q] = i``; see :func:`counts_at_positions`.
     """
     n = sorted_values.shape[0]
     counts = np.zeros(n, dtype=np.int64)
-    for q in prange(n):
-        i = order[q]
-        r = radii[i]
-        if r < 0.0:
-            continue
-        # prange indices may be unsigned; mixed with signed ones Numba would
-        # promote the bracket arithmetic to float
-        at = np.int64(q)
-        counts[i] = _gallop_high(sorted_values, at, r) - _gallop_low(sorted_values, at, r) - 1
+    n_blocks = (n + _BLOCK - 1) // _BLOCK
+    for b in prange(n_blocks):
+        q_lo = b * _BLOCK
+        q_hi = min(n, q_lo + _BLOCK)
+        at_position = np.empty(q_hi - q_lo, dtype=np.int64)
+        counts_at_positions(sorted_values, order, radii, q_lo, q_hi, at_position)
+        for q in range(q_lo, q_hi):
+            counts[order[q]] = at_position[q - q_lo]
     return counts
+
+
+_BLOCK = 4096  # sorted positions a parallel task counts
 
 
 @njit(parallel=True, cache=True)
