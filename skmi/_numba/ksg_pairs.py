@@ -43,27 +43,28 @@ def _pair_grid(columns, sorted_columns, orders, a, b, n_cells):
 
 @njit(cache=True)
 def _pair_radii(grid, k, q_lo, q_hi, radius, n_cells):
-    """Strict KSG 1 radius (just below the k-th joint distance) of grid slots q_lo:q_hi."""
-    inner, start, order, cell_points, coords = grid
+    """Strict KSG 1 radius (just below the k-th joint distance) of grid slots q_lo:q_hi.
+
+    Walks the slots cell by cell, so each query's home cell comes from the
+    cell index rather than from ``coords`` read in point order, and writes
+    the radii by slot before scattering them to point order: at n = 10^5,
+    29 ms against 39-45 ms with both random accesses inside the search.
+    """
+    inner, start, order, cell_points, _ = grid
     drow = np.empty(k)
     irow = np.empty(k, dtype=np.int64)
+    by_slot = np.empty(q_hi - q_lo)
+    f = np.searchsorted(start, q_lo, side="right") - 1  # the cell holding slot q_lo
+    while f < n_cells * n_cells and start[f] < q_hi:
+        h0 = f % n_cells
+        h1 = f // n_cells
+        for q in range(max(start[f], q_lo), min(start[f + 1], q_hi)):
+            drow[:] = np.inf
+            _knn_one_in_grid_2d(q, k, inner, start, order, cell_points, h0, h1, drow, irow, n_cells)
+            by_slot[q - q_lo] = np.nextafter(drow[k - 1], -np.inf)
+        f += 1
     for q in range(q_lo, q_hi):
-        i = order[q]
-        drow[:] = np.inf
-        _knn_one_in_grid_2d(
-            q,
-            k,
-            inner,
-            start,
-            order,
-            cell_points,
-            coords[i, 0],
-            coords[i, 1],
-            drow,
-            irow,
-            n_cells,
-        )
-        radius[i] = np.nextafter(drow[k - 1], -np.inf)
+        radius[order[q]] = by_slot[q - q_lo]
 
 
 @njit(cache=True)
