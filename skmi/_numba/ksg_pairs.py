@@ -91,7 +91,7 @@ def ksg1_pairs_1d(columns, sorted_columns, orders, pairs, k, psi, n_cells):
 
     ``psi(k) + psi(n) - mean_i [psi(n_a(i) + 1) + psi(n_b(i) + 1)]``, with the
     joint k-NN found through a 2-D quantile grid and the strict marginal
-    counts by galloping in the sorted columns -- the same computation as
+    counts by binary searches in the sorted columns -- the same computation as
     ``KSGMutualInfo`` on one pair, without standardising or jitter (the
     caller prepares the columns). One pair a thread: for fewer pairs than
     threads, :func:`ksg1_pair_1d_threaded` splits one pair's queries instead.
