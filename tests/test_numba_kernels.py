@@ -120,14 +120,16 @@ def test_sorted_knn_matches_reference(ties):
         elements=st.sampled_from([-2.5, -1.0, 0.0, 0.1, 0.3, 1.0, 7.0]),
     ),
     radii=st.lists(
-        st.sampled_from([-1.0, 0.0, 0.2, 0.3 - 0.1, 1.0, 2.0, np.inf]), min_size=40, max_size=40
+        st.sampled_from([-1.0, 0.0, 0.2, 0.3 - 0.1, 1.0, 2.0, np.inf, np.nan]),
+        min_size=40,
+        max_size=40,
     ),
     span=st.tuples(st.integers(0, 40), st.integers(0, 40)),
 )
 def test_counts_at_sorted_positions_equal_a_pairwise_scan(values, radii, span):
     # the side-by-side branch-free searches: any n (not only whole groups of
     # four), any sub-range of positions, ties, radii equal to a gap (0.2 and
-    # 0.3 - 0.1 differ in the last bit), negative and infinite radii
+    # 0.3 - 0.1 differ in the last bit), negative, infinite and NaN radii
     n = len(values)
     values = values + 0.0  # hypothesis may give -0.0
     order = np.argsort(values, kind="stable")

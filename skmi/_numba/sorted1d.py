@@ -25,7 +25,7 @@ def counts_at_positions(sorted_values, order, radii, q_lo, q_hi, out):
     are monotone along the sorted array, because floating-point rounding is
     monotone, so a binary search finds where each turns and the counts equal
     those of a pairwise scan exactly. The searches are branch-free and
-    ``_SIDE_BY_SIDE`` run in one loop. A negative radius counts nothing.
+    ``_SIDE_BY_SIDE`` run in one loop. A negative or NaN radius counts nothing.
     """
     n = sorted_values.shape[0]
     width = _SIDE_BY_SIDE
@@ -53,7 +53,7 @@ def counts_at_positions(sorted_values, order, radii, q_lo, q_hi, out):
                 below[u] = b + half if p[u] - sorted_values[b + half - 1] > r[u] else b
             left -= half
         for u in range(m):
-            if r[u] < 0.0:
+            if not r[u] >= 0.0:  # negative (or NaN): nothing counted
                 out[g0 - q_lo + u] = 0
                 continue
             end = above[u] + (sorted_values[above[u]] - p[u] <= r[u])
