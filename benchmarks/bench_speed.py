@@ -13,7 +13,8 @@ and a small CNN trained briefly on scikit-learn's digits, shifted and noised
 to reach tens of thousands of samples), and the exponent b of time ~ n^b
 for joint dimensions 2, 10 and 65.
 
-Each time is one call after a warm-up (Numba compiled and cached); ratio =
+Each time is one call after a warm-up on 2,000 samples of the same data
+(Numba compiles, or loads from its cache, the kernels that row calls); ratio =
 peer time / skmi time on the same data in the same run. Peers that take
 minutes are skipped unless ``--slow-peers``. Estimates are printed next to
 each other: both sides compute the same exact algorithm, up to skmi's
@@ -144,6 +145,9 @@ def _activation_rows(quick):
 
 
 def measure(label, n, X, y, fn, peer, run_peer):
+    # warm-up on a slice of the same data: compiles (or loads from Numba's
+    # cache) exactly the kernels this row calls, whichever path it takes
+    fn(X[:2000], y[:2000])
     t_skmi, v_skmi = best_time(fn, X, y)
     # sub-second work is timed as the best of 3 calls, for skmi and the peer
     # alike: one call of 0.1 s is mostly noise on a shared machine
@@ -174,6 +178,7 @@ def scaling(quick):
     rows = []
     for (dx, dy), ns in sizes.items():
         times = []
+        skmi_ksg(*gaussian_task(2_000, dx, dy)[:2])  # warm-up, as in measure()
         for n in ns:
             X, y, _ = gaussian_task(n, dx, dy)
             times.append(best_time(skmi_ksg, X, y)[0])
@@ -200,11 +205,6 @@ def main(argv=None):
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore")
     print(f"# skmi speed benchmark\n\n{machine()}\n")
-    X, y, _ = gaussian_task(3000, 5, 5)  # warm-up: compile or load every kernel
-    skmi_ksg(X, y)
-    skmi_ksg(X[:, :1], y[:, :1])
-    skmi_ksg(*gaussian_task(3000, 20, 1)[:2])
-    skmi_regression(X, y[:, 0])
     columns = [
         ("task", "task"),
         ("n", "n"),

@@ -272,7 +272,7 @@ class KSGMutualInfo(BaseMutualInfo):
 
     def _fit(self, X, y, z):
         blocks = [X] if self.discrete_target_ else [X, y]
-        self.atom_fraction_ = _tied_fraction(np.hstack(blocks + ([] if z is None else [z])))
+        self.atom_fraction_ = max(_tied_fraction(b) for b in blocks + ([] if z is None else [z]))
         if self.atom_fraction_ > ATOM_WARNING_FRACTION and self.ties == "jitter":
             warnings.warn(
                 f"{self.atom_fraction_:.0%} of the samples share a value with another "
