@@ -263,3 +263,161 @@ def test_demo_quick_shows_progress(capsys, tmp_path):
     assert "n = 300" in out and "epoch 2/2" in out and "I(T;Y) of the output layer" in out
     assert (tmp_path / "information_plane.png").exists()
     assert (tmp_path / "information_plane.csv").exists()
+
+
+# -- issue 27: read the input once; names, headers, percentages, separators ---------
+
+
+def _csv_text(header="a,b", fmt="{a:.6f},{b:.6f}"):
+    x, y = _pairs()
+    return header + "\n" + "\n".join(fmt.format(a=a, b=b) for a, b in zip(x, y, strict=True))
+
+
+def _run_cli(argv, pass_fds=(), timeout=120):
+    # in a child process, so that a hang fails the test instead of hanging it
+    return subprocess.run(
+        [sys.executable, "-m", "skmi", *argv],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        pass_fds=pass_fds,
+    )
+
+
+def _plain_estimate(tmp_path, capsys):
+    path = _write(tmp_path, _csv_text() + "\n", name="plain.csv")
+    assert main(["estimate", path, "--x", "a", "--y", "b", "--json"]) == 0
+    return json.loads(capsys.readouterr().out)["estimate"]
+
+
+def _writer(target, data):
+    import threading
+
+    def write():
+        with open(target, "wb") as handle:  # blocks until the reader opens a FIFO
+            handle.write(data)
+
+    thread = threading.Thread(target=write, daemon=True)
+    thread.start()
+    return thread
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="needs os.mkfifo")
+def test_a_named_pipe_is_read_once_and_does_not_hang(tmp_path, capsys):
+    # was: the separator sniffer read the FIFO and closed it, pandas reopened
+    # it and waited for a writer forever
+    import os
+
+    expected = _plain_estimate(tmp_path, capsys)
+    fifo = tmp_path / "fifo.csv"
+    os.mkfifo(fifo)
+    writer = _writer(fifo, (_csv_text() + "\n").encode())
+    result = _run_cli(["estimate", str(fifo), "--x", "a", "--y", "b", "--json"])
+    writer.join(timeout=5)
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert out["n_samples"] == 300
+    assert out["estimate"] == pytest.approx(expected, abs=1e-12)
+    assert abs(out["estimate"] - 0.5 * np.log(2)) < 0.15
+
+
+@pytest.mark.skipif(not __import__("os").path.isdir("/dev/fd"), reason="needs /dev/fd")
+def test_a_process_substitution_keeps_its_first_bytes(tmp_path, capsys):
+    # <(cat file): a pipe readable once; the sniffed bytes were lost
+    import os
+
+    expected = _plain_estimate(tmp_path, capsys)
+    read_end, write_end = os.pipe()
+    writer = _writer(write_end, (_csv_text() + "\n").encode())
+    try:
+        argv = ["estimate", f"/dev/fd/{read_end}", "--x", "a", "--y", "b", "--json"]
+        result = _run_cli(argv, pass_fds=(read_end,))
+    finally:
+        os.close(read_end)
+    writer.join(timeout=5)
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert out["n_samples"] == 300 and out["estimate"] == pytest.approx(expected, abs=1e-12)
+
+
+def test_a_duplicated_header_name_is_refused_by_name(tmp_path, capsys):
+    # was: pandas kept both, and converting 'v' wrote column 0 over column 1
+    x, y = _pairs()
+    noise = np.random.default_rng(1).standard_normal(len(x))
+    rows = "\n".join(f"{n:.6f},{a:.6f},{b:.6f}" for n, a, b in zip(noise, x, y, strict=True))
+    path = _write(tmp_path, "v,v,w\n" + rows + "\n")
+    assert main(["estimate", path, "--x", "v", "--y", "w"]) == 1
+    line = _one_error_line(capsys)
+    assert "'v'" in line and "[0, 1]" in line
+    # selected by index, column 1 is column 1 (the same value as a file without the clash)
+    assert main(["estimate", path, "--x", "1", "--y", "2", "--json"]) == 0
+    by_index = json.loads(capsys.readouterr().out)["estimate"]
+    assert by_index == pytest.approx(_plain_estimate(tmp_path, capsys), abs=1e-12)
+    assert abs(by_index - 0.5 * np.log(2)) < 0.15
+
+
+def test_a_name_holding_a_comma_can_be_selected(tmp_path, capsys):
+    expected = _plain_estimate(tmp_path, capsys)
+    path = _write(tmp_path, _csv_text(header='"x,1",b') + "\n")
+    assert main(["estimate", path, "--x", "x,1", "--y", "b", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["estimate"] == pytest.approx(expected, abs=1e-12)
+    assert main(["estimate", path, "--x", '"x,1"', "--y", "b", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["estimate"] == pytest.approx(expected, abs=1e-12)
+
+
+def test_a_numeric_header_row_is_a_header(tmp_path, capsys):
+    # was: 2019,2020 read as a data row (and --x 2019 as a column index)
+    expected = _plain_estimate(tmp_path, capsys)
+    path = _write(tmp_path, _csv_text(header="2019,2020") + "\n")
+    assert main(["estimate", path, "--x", "2019", "--y", "2020", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["n_samples"] == 300
+    assert result["estimate"] == pytest.approx(expected, abs=1e-12)
+    assert main(["estimate", path, "--x", "0", "--y", "1", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["n_samples"] == 300
+    # a first row of data that looks like the rows below stays data
+    x, y = _pairs()
+    counts = "\n".join(f"{i},{2 * i + (i % 7)}" for i in range(300))
+    path = _write(tmp_path, counts + "\n", name="counts.csv")
+    assert main(["estimate", path, "--x", "0", "--y", "1", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["n_samples"] == 300
+
+
+def test_percentages_are_numbers(tmp_path, capsys):
+    # was: '12.3%' cells read as class labels
+    x, y = _pairs()
+    rows = "\n".join(f"{100 * a:.4f}%,{b:.6f}" for a, b in zip(x, y, strict=True))
+    path = _write(tmp_path, "a,b\n" + rows + "\n")
+    assert main(["estimate", path, "--x", "a", "--y", "b", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["x_kind"] == "continuous"
+    assert result["estimate"] == pytest.approx(_plain_estimate(tmp_path, capsys), abs=1e-3)
+    mixed = _write(tmp_path, "a,b\n" + rows.replace("%", "", 1) + "\n", name="m.csv")
+    assert main(["estimate", mixed, "--x", "a", "--y", "b"]) == 1
+    assert "percentages" in _one_error_line(capsys)
+
+
+def test_an_empty_separator_is_a_usage_error(tmp_path, capsys):
+    path = _write(tmp_path, _csv_text() + "\n")
+    for sep in ["", ";;"]:
+        with pytest.raises(SystemExit) as exit_info:
+            main(["estimate", path, "--x", "a", "--y", "b", "--sep", sep])
+        assert exit_info.value.code == 2
+        err = capsys.readouterr().err
+        assert "--sep" in err and "one character" in err and "Py_UCS4" not in err
+    tabs = _write(tmp_path, _csv_text(header="a\tb", fmt="{a:.6f}\t{b:.6f}") + "\n", "t.tsv")
+    assert main(["estimate", tabs, "--x", "a", "--y", "b", "--sep", "tab"]) == 0
+
+
+def test_an_os_error_is_one_line_and_exit_1(tmp_path, capsys, monkeypatch):
+    import errno
+
+    import skmi.cli._data as data
+
+    def unreadable(*args, **kwargs):
+        raise OSError(errno.EIO, "Input/output error", "d.csv")
+
+    monkeypatch.setattr(data, "load_columns", unreadable)
+    assert main(["estimate", "d.csv", "--x", "a", "--y", "b"]) == 1
+    line = _one_error_line(capsys)
+    assert "Input/output error" in line and "Traceback" not in line

@@ -35,6 +35,18 @@ def _at_least(minimum):
     return parse
 
 
+def _separator(text):
+    """--sep: one character; "\\t" or "tab" for a tab."""
+    named = {"\\t": "\t", "tab": "\t", "\\s": " ", "space": " "}
+    text = named.get(text.lower(), text)
+    if len(text) != 1:
+        raise argparse.ArgumentTypeError(f"expected one character (or 'tab'), got {text!r}")
+    return text
+
+
+_separator.__name__ = "separator"
+
+
 def _build_parser():
     from skmi import __version__
 
@@ -127,8 +139,9 @@ def _build_parser():
         "--sep",
         "--delimiter",
         dest="sep",
+        type=_separator,
         default=None,
-        help="text files: the field separator (sniffed by default)",
+        help="text files: the field separator, one character or 'tab' (sniffed by default)",
     )
     estimate.add_argument(
         "--decimal", default=".", choices=(".", ","), help="text files: the decimal mark (.)"
@@ -238,6 +251,11 @@ def _estimate_command(args):
     except (DataError, ValueError, TypeError) as error:
         line = " ".join(str(error).split())
         print(f"skmi estimate: error: {_for_the_command_line(line)}", file=sys.stderr)
+        return 1
+    except OSError as error:  # an unreadable file, a full disk, a closed pipe
+        reason = error.strerror or str(error) or type(error).__name__
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"skmi estimate: error: {where}{reason}", file=sys.stderr)
         return 1
     seen = set()
     for warning in caught:
