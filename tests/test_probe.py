@@ -882,3 +882,94 @@ def test_token_tensors_of_another_length_still_pass():
     probe = LayerMIProbe(Pool()).fit(torch.randint(0, 10, (20, 6)))
     assert not hasattr(probe, "n_features_in_")
     assert probe.transform(torch.randint(0, 10, (20, 9))).shape[0] == 20
+
+
+# -- issue 27: one borrowing at a time; modes switched by the modules' own train() -----
+
+
+class _SlowBatchNormNet(torch.nn.Module):
+    """BatchNorm and Dropout, with a pause in forward so that threads interleave."""
+
+    def __init__(self):
+        super().__init__()
+        self.linear = torch.nn.Linear(3, 6)
+        self.norm = torch.nn.BatchNorm1d(6)
+        self.drop = torch.nn.Dropout(0.5)
+        self.out = torch.nn.Linear(6, 2)
+
+    def forward(self, x):
+        import time
+
+        time.sleep(0.002)
+        return self.out(self.drop(self.norm(self.linear(x))))
+
+
+def test_threads_on_one_train_mode_model_leave_it_as_it_was():
+    # was: one thread restored train mode while another ran (BatchNorm stats
+    # updated), and the model could be left in eval mode
+    import copy
+    from concurrent.futures import ThreadPoolExecutor
+
+    torch.manual_seed(0)
+    model = _SlowBatchNormNet().train()
+    with torch.no_grad():  # non-trivial running statistics
+        model.norm.running_mean.fill_(0.3)
+        model.norm.running_var.fill_(2.0)
+    before = {k: v.clone() for k, v in model.norm.state_dict().items()}
+    X = _data(64)[0]
+    reference = copy.deepcopy(model).eval()  # the eval-mode forward pass, by hand
+    with torch.no_grad():
+        expected = reference(torch.tensor(X)).double().numpy()
+    probe = LayerMIProbe(model, layers="", batch_size=16).fit(X)
+
+    def calls(_):
+        return [probe.transform(X) for _ in range(4)]
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        results = [r for batch in pool.map(calls, range(3)) for r in batch]
+    assert len(results) == 12
+    for result in results:
+        np.testing.assert_allclose(result, expected, rtol=1e-6, atol=1e-7)
+    assert model.training and all(m.training for m in model.modules())
+    for key, value in model.norm.state_dict().items():
+        assert torch.equal(value, before[key]), key
+
+
+class _SwitchedByTrain(torch.nn.Module):
+    """A module whose train() does more than set the flag."""
+
+    def __init__(self):
+        super().__init__()
+        self.linear = torch.nn.Linear(3, 4)
+        self.state = "train"
+        self.seen = []
+        self.switches = 0
+
+    def train(self, mode=True):
+        super().train(mode)
+        self.state = "train" if mode else "eval"
+        self.switches += 1
+        return self
+
+    def forward(self, x):
+        self.seen.append(self.state)
+        return self.linear(x)
+
+
+def test_modes_are_switched_and_restored_by_the_modules_own_train():
+    # was: the probe set module.training directly, so _SwitchedByTrain ran with
+    # state "train" in eval mode, or was left with state "eval" in train mode
+    inner = _SwitchedByTrain()
+    frozen = torch.nn.Linear(4, 4)
+    model = torch.nn.Sequential(inner, torch.nn.ReLU(), frozen).train()
+    frozen.eval()  # a user-frozen sub-module keeps its own mode
+    LayerMIProbe(model, layers="0").fit_transform(_data(20)[0])
+    assert set(inner.seen) == {"eval"}
+    assert inner.state == "train" and inner.training
+    assert model.training and model[1].training and not frozen.training
+    # and the same model, all in eval mode, stays so
+    model.eval()
+    inner.seen.clear()
+    LayerMIProbe(model, layers="0").fit_transform(_data(20)[0])
+    assert set(inner.seen) == {"eval"} and inner.state == "eval"
+    assert not any(m.training for m in model.modules())

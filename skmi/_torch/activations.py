@@ -4,7 +4,14 @@ The contract every probe relies on:
 
 * the requested device is checked (:func:`skmi._torch.resolve_device`)
   *before* the model is touched;
-* the model runs in eval mode; afterwards -- also when an exception is
+* one borrowing of a model at a time: calls from several threads on one
+  model are serialised by a lock per model (kept outside the model, so its
+  ``state_dict`` and pickling are untouched); otherwise one thread's
+  restore of training mode lets another run its forward pass in train mode
+  (BatchNorm statistics updated) and leaves the model in eval mode;
+* the model runs in eval mode, switched by the modules' own ``train()`` /
+  ``eval()`` (a module whose ``train()`` does more than set a flag is
+  switched completely); afterwards -- also when an exception is
   raised, and also when moving it failed half way -- every sub-module is
   back in its own training mode and every parameter, gradient and buffer on
   the device it came from (restored tensor by tensor, so a model spread
@@ -23,6 +30,8 @@ The contract every probe relies on:
 The model is never copied.
 """
 
+import threading
+import weakref
 from contextlib import contextmanager
 
 import numpy as np
@@ -117,30 +126,67 @@ def _restore_placement(places):
                     tensor.grad = tensor.grad.to(grad_device)
 
 
+_MODEL_LOCKS = weakref.WeakKeyDictionary()
+_MODEL_LOCKS_GUARD = threading.Lock()
+
+
+def model_lock(model):
+    """The re-entrant lock that serialises skmi's borrowings of ``model``."""
+    with _MODEL_LOCKS_GUARD:
+        lock = _MODEL_LOCKS.get(model)
+        if lock is None:
+            lock = _MODEL_LOCKS[model] = threading.RLock()
+        return lock
+
+
+def set_modes(model, modes):
+    """Put every module back in its recorded training mode, by its own ``train()``.
+
+    ``modes`` is ``[(module, training), ...]`` in ``model.modules()`` order
+    (parents first). ``train(mode)`` recurses into the children, so the root
+    is switched first and then each module whose flag still differs, parents
+    before children; a module whose ``train()`` does not set its flag has it
+    set last, so every flag ends exactly as recorded.
+    """
+    if not modes:
+        return
+    root, root_mode = modes[0]
+    root.train(root_mode)
+    for module, mode in modes:
+        if module.training != mode:
+            module.train(mode)
+    for module, mode in modes:
+        if module.training != mode:
+            module.training = mode
+
+
 @contextmanager
 def borrowed(model, device=None):
     """Run ``model`` in eval mode (on ``device``), then restore it exactly.
 
     ``device`` is checked before anything is touched; None runs the model
-    where it is. Yields the device inputs must go to. Training modes are
-    restored module by module (a user may have frozen some sub-modules in
-    eval mode) *before* placement, so a failing move back cannot leave the
-    modes changed; placement is restored tensor by tensor, so a move that
-    failed half way is undone too.
+    where it is. Yields the device inputs must go to. One borrowing of a
+    model runs at a time (a lock per model). Training modes are switched by
+    the modules' own ``train()``/``eval()`` and restored module by module (a
+    user may have frozen some sub-modules in eval mode) *before* placement,
+    so a failing move back cannot leave the modes changed; placement is
+    restored tensor by tensor, so a move that failed half way is undone too.
     """
     target = None if device is None else resolve_device(device)
     check_module(model)
-    modes = [(m, m.training) for m in model.modules()]
-    places = _placement(model)
-    try:
-        if target is not None and any(p[3] != target for p in places):
-            model.to(target)
-        model.eval()
-        yield target if target is not None else model_device(model)
-    finally:
-        for module, mode in modes:
-            module.training = mode
-        _restore_placement(places)
+    with model_lock(model):
+        modes = [(m, m.training) for m in model.modules()]
+        places = _placement(model)
+        try:
+            if target is not None and any(p[3] != target for p in places):
+                model.to(target)
+            model.eval()
+            yield target if target is not None else model_device(model)
+        finally:
+            try:
+                set_modes(model, modes)
+            finally:
+                _restore_placement(places)
 
 
 @contextmanager

@@ -25,7 +25,10 @@ class LayerMIProbe(TransformerMixin, BaseEstimator):
     it: after each training step, ``transform`` sees the current weights.
     After every call the model is back in its original training mode and on
     its original device, with every hook removed -- also when an exception
-    is raised.
+    is raised. Modes are switched by the modules' own ``train()``/``eval()``
+    (a module overriding ``train()`` is switched and restored through it),
+    and calls from several threads on one model are serialised by a lock per
+    model, so one call never sees (or leaves) another's eval mode.
 
     Parameters
     ----------
