@@ -72,8 +72,10 @@ class KernelMutualInfo(BaseMutualInfo):
         block's estimate is the exact one on that block, so it keeps its
         guarantees (>= 0, the Rényi plug-in on labels). "nystroem": the
         low-rank Nyström approximation with ``n_components`` landmarks
-        (memory O(n m)); its truncated spectra bias the estimate (negative
-        on independent data at large n), so it is never chosen
+        (memory O(m^2) plus row blocks of the n x m landmark columns, sized
+        by ``skmi.get_config()["memory_budget"]``); its truncated spectra
+        bias the estimate (negative on independent data at large n), so it
+        is never chosen
         automatically. "auto": exact up to ``block_size`` samples, blocks
         above (exact for a precomputed Gram matrix).
     block_size : int >= 2, default=2000
@@ -570,28 +572,95 @@ def _exact_entropies(gram_x, gram_y, alpha, backend, device):
     )
 
 
-def _nystroem_entropies(gram_x, gram_y, landmarks, alpha):
+# Planning the Nyström path against the memory budget, in 8-byte floats:
+# per row of a block, the kernel block and its temporaries (distances, the
+# exp), C_x and C_y kept, and their product: _NYSTROEM_ROW_MATRICES rows of m;
+# fixed, the three m x m Gram sums C^T C, the three W, and the eigh work
+# (V, W^-1/2, two products): _NYSTROEM_FIXED_MATRICES m x m matrices; per
+# sample, the diagonals, their scales and the spectrum with its tail.
+_NYSTROEM_ROW_MATRICES = 6
+_NYSTROEM_FIXED_MATRICES = 12
+_NYSTROEM_PER_SAMPLE = 8
+
+
+def nystroem_plan(n, m, width_bytes=0, budget=None):
+    """Rows per block of the Nyström path for n samples and m landmarks.
+
+    Every allocation that grows with n is counted before it is made: the
+    n x m landmark columns are never built whole, only ``rows`` of them at a
+    time, whose products are summed into m x m matrices. ``width_bytes`` is
+    the extra memory per row (and per landmark) of a kernel block beyond the
+    floats (the delta kernel's boolean comparisons). Raises a ValueError
+    naming ``memory_budget`` when not even one row fits.
+    """
+    budget = get_config()["memory_budget"] if budget is None else budget
+    fixed = _NYSTROEM_FIXED_MATRICES * m * m * 8 + _NYSTROEM_PER_SAMPLE * n * 8
+    per_row = _NYSTROEM_ROW_MATRICES * m * 8 + width_bytes * m
+    if fixed + per_row > budget:
+        raise ValueError(
+            f"The Nyström kernel estimate with {m} landmarks on {n} samples needs at "
+            f"least {(fixed + per_row) / 1024**2:.1f} MiB (m x m matrices and "
+            f"per-sample vectors), more than the memory budget of "
+            f"{budget / 1024**2:.1f} MiB. Use fewer n_components, fewer samples, or "
+            "raise the budget with skmi.set_config(memory_budget=...)."
+        )
+    return int(min(n, (budget - fixed) // per_row))
+
+
+def _scaled_columns(gram, rows, landmarks, s):
+    """The landmark columns of the unit-diagonal kernel, K[rows, L] / sqrt(d d')."""
+    C = np.asarray(gram.block(rows, landmarks), dtype=np.float64)
+    if gram.kernel not in ("rbf", "laplacian", "linear", "delta"):
+        C = C.copy()  # a callable's result may be its own array: never scale it in place
+    C *= s[rows][:, None]
+    C *= s[landmarks][None, :]
+    return C
+
+
+def _nystroem_entropies(gram_x, gram_y, landmarks, alpha, rows_per_block=None):
     """Entropies from the Nyström spectra of K_x, K_y and K_x * K_y.
 
     With C = K[:, L] and W = K[L, L], K ~ C W^+ C^T, whose non-zero
     eigenvalues are those of W^{-1/2} C^T C W^{-1/2} (m x m). The product
-    kernel of the joint has C_xy = C_x * C_y and W_xy = W_x * W_y.
+    kernel of the joint has C_xy = C_x * C_y and W_xy = W_x * W_y. C^T C is
+    summed over blocks of ``rows_per_block`` rows (planned from the memory
+    budget by :func:`nystroem_plan` when None), so the n x m matrices C are
+    never held whole.
     """
-    spectra = []
-    scaled = []
+    n = len(gram_x.data)
+    m = len(landmarks)
+    if rows_per_block is None:
+        width = max(_delta_width(gram_x), _delta_width(gram_y))
+        rows_per_block = nystroem_plan(n, m, width)
+    scales = []
     for gram in (gram_x, gram_y):
         d = gram.diagonal()
         if np.any(d <= 0):
             raise ValueError("The kernel gives a sample zero self-similarity (K_ii <= 0).")
-        s = 1.0 / np.sqrt(d)
-        C = gram.block(None, landmarks) * s[:, None] * s[landmarks][None, :]
-        W = C[landmarks]
-        scaled.append((C, W))
-    (C_x, W_x), (C_y, W_y) = scaled
-    for C, W in ((C_x, W_x), (C_y, W_y), (C_x * C_y, W_x * W_y)):
-        spectra.append(_nystroem_spectrum(C, W))
-    n = C_x.shape[0]
+        scales.append(1.0 / np.sqrt(d))
+    s_x, s_y = scales
+    W_x = _scaled_columns(gram_x, landmarks, landmarks, s_x)
+    W_y = _scaled_columns(gram_y, landmarks, landmarks, s_y)
+    sums = [np.zeros((m, m)) for _ in range(3)]
+    for start in range(0, n, rows_per_block):
+        rows = np.arange(start, min(n, start + rows_per_block))
+        C_x = _scaled_columns(gram_x, rows, landmarks, s_x)
+        C_y = _scaled_columns(gram_y, rows, landmarks, s_y)
+        sums[0] += C_x.T @ C_x
+        sums[1] += C_y.T @ C_y
+        C_x *= C_y  # the joint's columns, in place
+        del C_y
+        sums[2] += C_x.T @ C_x
+        del C_x
+    spectra = [_nystroem_spectrum(G, W) for G, W in zip(sums, (W_x, W_y, W_x * W_y), strict=True)]
     return tuple(_entropy_with_tail(s, n, alpha) for s in spectra)
+
+
+def _delta_width(gram):
+    """Bytes per row and landmark beyond the floats: the delta kernel's comparisons."""
+    if gram.kernel != "delta":
+        return 0
+    return int(np.asarray(gram.data).reshape(len(gram.data), -1).shape[1])
 
 
 def _entropy_with_tail(approximate, n, alpha):
@@ -614,9 +683,10 @@ def _entropy_with_tail(approximate, n, alpha):
     return entropy_from_eigenvalues(lam, alpha)
 
 
-def _nystroem_spectrum(C, W):
+def _nystroem_spectrum(G, W):
+    """Eigenvalues of W^{-1/2} G W^{-1/2}, with G = C^T C summed over row blocks."""
     w, V = np.linalg.eigh(W)
     keep = w > 1e-10 * w.max()
     root = V[:, keep] / np.sqrt(w[keep])  # W^{-1/2} on its range
-    M = root.T @ (C.T @ C) @ root
+    M = root.T @ G @ root
     return np.linalg.eigvalsh((M + M.T) / 2)

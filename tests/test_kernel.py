@@ -3,6 +3,7 @@ monotonicity, the low-rank path, the torch backend and the memory budget."""
 
 import numpy as np
 import pytest
+from sklearn.base import clone
 from sklearn.metrics import mutual_info_score
 
 import skmi
@@ -318,3 +319,45 @@ def test_median_bandwidth_needs_no_cubic_memory():
     rows = standardize(X)[::2]
     assert width == pytest.approx(float(np.median(pdist(rows))), rel=1e-12)
     assert peak < 200 * 1024**2  # the old code planned 1000^2 * 300 * 8 B = 2.4 GB
+
+
+# -- issue 27: the Nyström path keeps to the memory budget ------------------------------
+
+
+def test_nystroem_with_every_landmark_in_row_blocks_equals_the_exact_estimate():
+    # With n landmarks, C W^+ C^T is K itself (up to eigenvalues below 1e-10 of
+    # the largest), so the Nyström entropies are the exact ones, however the
+    # rows are blocked.
+    from skmi._kernel import nystroem_plan
+
+    X, y, _ = make_gaussian(600, correlation=0.6, random_state=0)
+    exact = KernelMutualInfo(approximation="exact").fit(X, y)
+    budget = 12 * 600 * 600 * 8 + 8 * 600 * 8 + 6 * 600 * 8 * 50
+    assert nystroem_plan(600, 600, budget=budget) == 50  # twelve blocks of rows
+    with skmi.config_context(memory_budget=budget):
+        low_rank = KernelMutualInfo(approximation="nystroem", n_components=600, random_state=0)
+        low_rank.fit(X, y)
+    for name in ("entropy_x_", "entropy_y_", "entropy_joint_", "mi_"):
+        assert getattr(low_rank, name) == pytest.approx(getattr(exact, name), abs=1e-5), name
+
+
+def test_nystroem_peak_memory_stays_within_the_budget():
+    # was: n = 2e5 with a 95 MiB budget peaked at 4.9 GB (whole n x m matrices)
+    import tracemalloc
+
+    X, y, _ = make_gaussian(20_000, correlation=0.6, random_state=0)
+    free = KernelMutualInfo(approximation="nystroem", n_components=100, random_state=0)
+    unbounded = free.fit(X, y).mi_
+    budget = 3 * 1024**2  # the whole n x m matrices alone would be 16 MB each
+    with skmi.config_context(memory_budget=budget):
+        tracemalloc.start()
+        try:
+            bounded = clone(free).fit(X, y).mi_
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    assert peak <= budget
+    assert bounded == pytest.approx(unbounded, abs=1e-6)
+    with skmi.config_context(memory_budget=10**5):
+        with pytest.raises(ValueError, match="memory_budget"):
+            clone(free).fit(X, y)
