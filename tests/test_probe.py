@@ -603,7 +603,8 @@ def test_memory_budget_is_consulted_before_an_n_by_n_allocation():
     labels = np.repeat([0, 1], 100)
     with skmi.config_context(memory_budget=10**5):
         n_params = sum(p.numel() for p in model.parameters())
-        needed = 200 * 2 * n_params * 8 + 200 * 200 * 8  # Jacobians + the Gram matrix
+        # the peak: Jacobians + the Gram matrix + one sample's float32 intermediates
+        needed = 200 * 2 * n_params * 8 + 200 * 200 * 8 + 2 * n_params * (3 * 4 + 8)
         with pytest.raises(ValueError, match=f"{needed:,} bytes"):
             empirical_ntk(model, X)
         with pytest.raises(ValueError, match="memory budget"):
@@ -973,3 +974,45 @@ def test_modes_are_switched_and_restored_by_the_modules_own_train():
     LayerMIProbe(model, layers="0").fit_transform(_data(20)[0])
     assert set(inner.seen) == {"eval"} and inner.state == "eval"
     assert not any(m.training for m in model.modules())
+
+
+def test_a_small_budget_shrinks_ntk_batches_and_keeps_the_value(monkeypatch):
+    # was: only the final Jacobians were counted, not the per-batch copies (nor
+    # the list of pieces joined at the end, which held the result twice)
+    import skmi
+    import skmi._torch.ntk as ntk
+
+    model = _mlp().double()
+    X = _data(60)[0].astype(np.float64)
+    J = []  # the Gram matrix by hand: one sample, one output at a time
+    for x in torch.tensor(X):
+        out = model(x[None])[0]
+        per_output = []
+        for o in range(len(out)):
+            grads = torch.autograd.grad(out[o], list(model.parameters()), retain_graph=True)
+            per_output.append(torch.cat([g.reshape(-1) for g in grads]))
+        J.append(torch.stack(per_output).detach().numpy())
+    J = np.stack(J)
+    expected = J.reshape(60, -1) @ J.reshape(60, -1).T
+
+    sizes = []
+    real = ntk.to_model_input
+
+    def spy(batch, dtype, device):
+        sizes.append(len(batch))
+        return real(batch, dtype, device)
+
+    monkeypatch.setattr(ntk, "to_model_input", spy)
+    n_params = sum(p.numel() for p in model.parameters())
+    fixed = 60 * 2 * n_params * 8 + 60 * 60 * 8
+    per_sample = 2 * n_params * (3 * 8 + 8)
+    np.testing.assert_allclose(empirical_ntk(model, X, batch_size=32), expected, rtol=1e-10)
+    assert max(sizes[1:]) == 32  # (sizes[0] is the one-sample probe of the output size)
+    sizes.clear()
+    with skmi.config_context(memory_budget=fixed + 5 * per_sample):
+        small = empirical_ntk(model, X, batch_size=32)
+    assert max(sizes[1:]) == 5
+    np.testing.assert_allclose(small, expected, rtol=1e-10)
+    with skmi.config_context(memory_budget=fixed + per_sample - 1):
+        with pytest.raises(ValueError, match=f"{fixed + per_sample:,} bytes"):
+            empirical_ntk(model, X, batch_size=32)

@@ -62,20 +62,45 @@ def _flat_output(result):
     return torch.cat([t.reshape(-1) for t in tensors])
 
 
+# Per sample of a batch, beyond its float64 row of the result: torch.func's
+# per-parameter Jacobians, their concatenation and the backward pass's
+# gradient buffers (three copies in the model's dtype), and the float64 copy
+# made on the way to NumPy.
+_BATCH_COPIES = 3
+
+
+def ntk_plan(n_rows, n_out, n_params, itemsize, batch_size, held_bytes=0, what="The NTK"):
+    """Samples per batch of :func:`parameter_jacobians`, planned by the peak.
+
+    The peak is the float64 result (n_rows, n_out, n_params), ``held_bytes``
+    that live beside it (a Gram matrix, a second Jacobian), and one batch's
+    intermediates. The batch shrinks until the peak fits the memory budget;
+    when not even one sample fits, a ValueError gives the bytes.
+    """
+    result = n_rows * n_out * n_params * 8
+    per_sample = n_out * n_params * (_BATCH_COPIES * itemsize + 8)
+    fixed = result + held_bytes
+    check_memory(fixed + per_sample, what)
+    budget = get_config()["memory_budget"]
+    return int(max(1, min(batch_size, n_rows, (budget - fixed) // per_sample)))
+
+
 def parameter_jacobians(model, X, batch_size, device=None, extra_bytes=0):
     """Per-sample Jacobians of the flattened output w.r.t. all trainable parameters.
 
     Returns a float64 ndarray (n, n_outputs, n_parameters). ``torch.func``
     (``vmap`` over ``jacrev`` of a ``functional_call``) computes a batch at a
     time; if it cannot run the model (a forward hook that reads tensor data,
-    say), plain autograd computes one sample and output at a time. The
-    memory budget is checked for the Jacobians plus ``extra_bytes`` (n_out
-    is passed to the callable to size them) before they are computed.
+    say), plain autograd computes one sample and output at a time. Before
+    anything of size n is allocated, :func:`ntk_plan` checks the peak -- the
+    result, ``extra_bytes`` held beside it (n_out is passed to a callable to
+    size them), and one batch's intermediates -- against the memory budget,
+    shrinking ``batch_size`` to fit. The result is filled in place, batch by
+    batch (no list of pieces joined at the end, which held it twice).
     """
     torch = require_torch()
     from torch.func import functional_call, jacrev, vmap
 
-    chunks = []
     with (
         warnings.catch_warnings(),
         borrowed(model, device) as run_device,
@@ -97,21 +122,28 @@ def parameter_jacobians(model, X, batch_size, device=None, extra_bytes=0):
         # torch.func warns that some operators (attention) lack a batching rule;
         # the result is right, only slower, and the warning is not the user's business
         warnings.filterwarnings("ignore", message="There is a performance drop")
+        first = to_model_input(X[:1], dtype, run_device)
+        try:
+            with torch.no_grad():
+                n_out = output(params, first[0]).numel()
+        except (RuntimeError, TypeError) as error:
+            if integer:
+                raise integer_input_error(error) from error
+            raise
+        extra = extra_bytes(n_out) if callable(extra_bytes) else extra_bytes
+        itemsize = max(torch.empty((), dtype=p.dtype).element_size() for p in params.values())
+        batch_size = ntk_plan(
+            len(X),
+            n_out,
+            n_params,
+            itemsize,
+            batch_size,
+            extra,
+            f"The NTK of {len(X)} samples ({n_out} outputs, {n_params} parameters)",
+        )
+        J = np.empty((len(X), n_out, n_params))
         for start in range(0, len(X), batch_size):
             batch = to_model_input(X[start : start + batch_size], dtype, run_device)
-            if start == 0:
-                try:
-                    with torch.no_grad():
-                        n_out = output(params, batch[0]).numel()
-                except (RuntimeError, TypeError) as error:
-                    if integer:
-                        raise integer_input_error(error) from error
-                    raise
-                extra = extra_bytes(n_out) if callable(extra_bytes) else extra_bytes
-                check_memory(
-                    len(X) * n_out * n_params * 8 + extra,
-                    f"The NTK of {len(X)} samples ({n_out} outputs, {n_params} parameters)",
-                )
             flat = None
             if vectorised:
                 try:
@@ -119,12 +151,14 @@ def parameter_jacobians(model, X, batch_size, device=None, extra_bytes=0):
                     flat = torch.cat(
                         [j.reshape(len(batch), n_out, -1) for j in jac.values()], dim=2
                     ).detach()
+                    del jac
                 except RuntimeError:
                     vectorised = False  # torch.func cannot run this model: autograd can
             if flat is None:
                 flat = _autograd_jacobians(model, params, batch)
-            chunks.append(flat.to("cpu", torch.float64).numpy())
-    return np.concatenate(chunks, axis=0)
+            J[start : start + len(batch)] = flat.to("cpu", torch.float64).numpy()
+            del flat
+    return J
 
 
 def _autograd_jacobians(model, params, batch):
@@ -158,16 +192,25 @@ def ntk_gram(model, X, X2, batch_size, device=None, outputs="sum"):
 
     ``outputs="sum"``: (n, m), ``sum_o J_o(x) J_o(x')^T``. ``outputs="full"``:
     (n * C, m * C), every pair of outputs, row ``i * C + o`` for sample i and
-    output o.
+    output o. The memory plan of each Jacobian counts what lives beside it:
+    the Gram matrix and, with X2, the other Jacobian.
     """
     m = len(X) if X2 is None else len(X2)
+    n_params = sum(p.numel() for p in model.parameters() if p.requires_grad)
 
     def gram_bytes(n_out):
         per = n_out * n_out if outputs == "full" else 1
         return len(X) * m * per * 8
 
-    J = parameter_jacobians(model, X, batch_size, device, extra_bytes=gram_bytes)
-    J2 = J if X2 is None else parameter_jacobians(model, X2, batch_size, device)
+    def beside_first(n_out):
+        other = 0 if X2 is None else m * n_out * n_params * 8
+        return gram_bytes(n_out) + other
+
+    def beside_second(n_out):
+        return gram_bytes(n_out) + len(X) * n_out * n_params * 8
+
+    J = parameter_jacobians(model, X, batch_size, device, extra_bytes=beside_first)
+    J2 = J if X2 is None else parameter_jacobians(model, X2, batch_size, device, beside_second)
     if outputs == "full":
         return J.reshape(-1, J.shape[2]) @ J2.reshape(-1, J2.shape[2]).T
     return J.reshape(len(J), -1) @ J2.reshape(len(J2), -1).T

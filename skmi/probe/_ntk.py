@@ -84,9 +84,11 @@ def empirical_ntk(model, X, X2=None, *, outputs="sum", batch_size=64, device=Non
     Raises
     ------
     ValueError
-        If the Jacobians plus the Gram matrix would exceed
-        ``skmi.get_config()["memory_budget"]`` (checked before they are
-        computed; the message gives the bytes), for a bad ``outputs`` or
+        If the peak -- the Jacobians, the Gram matrix and one sample's
+        intermediates -- would exceed ``skmi.get_config()["memory_budget"]``
+        (checked before anything of size n is allocated; the message gives
+        the bytes; a smaller budget first shrinks ``batch_size``, which
+        leaves the value unchanged), for a bad ``outputs`` or
         ``device``, or a model without trainable parameters.
     TypeError
         If ``model`` is not a ``torch.nn.Module``.
