@@ -386,3 +386,32 @@ def test_800_mb_on_700_mb_workers_never_gathers(cluster):
     # binned truth check: 4 equal-width bins of two correlated pairs, MI > 0 and
     # below the Gaussian value (binning loses information)
     assert 0 < binned < 2 * -0.5 * np.log(1 - rho**2)
+
+
+# -- issue 27: empty partitions ------------------------------------------------------
+
+
+@pytest.mark.parametrize("strategy", ["uniform", "quantile", "kmeans"])
+def test_binned_skips_empty_partitions(strategy, synchronous):
+    # was: strategy="kmeans" raised scikit-learn's "Found array with 0
+    # sample(s)" on a filtered DataFrame whose second partition is empty
+    pd = pytest.importorskip("pandas")
+    dd = pytest.importorskip("dask.dataframe")
+    X, y, _ = _gaussian_data()
+    codes = np.random.default_rng(0).integers(0, 4, 3000)
+    frame = pd.DataFrame({"a": X[:, 0], "b": X[:, 1], "c": y[:, 0], "p": codes})
+    frame["k"] = np.arange(3000)
+    lazy = dd.from_pandas(frame, npartitions=4, sort=False)
+    lazy = lazy[(lazy.k < 750) | (lazy.k >= 1500)]
+    assert 0 in [len(part) for part in lazy.partitions]
+    rows = frame[(frame.k < 750) | (frame.k >= 1500)]
+    params = {"strategy": strategy, "random_state": 0}
+    for xs, target in [(["a", "b"], "c"), (["a"], "p"), (["p"], "c")]:
+        in_memory = BinnedMutualInfo(**params).fit(rows[xs], rows[target])
+        on_dask = BinnedMutualInfo(**params).fit(lazy[xs], lazy[target])
+        assert on_dask.mi_ == pytest.approx(in_memory.mi_, rel=1e-12, abs=1e-14)
+        assert on_dask.n_symbols_joint_ == in_memory.n_symbols_joint_
+    # a dask array with an empty chunk
+    chunks = ((1000, 0, 2000), (3,))
+    on_dask = BinnedMutualInfo(**params).fit(da.from_array(X, chunks=chunks), y[:, 0])
+    assert on_dask.mi_ == pytest.approx(BinnedMutualInfo(**params).fit(X, y[:, 0]).mi_, rel=1e-12)

@@ -215,6 +215,11 @@ class _Coder:
         block = np.asarray(block)
         if not self.keep.all():
             block = block[:, self.keep]
+        if len(block) == 0:
+            # an empty chunk (a filtered dask DataFrame's partition) has no
+            # symbols: scikit-learn's predict and transform refuse 0 rows
+            width = 1 if self.binner is not None and self.space is not None else block.shape[1]
+            return np.empty((0, width), dtype=np.int64)
         if self.binner is None:  # discrete: the values themselves
             if block.dtype.kind == "f":
                 return (block + 0.0).view(np.int64)  # + 0.0: -0.0 and 0.0 are one value
