@@ -16,6 +16,7 @@ from skmi._divergence import kl_divergence
 from skmi._gaussian import GaussianMutualInfo
 from skmi._kernel import KernelMutualInfo, kernel_entropy
 from skmi._ksg import KSGMutualInfo
+from skmi._lda import LDAMutualInfo, LogisticMutualInfo
 from skmi._neural import MINE, NeuralMutualInfo
 from skmi._tcopula import TCopulaMutualInfo
 from skmi.feature_selection import (
@@ -44,7 +45,9 @@ __all__ = [
     "JacobianMutualInfo",
     "KSGMutualInfo",
     "KernelMutualInfo",
+    "LDAMutualInfo",
     "LayerMIProbe",
+    "LogisticMutualInfo",
     "MIResult",
     "MINE",
     "MutualInfoSelector",

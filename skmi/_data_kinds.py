@@ -10,9 +10,17 @@ Per column, with n samples and u distinct values:
 
 * **discrete** -- symbols (strings, objects, booleans); or at most two values;
   or, on average, at least ``MIN_COUNT_PER_VALUE`` samples per value
-  (n / u >= 5) when the values are integers or few (u <= ``MAX_FLOAT_LEVELS``).
+  (n / u >= 5) when the values are few (u <= ``MAX_LEVELS``).
   Five per value is what a plug-in cell or a within-class neighbour search
   with k = 3 needs to have company.
+* **counts** (kind continuous) -- integers with more than ``MAX_LEVELS``
+  levels, however often each repeats (Poisson counts, ages in years): ordered
+  numbers, not symbols. A plug-in over so many levels needs far more samples
+  than a neighbour estimate (x ~ Poisson(20), y = x + Poisson(5), n = 300:
+  the binned plug-in read 1.04 nats, truth 0.821). :func:`estimate_mi` adds
+  a uniform dither on [0, 1) to such columns: ``floor(x + u) = x`` recovers
+  every value, so the dithered variables carry exactly the MI of the counts,
+  and they have a density.
 * **mixed** -- not discrete, but atoms hold at least ``ATOM_SHARE`` (5 %) of
   the samples, an atom being a value repeated at least ``max(5, sqrt(n))``
   times. A rounded continuous variable repeats each value a few times (its
@@ -32,7 +40,7 @@ import numpy as np
 
 KINDS = ("continuous", "discrete", "mixed")
 MIN_COUNT_PER_VALUE = 5
-MAX_FLOAT_LEVELS = 20
+MAX_LEVELS = 20
 ATOM_SHARE = 0.05
 MIN_ATOM_COUNT = 5
 
@@ -88,8 +96,10 @@ def classify_column(values):
     what = "integer-valued" if integer else "real-valued"
     if u <= 2:
         return "discrete", f"{u} distinct values"
-    if n / u >= MIN_COUNT_PER_VALUE and (integer or u <= MAX_FLOAT_LEVELS):
+    if n / u >= MIN_COUNT_PER_VALUE and u <= MAX_LEVELS:
         return "discrete", f"{what}, {u} distinct values in {n} samples"
+    if integer and n / u >= MIN_COUNT_PER_VALUE:
+        return "continuous", f"counts: {u} ordered integer levels in {n} samples, numbers"
     atom_size = max(MIN_ATOM_COUNT, np.sqrt(n))
     atom_share = counts[counts >= atom_size].sum() / n
     if atom_share >= ATOM_SHARE:
@@ -137,6 +147,32 @@ def classify(A, name="X", kind="auto"):
         return DataKind(kinds[0], f"{name} {kinds[0]}: all {len(kinds)} columns", kinds)
     counts = ", ".join(f"{kinds.count(k)} {k}" for k in KINDS if k in kinds)
     return DataKind("mixed", f"{name} mixed: columns of several kinds ({counts})", kinds)
+
+
+def count_columns(A):
+    """A boolean mask of the integer-valued columns of A that are taken as numbers.
+
+    These are the columns a uniform dither on [0, 1) turns into continuous
+    ones without changing any MI (``floor(x + u) = x``): integers with ties
+    that :func:`classify_column` calls continuous.
+
+    Parameters
+    ----------
+    A : array-like of shape (n_samples, n_features), numeric
+
+    Returns
+    -------
+    mask : ndarray of bool, shape (n_features,)
+    """
+    A = np.asarray(A, dtype=np.float64)
+    A = A.reshape(A.shape[0], -1)
+    mask = np.zeros(A.shape[1], dtype=bool)
+    for c in range(A.shape[1]):
+        column = A[:, c]
+        ties = np.unique(column).size < column.size
+        integer = bool(np.all(np.mod(column, 1) == 0))
+        mask[c] = ties and integer and classify_column(column)[0] == "continuous"
+    return mask
 
 
 def discrete_columns(X):

@@ -6,6 +6,9 @@ paths differ, with the part of the contract it keeps:
 * ``"mi"``: the full MI-estimator contract (``fit(X, y)`` -> ``mi_``,
   ``score(X, y)``, ``units``, the bad-input suite) -- :class:`BaseMutualInfo`
   subclasses;
+* ``"class-mi"``: an MI estimator whose y is always class labels (held-out
+  classifier bounds): scikit-learn's checks, and the data contract with a
+  class y;
 * ``"unsupervised-mi"``: ``fit(X)`` -> ``mi_`` of a model's map
   (:class:`~skmi.JacobianMutualInfo`);
 * ``"selector"`` and ``"transformer"``: scikit-learn's contract only.
@@ -23,6 +26,8 @@ from skmi import (
     GaussianMutualInfo,
     KernelMutualInfo,
     KSGMutualInfo,
+    LDAMutualInfo,
+    LogisticMutualInfo,
     MutualInfoSelector,
     TCopulaMutualInfo,
 )
@@ -33,7 +38,7 @@ class Entry:
     """One estimator configuration in the contract suite."""
 
     estimator: object
-    kind: str  # "mi", "unsupervised-mi", "selector" or "transformer"
+    kind: str  # "mi", "class-mi", "unsupervised-mi", "selector" or "transformer"
     # Checks of scikit-learn's suite expected to fail, with the reason.
     expected_failed_checks: tuple = ()
 
@@ -99,6 +104,8 @@ ENTRIES = [
     Entry(GaussianMutualInfo(bias_correction=True), "mi"),
     Entry(TCopulaMutualInfo(), "mi"),
     Entry(AtomDecompositionMutualInfo(random_state=0), "mi"),
+    Entry(LDAMutualInfo(random_state=0), "class-mi"),
+    Entry(LogisticMutualInfo(random_state=0), "class-mi"),
     Entry(MutualInfoSelector(2, random_state=0), "selector"),
     *_torch_entries(),
 ]

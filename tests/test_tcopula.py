@@ -96,19 +96,37 @@ def test_booleans_are_refused_by_name(param):
 
 
 @pytest.mark.parametrize("seed", [1, 2])
-def test_an_estimate_beyond_log_n_is_said(seed):
+def test_a_degenerate_fit_is_said(seed):
     # 101 near-monotone integer codes: truth 4.376 nats (the quadrature of
-    # tests/test_auto.py); no estimate from 101 samples can show more than
-    # log 101 = 4.615. The degenerate t fit reads far more and must say so.
+    # tests/test_auto.py). The t fit reads 18 nats with df below 1; its
+    # R is more extreme than the pair's Kendall tau allows an elliptical
+    # copula (rho = sin(pi tau / 2)), which is what is wrong with it.
     rng = np.random.default_rng(seed)
     P = np.arange(101.0)
     Q = P + 0.3 * rng.standard_normal(101)
-    with pytest.warns(SkmiWarning, match="exceeds log n"):
+    with pytest.warns(SkmiWarning, match="degenerate"):
         est = TCopulaMutualInfo().fit(P[:, None], Q)
-    assert est.mi_ > np.log(101)
+    assert "Kendall's tau" in est.degenerate_
 
 
-def test_an_ordinary_fit_does_not_warn_beyond_log_n():
+def test_a_large_mi_in_many_dimensions_is_no_fault():
+    # Issue 26, case 2: ten coordinate pairs with correlation 0.999, y cubed
+    # (a monotone map: the copula is Gaussian), n = 5000. Truth
+    # -10/2 log(1 - 0.999^2) = 31.08 nats, far above log n = 8.5: a
+    # parametric fit over 20 columns may show it, and must not be refused.
+    rng = np.random.default_rng(0)
+    r, n = 0.999, 5000
+    X = rng.standard_normal((n, 10))
+    y = (r * X + np.sqrt(1 - r * r) * rng.standard_normal((n, 10))) ** 3
+    truth = -10 * 0.5 * np.log(1 - r * r)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SkmiWarning)
+        est = TCopulaMutualInfo().fit(X, y)
+    assert est.degenerate_ == ""
+    assert est.mi_ == pytest.approx(truth, rel=0.02)
+
+
+def test_an_ordinary_fit_is_not_degenerate():
     X, y, _ = make_student_t(2000, 2, 2, df=3, random_state=0)
     with warnings.catch_warnings():
         warnings.simplefilter("error", SkmiWarning)
