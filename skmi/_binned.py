@@ -13,7 +13,7 @@ from sklearn.cluster import KMeans, MiniBatchKMeans
 
 from skmi._base import BaseMutualInfo
 from skmi._numba import combine_codes, dense_labels, digitize_columns
-from skmi._preprocessing import column_stats, is_discrete_dtype, standardize
+from skmi._preprocessing import column_stats, side_is_discrete, standardize
 from skmi._sklearn_compat import Interval, StrOptions
 from skmi._traits import MITraits
 
@@ -54,9 +54,13 @@ class BinnedMutualInfo(BaseMutualInfo):
         occupied bins, which removes the leading term of the plug-in
         estimator's downward bias.
     discrete_features : {"auto", True, False}, default="auto"
-        Whether X holds symbols; "auto": integer, boolean and string X do.
+        Whether X holds symbols; "auto": boolean and string X do, integer X
+        when its columns have few distinct values relative to n (the
+        data-kind rule: integer IDs and counts with mostly distinct values
+        are numbers, and are binned).
     discrete_target : {"auto", True, False}, default="auto"
-        The same for y.
+        The same for y, by the same rule. Object arrays holding numbers are
+        numbers on either side.
     units : {"nats", "bits"}, default="nats"
     random_state : int, RandomState instance or None, default=None
         Seeds k-means.
@@ -75,6 +79,9 @@ class BinnedMutualInfo(BaseMutualInfo):
     on the training data, so that estimates on different data are comparable.
     ``pointwise_mi`` returns ``log(n c_xy / (c_x c_y))`` for each sample (plus
     the constant Miller-Madow term when enabled), whose mean is the estimate.
+    Both read one fit's state, taken at once: a ``score`` that runs while
+    another thread refits the estimator uses the old fit or the new one,
+    never parts of each.
 
     References
     ----------
@@ -140,6 +147,47 @@ class BinnedMutualInfo(BaseMutualInfo):
 
         return fit_binned(self, X, y, z)
 
+    def score(self, X, y, z=None):
+        """The plug-in MI of ``(X, y)`` binned with the fitted edges, in ``units``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features_x)
+        y : array-like of shape (n_samples,) or (n_samples, n_features_y)
+        z : None
+            Conditioning is not supported.
+
+        Returns
+        -------
+        mi : float
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            If the estimator has not been fitted.
+        ValueError
+            If X or y do not match the fit (number of columns) or are invalid.
+        """
+        return BaseMutualInfo.score(self._fitted_state(), X, y, z)
+
+    def _fitted_state(self):
+        """This estimator with one fit's state, read at once.
+
+        ``fit`` publishes its fitted attributes together (under the base
+        class's publishing lock); ``score`` used to read them one by one --
+        the target's kind while validating, the binners while counting -- so
+        a concurrent refit could pair one fit's edges with another's kind of
+        target (values no fit gives, or a crash). The attributes are copied
+        under that lock into a private shallow copy that scoring reads.
+        """
+        from skmi._base import _PUBLISH_LOCK
+
+        with _PUBLISH_LOCK:
+            state = dict(vars(self))
+        snapshot = object.__new__(type(self))
+        snapshot.__dict__ = state
+        return snapshot
+
     def pointwise_mi(self, X, y):
         """Per-sample ``log(n c_xy / (c_x c_y))`` on ``(X, y)``, in ``units``.
 
@@ -160,13 +208,20 @@ class BinnedMutualInfo(BaseMutualInfo):
         ValueError
             As :meth:`score`.
         """
-        return self._pointwise(X, y, None)
+        return self._fitted_state()._pointwise(X, y, None)
 
     # -- BaseMutualInfo hooks -----------------------------------------------
 
+    def _target_is_discrete(self, y):
+        # the same rule for y as for X (the base class's own reads an object
+        # array of numbers as symbols)
+        if self.discrete_target == "auto":
+            return side_is_discrete(y)
+        return bool(self.discrete_target)
+
     def _fit(self, X, y, z):
         if self.discrete_features == "auto":
-            self.discrete_features_ = is_discrete_dtype(X.dtype)
+            self.discrete_features_ = side_is_discrete(X)
         else:
             self.discrete_features_ = bool(self.discrete_features)
         rng = self._rng()

@@ -25,7 +25,7 @@ from skmi._matrix_entropy import (
     matrix_entropy,
     normalized_gram,
 )
-from skmi._preprocessing import standardize
+from skmi._preprocessing import side_is_discrete, standardize
 from skmi._sklearn_compat import Interval, StrOptions, validate_parameters, validate_params
 from skmi._traits import MITraits
 from skmi._validation import check_int, check_real, detach_tensor
@@ -226,6 +226,13 @@ class KernelMutualInfo(BaseMutualInfo):
         validate_parameters(self)
         (s_x, s_y, s_xy), _, _ = self._entropies(X, y)
         return s_x + s_y - s_xy
+
+    def _target_is_discrete(self, y):
+        # object arrays holding numbers are numbers (the base class's rule
+        # read them as symbols: 300 floats became 300 classes)
+        if self.discrete_target == "auto":
+            return side_is_discrete(y)
+        return bool(self.discrete_target)
 
     def _validate_xy(self, X, y, reset):
         if self.kernel == "precomputed":

@@ -3,7 +3,9 @@
 The one home for two decisions that used to be written in several modules:
 
 * whether a block of values holds symbols (discrete) or numbers, by dtype
-  (:func:`is_discrete_dtype`, :func:`is_discrete`);
+  (:func:`is_discrete_dtype`, :func:`is_discrete`), and the "auto" kind of
+  a side by its values (:func:`side_is_discrete`: object arrays holding
+  numbers are numbers; integers by the data-kind rule);
 * standardising columns to zero mean and unit variance without overflow or
   underflow at extreme scales (:func:`column_stats`, :func:`standardize`).
   MI is invariant to scaling each variable, so every estimator may rescale
@@ -11,6 +13,7 @@ The one home for two decisions that used to be written in several modules:
   1e155 square to inf, near 1e-165 to 0.
 """
 
+from numbers import Integral, Real
 from typing import NamedTuple
 
 import numpy as np
@@ -69,6 +72,67 @@ def is_discrete(values):
     if dtype is None:
         dtype = np.asarray(values).dtype
     return is_discrete_dtype(dtype)
+
+
+def as_numbers(A):
+    """An object array whose values are all numbers, as a numeric array.
+
+    int64 when every value is an integer, float64 otherwise; booleans,
+    strings and other objects leave the array as it is (symbols), as does
+    any array that is not of object dtype.
+
+    Parameters
+    ----------
+    A : ndarray
+
+    Returns
+    -------
+    A : ndarray
+    """
+    if not isinstance(A, np.ndarray) or A.dtype.kind != "O":
+        return A
+    values = A.ravel()
+
+    def number(v):
+        return isinstance(v, (Real, np.number)) and not isinstance(v, (bool, np.bool_))
+
+    if not len(values) or not all(number(v) for v in values):
+        return A
+    if all(isinstance(v, (Integral, np.integer)) for v in values):
+        try:
+            return A.astype(np.int64)
+        except OverflowError:  # Python integers beyond int64
+            pass
+    return A.astype(np.float64)
+
+
+def side_is_discrete(A):
+    """The "auto" kind of a side (X or y) of a discrete-aware estimator.
+
+    One rule for every side: symbols (strings, booleans, categories) are
+    discrete; object arrays holding numbers are those numbers; floats are
+    continuous; integers are discrete when every column is by the shared
+    data-kind rule (:func:`skmi._data_kinds.classify_column`: few distinct
+    values relative to n), so integer IDs, counts and rounded measurements
+    with mostly distinct values are numbers.
+
+    Parameters
+    ----------
+    A : ndarray (or dask array) of shape (n_samples,) or (n_samples, n_features)
+
+    Returns
+    -------
+    discrete : bool
+    """
+    A = as_numbers(A)
+    if not is_discrete_dtype(A.dtype):
+        return False
+    if A.dtype.kind in "iu":
+        from skmi._data_kinds import classify_column
+
+        columns = A.reshape(len(A), -1).T
+        return all(classify_column(c)[0] == "discrete" for c in columns)
+    return True
 
 
 class ColumnStats(NamedTuple):

@@ -156,3 +156,92 @@ def test_score_uses_the_fitted_edges():
     # beyond the fitted range every x falls in the top bin: one symbol, MI 0
     assert est.score(X + 100.0, y) == pytest.approx(0.0, abs=1e-12)
     assert BinnedMutualInfo(8).fit(X + 100.0, y).mi_ == pytest.approx(est.mi_)  # refitted
+
+
+# -- issue 27: one rule for the kind of each side; one fit's state per score ---------
+
+
+def _uniform_codes(a, n_bins=10):
+    inner = np.linspace(a.min(), a.max(), n_bins + 1)[1:-1]
+    return np.digitize(a, inner)
+
+
+def test_object_numbers_are_numbers_on_both_sides():
+    # was: an object y holding 300 distinct floats read as 300 classes
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal(300)
+    y = x + rng.standard_normal(300)
+    expected = mutual_info_score(_uniform_codes(x), _uniform_codes(y))  # by hand
+    as_float = BinnedMutualInfo().fit(x.reshape(-1, 1), y)
+    as_object = BinnedMutualInfo().fit(x.reshape(-1, 1), y.astype(object))
+    assert not as_object.discrete_target_
+    assert as_object.mi_ == pytest.approx(as_float.mi_, abs=1e-12)
+    assert as_float.mi_ == pytest.approx(expected, abs=1e-9)
+    swapped = BinnedMutualInfo().fit(y.astype(object).reshape(-1, 1), x)
+    assert not swapped.discrete_features_
+    assert swapped.mi_ == pytest.approx(expected, abs=1e-9)
+
+
+def test_integer_x_and_integer_y_follow_one_rule():
+    # was: integer X symbols by dtype, integer y by values: IDs with mostly
+    # distinct values were 2000 symbols as X and a binned number as y
+    rng = np.random.default_rng(0)
+    ids = rng.permutation(10**6)[:2000]
+    noisy = ids + rng.integers(0, 200_000, 2000)
+    expected = mutual_info_score(_uniform_codes(ids), _uniform_codes(noisy))
+    forward = BinnedMutualInfo().fit(ids.reshape(-1, 1), noisy)
+    backward = BinnedMutualInfo().fit(noisy.reshape(-1, 1), ids)
+    assert not forward.discrete_features_ and not forward.discrete_target_
+    assert not backward.discrete_features_ and not backward.discrete_target_
+    assert forward.mi_ == pytest.approx(expected, abs=1e-9)
+    assert backward.mi_ == pytest.approx(expected, abs=1e-9)
+    x, y = _discrete_pair(2000, 0)  # few levels: symbols on either side
+    for est in (BinnedMutualInfo().fit(x.reshape(-1, 1), y), BinnedMutualInfo().fit(y[:, None], x)):
+        assert est.discrete_features_ and est.discrete_target_
+        assert est.mi_ == pytest.approx(mutual_info_score(x, y), abs=1e-12)
+
+
+def test_score_during_a_concurrent_refit_reads_one_fit():
+    # was: score read the target's kind from one fit and the binners from
+    # another, returning values no fit gives (or failing)
+    import threading
+
+    rng = np.random.default_rng(0)
+    n = 400
+    codes = rng.integers(0, 4, n)
+    classes = (codes + rng.integers(0, 2, n)) % 4
+    X_a = rng.standard_normal((n, 1))
+    y_a = X_a[:, 0] + rng.standard_normal(n)
+    X_s, y_s = codes.reshape(-1, 1), classes  # scored under either fit
+    fit_a = BinnedMutualInfo(n_bins=3).fit(X_a, y_a)  # continuous: bins
+    fit_b = BinnedMutualInfo(n_bins=3).fit(X_s, y_s)  # discrete: symbols
+    allowed = [fit_a.score(X_s, y_s), fit_b.score(X_s, y_s)]
+    allowed_pointwise = [fit_a.pointwise_mi(X_s, y_s), fit_b.pointwise_mi(X_s, y_s)]
+    assert abs(allowed[0] - allowed[1]) > 1e-3
+    shared = BinnedMutualInfo(n_bins=3).fit(X_a, y_a)
+    stop = threading.Event()
+
+    def refit():
+        while not stop.is_set():
+            shared.fit(X_s, y_s)
+            shared.fit(X_a, y_a)
+
+    thread = threading.Thread(target=refit, daemon=True)
+    thread.start()
+    bad = []
+    try:
+        for _ in range(300):
+            try:
+                value = shared.score(X_s, y_s)
+                terms = shared.pointwise_mi(X_s, y_s)
+            except Exception as error:  # a mixed state may also fail
+                bad.append(repr(error))
+                continue
+            if not any(abs(value - a) < 1e-12 for a in allowed):
+                bad.append(value)
+            if not any(np.allclose(terms, a, atol=1e-12) for a in allowed_pointwise):
+                bad.append("pointwise")
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+    assert not bad, bad[:5]

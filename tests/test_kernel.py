@@ -361,3 +361,14 @@ def test_nystroem_peak_memory_stays_within_the_budget():
     with skmi.config_context(memory_budget=10**5):
         with pytest.raises(ValueError, match="memory_budget"):
             clone(free).fit(X, y)
+
+
+def test_object_y_holding_numbers_is_the_float_y():
+    # was: an object y of 300 distinct floats read as 300 classes (delta kernel)
+    X, y, _ = make_gaussian(300, correlation=0.6, random_state=0)
+    as_float = KernelMutualInfo().fit(X, y)
+    as_object = KernelMutualInfo().fit(X, np.asarray(y, dtype=object))
+    assert not as_object.discrete_target_
+    assert as_object.mi_ == pytest.approx(as_float.mi_, abs=1e-12)
+    labels = np.repeat(["a", "b", "c"], 100).astype(object)  # symbols stay classes
+    assert KernelMutualInfo().fit(X, labels).discrete_target_

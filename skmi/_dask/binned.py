@@ -28,6 +28,7 @@ number of rows, as the binned estimate itself then does.
 
 import numpy as np
 
+from skmi._base import _PUBLISH_LOCK, _is_fitted_attribute
 from skmi._binned import _EDGE_SAMPLE  # the in-memory quantile sample: the same rows
 from skmi._dask._inputs import (
     as_row_blocks,
@@ -36,6 +37,7 @@ from skmi._dask._inputs import (
     set_input_attributes,
 )
 from skmi._dask._reduce import concatenate_rows, strided_rows, tree
+from skmi._preprocessing import side_is_discrete
 from skmi._sklearn_compat import validate_parameters
 
 __all__ = ["fit_binned"]
@@ -66,7 +68,9 @@ def fit_binned(est, X, y, z=None):
             f"{est._min_samples()} samples."
         )
     if est.discrete_features == "auto":
-        discrete_x = X.dtype.kind in "biu"
+        # the in-memory rule: integer columns are read (one at a time) to
+        # count their distinct values
+        discrete_x = side_is_discrete(X)
     else:
         discrete_x = bool(est.discrete_features)
     discrete_y = est._target_is_discrete(y)
@@ -130,15 +134,24 @@ def fit_binned(est, X, y, z=None):
     c_x = _marginal_counts(rows, c_xy, split, "x")
     c_y = _marginal_counts(rows, c_xy, split, "y")
 
-    set_input_attributes(est, {"X": X.shape[1]}, feature_names)
+    # Build the fitted state on a scratch copy and publish it in one step, as
+    # an in-memory fit does: a concurrent score never sees half of it.
+    work = object.__new__(type(est))
+    work.__dict__ = {k: v for k, v in vars(est).items() if not _is_fitted_attribute(k)}
+    set_input_attributes(work, {"X": X.shape[1]}, feature_names)
     # What an in-memory fit records for score: the columns kept (the fitted
     # edges belong to them) and y's width.
-    est._kept_columns_X, est._kept_columns_y = keep_x, keep_y
-    est.n_features_y_in_ = y.shape[1]
-    est.discrete_features_, est.discrete_target_ = discrete_x, discrete_y
-    est._binner_x, est._binner_y = binner_x, binner_y
-    est.n_symbols_x_, est.n_symbols_y_, est.n_symbols_joint_ = len(c_x), len(c_y), len(c_xy)
-    est.mi_ = est._from_nats(est._mi_from_counts(c_x, c_y, c_xy, int(c_xy.sum())))
+    work._kept_columns_X, work._kept_columns_y = keep_x, keep_y
+    work.n_features_y_in_ = y.shape[1]
+    work.discrete_features_, work.discrete_target_ = discrete_x, discrete_y
+    work._binner_x, work._binner_y = binner_x, binner_y
+    work.n_symbols_x_, work.n_symbols_y_, work.n_symbols_joint_ = len(c_x), len(c_y), len(c_xy)
+    work.mi_ = work._from_nats(work._mi_from_counts(c_x, c_y, c_xy, int(c_xy.sum())))
+    with _PUBLISH_LOCK:
+        state = vars(est)
+        for stale in [k for k in state if _is_fitted_attribute(k) and k not in vars(work)]:
+            del state[stale]
+        state.update(vars(work))
     return est
 
 
