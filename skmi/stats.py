@@ -36,9 +36,18 @@ from sklearn.utils import check_random_state
 from skmi._base import fitted_mi
 from skmi._parallel import Parallel, delayed
 from skmi._sklearn_compat import Interval, StrOptions, check_is_fitted, validate_params
+from skmi._surrogates import (
+    SCHEMES,
+    block_permutation,
+    circular_shifts,
+    decorrelation_length,
+    moving_block,
+    serially_dependent,
+)
 from skmi._traits import get_traits
 from skmi._validation import check_int, detach_tensor
-from skmi._warnings import once_at_caller
+from skmi._warnings import once_at_caller, warn_at_caller
+from skmi.exceptions import SkmiWarning
 
 __all__ = ["ConfidenceInterval", "PermutationTestResult", "bootstrap_ci", "permutation_test"]
 
@@ -74,7 +83,8 @@ class PermutationTestResult:
 class ConfidenceInterval:
     """Outcome of :func:`bootstrap_ci` (values in the estimator's units).
 
-    ``method`` is the resampling scheme ("subsample", "bootstrap", "seeds"),
+    ``method`` is the resampling scheme ("subsample", "moving-block",
+    "bootstrap", "seeds"),
     ``interval`` the interval type, ``description`` both in words.
     ``resample_shift`` is how far the resampled estimates sit from the
     estimate on all the data (median, on the scale of n samples): the change
@@ -97,6 +107,8 @@ class ConfidenceInterval:
         """The resampling scheme and interval type in one phrase."""
         schemes = {
             "subsample": "subsamples without replacement, sqrt(m/(n-m)) rate correction",
+            "moving-block": "windows of consecutive rows (moving-block subsampling), "
+            "sqrt(m/(n-m)) rate correction",
             "bootstrap": "bootstrap resamples with replacement",
             "seeds": "refits with new seeds",
         }
@@ -140,6 +152,7 @@ def _quiet_score(estimator, X, y):
         "n_permutations": [Interval(Integral, 1, None, closed="left")],
         "n_neighbors": [Interval(Integral, 1, None, closed="left")],
         "refit": ["boolean"],
+        "scheme": [StrOptions(set(SCHEMES))],
         "random_state": ["random_state"],
         "n_jobs": [Integral, None],
     },
@@ -154,6 +167,7 @@ def permutation_test(
     n_permutations=200,
     n_neighbors=5,
     refit=True,
+    scheme="auto",
     random_state=None,
     n_jobs=None,
 ):
@@ -188,6 +202,15 @@ def permutation_test(
         With False, ``estimator`` must already be fitted and is only scored on
         the permuted data -- the cheap test for a trained neural critic, valid
         when (X, y) was not used to train it.
+    scheme : {"auto", "permutation", "circular", "block"}, default="auto"
+        How the null is drawn (:mod:`skmi._surrogates`). "permutation"
+        shuffles rows: valid when rows are exchangeable. For time series
+        (rows in time order, each side autocorrelated) shuffling gives far
+        too small p-values; "circular" rolls y by random lags of at least
+        the decorrelation length, "block" shuffles blocks of that length --
+        both keep each series' own dependence. "auto" permutes, and warns
+        once when both sides have a clear lag-1 autocorrelation. Without
+        ``z`` only.
     random_state : int, RandomState instance or None
         Draws the permutations.
     n_jobs : int, default=None
@@ -202,14 +225,27 @@ def permutation_test(
     Raises
     ------
     ValueError
-        On bad arguments, inconsistent lengths, or ``z`` with an estimator
-        that does not condition or with ``refit=False``.
+        On bad arguments, inconsistent lengths, ``z`` with an estimator
+        that does not condition, with ``refit=False`` or with a time-series
+        scheme, or series too short for their autocorrelation.
+
+    Warns
+    -----
+    SkmiWarning
+        With ``scheme="auto"``, once, when both sides look serially
+        dependent: the shuffled null assumes exchangeable rows.
 
     References
     ----------
     .. [1] J. Runge, "Conditional independence testing based on a
        nearest-neighbor estimator of conditional mutual information",
        AISTATS 2018.
+    .. [2] R. Quian Quiroga, A. Kraskov, T. Kreuz and P. Grassberger,
+       "Performance of different synchronization measures in real data: a
+       case study on electroencephalographic signals", Phys. Rev. E 65, 2002
+       (time-shifted surrogates).
+    .. [3] H. R. Kuensch, "The jackknife and the bootstrap for general
+       stationary observations", Ann. Statist. 17(3), 1989 (blocks).
 
     Examples
     --------
@@ -229,9 +265,9 @@ def permutation_test(
     with once_at_caller():
         if z is not None:
             return _conditional_permutation_test(
-                estimator, X, y, z, n_permutations, n_neighbors, refit, rng, n_jobs
+                estimator, X, y, z, n_permutations, n_neighbors, refit, scheme, rng, n_jobs
             )
-        permutations = [rng.permutation(len(y)) for _ in range(n_permutations)]
+        permutations = _null_draws(X, y, scheme, n_permutations, rng)
         if refit:
             observed = clone(estimator).fit(X, y).mi_
             null = Parallel(n_jobs=n_jobs)(
@@ -243,7 +279,41 @@ def permutation_test(
             null = Parallel(n_jobs=n_jobs)(
                 delayed(_quiet_score)(estimator, X, y[p]) for p in permutations
             )
-    return _test_result(observed, null, n_permutations, conditional=False)
+    return _test_result(observed, null, len(permutations), conditional=False)
+
+
+def _null_draws(X, y, scheme, n_permutations, rng):
+    """Index arrays for y under the null, by ``scheme`` (see :func:`permutation_test`)."""
+    n = len(y)
+    if scheme in ("auto", "permutation"):
+        if scheme == "auto" and looks_like_time_series(X, y):
+            warn_at_caller(
+                "both X and y are serially dependent (a clear lag-1 autocorrelation on each "
+                "side): a permutation p-value assumes exchangeable rows and is far too small "
+                "for time series; pass scheme='circular' or 'block' (estimate_mi: "
+                "time_series=True), or scheme='permutation' if the rows are exchangeable.",
+                SkmiWarning,
+            )
+        return [rng.permutation(n) for _ in range(n_permutations)]
+    length = _decorrelation(X, y)
+    if scheme == "circular":
+        return circular_shifts(n, n_permutations, length, rng)
+    return [block_permutation(n, length, rng) for _ in range(n_permutations)]
+
+
+def looks_like_time_series(X, y):
+    """Whether both sides have a clear lag-1 autocorrelation (rows in time order)."""
+    return serially_dependent(X) and serially_dependent(y)
+
+
+def _decorrelation(X, y):
+    try:
+        return decorrelation_length(X, y)
+    except (TypeError, ValueError):
+        raise ValueError(
+            "a time-series scheme needs numeric X and y (their autocorrelation sets the "
+            "block length)."
+        ) from None
 
 
 def _test_result(observed, null, n_permutations, conditional):
@@ -254,9 +324,16 @@ def _test_result(observed, null, n_permutations, conditional):
     )
 
 
-def _conditional_permutation_test(estimator, X, y, z, n_permutations, k, refit, rng, n_jobs):
+def _conditional_permutation_test(
+    estimator, X, y, z, n_permutations, k, refit, scheme, rng, n_jobs
+):
     if not refit:
         raise ValueError("z needs refit=True: the conditional test refits on every permutation.")
+    if scheme not in ("auto", "permutation"):
+        raise ValueError(
+            f"scheme={scheme!r} is not available with z: the conditional test permutes "
+            "locally in z (Runge 2018), for exchangeable rows."
+        )
     z = _conditioning_block(estimator, z, len(y))
     neighbours = _z_neighbours(z, min(k, len(z) - 1))
     permutations = [_local_permutation(neighbours, rng) for _ in range(n_permutations)]
@@ -322,6 +399,7 @@ def _local_permutation(neighbours, rng):
         "n_resamples": [None, Interval(Integral, 2, None, closed="left")],
         "method": [StrOptions({"auto", "subsample", "bootstrap", "seeds"})],
         "subsample_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "time_series": ["boolean"],
         "random_state": ["random_state"],
         "n_jobs": [Integral, None],
     },
@@ -337,6 +415,7 @@ def bootstrap_ci(
     n_resamples=None,
     method="auto",
     subsample_fraction=0.5,
+    time_series=False,
     random_state=None,
     n_jobs=None,
 ):
@@ -387,6 +466,11 @@ def bootstrap_ci(
         Default 100 (subsample, bootstrap) or 5 (seeds).
     method : {"auto", "subsample", "bootstrap", "seeds"}, default="auto"
     subsample_fraction : float in (0, 1), default=0.5
+    time_series : bool, default=False
+        Rows are in time order and serially dependent: subsample windows of
+        consecutive rows (moving-block subsampling, Politis, Romano and Wolf
+        1999) instead of random rows, so that each resample keeps the
+        series' dependence. Implies ``method="subsample"`` (not "seeds").
     random_state : int, RandomState instance or None
     n_jobs : int, default=None -- parallel jobs over resamples (joblib)
 
@@ -418,6 +502,8 @@ def bootstrap_ci(
        1994.
     .. [2] B. Efron and R. J. Tibshirani, "An Introduction to the
        Bootstrap", Chapman & Hall, 1993, chapter 13 (percentile intervals).
+    .. [3] D. N. Politis, J. P. Romano and M. Wolf, "Subsampling",
+       Springer, 1999 (windows of consecutive rows for time series).
 
     Examples
     --------
@@ -432,6 +518,10 @@ def bootstrap_ci(
     X, y = _as_arrays(X, y)
     if method == "auto":
         method = get_traits(estimator).resampling
+    if time_series:
+        if method == "seeds":
+            raise ValueError("time_series=True resamples windows of rows; method='seeds' does not.")
+        method = "subsample"
     if n_resamples is None:
         n_resamples = 5 if method == "seeds" else 100
     rng = check_random_state(random_state)
@@ -443,8 +533,15 @@ def bootstrap_ci(
             z = _conditioning_block(estimator, z, len(y))
         fitted = clone(estimator).fit(X, y) if z is None else clone(estimator).fit(X, y, z=z)
         estimate = float(fitted.mi_)
-        strata = _class_strata(fitted, y)
-        draws = [_draw(strata, len(y), method, subsample_fraction, rng) for _ in range(n_resamples)]
+        strata = None if time_series else _class_strata(fitted, y)
+        if time_series:
+            m = min(len(y) - 1, max(2, int(subsample_fraction * len(y))))
+            draws = [moving_block(len(y), m, rng) for _ in range(n_resamples)]
+            method = "moving-block"
+        else:
+            draws = [
+                _draw(strata, len(y), method, subsample_fraction, rng) for _ in range(n_resamples)
+            ]
         fits = Parallel(n_jobs=n_jobs)(
             delayed(_quiet_mi)(clone(estimator), X[d], y[d], None if z is None else z[d])
             for d in draws
@@ -457,7 +554,7 @@ def bootstrap_ci(
             "data are too small or degenerate for an interval."
         )
     scale = 1.0
-    if method == "subsample":
+    if method in ("subsample", "moving-block"):
         # Rate correction. Across subsamples of m drawn without replacement
         # from n, an estimate varies with variance sigma^2 (1/m - 1/n) (the
         # finite-population factor), while the estimate on all n varies with
