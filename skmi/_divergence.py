@@ -12,6 +12,7 @@ from types import SimpleNamespace
 import numpy as np
 from sklearn.utils import check_array
 
+from skmi._preprocessing import scaling_stats
 from skmi._validation import check_int, check_real, detach_tensor
 from skmi.exceptions import SkmiWarning
 
@@ -194,9 +195,8 @@ def kl_divergence(
     p_tr, p_val = split_indices(len(P), fraction, seed)
     q_tr, q_val = split_indices(len(Q), fraction, seed + 1)
     pooled = np.vstack([P[p_tr], Q[q_tr]])
-    stats = (pooled.mean(axis=0), pooled.std(axis=0)) if standardize else (0.0, 1.0)
-    if standardize:
-        stats[1][stats[1] == 0] = 1.0
+    # the peak divided out first: pooled.std() overflowed at 1e200 (NaN)
+    stats = scaling_stats(pooled, standardize)
     training = TwoSamples(to_tensor(P[p_tr], stats, device), to_tensor(Q[q_tr], stats, device))
     validation = TwoSamples(to_tensor(P[p_val], stats, device), to_tensor(Q[q_val], stats, device))
     if params.n_marginal is not None and params.n_marginal > len(q_tr):

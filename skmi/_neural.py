@@ -501,14 +501,16 @@ def run_training(owner, critic, training, validation, settings):
 
 
 def to_tensor(A, stats, device):
-    """Standardised float32 tensor on ``device``."""
+    """Standardised float32 tensor on ``device`` (``stats``: a ColumnStats)."""
     from skmi._torch import require_torch
 
     torch = require_torch()
-    mean, std = stats
+    from skmi._preprocessing import standardize
+
     # float32, torch's default: twice the training steps of float64 per
     # second on a CPU, and the bounds are averages that do not need more.
-    values = (np.asarray(A, dtype=np.float64) - mean) / std
+    # The peak is divided out first: (A - mean) / std overflowed at 1e200.
+    values = standardize(A, stats)
     return torch.tensor(values, dtype=torch.float32, device=device)
 
 
@@ -564,9 +566,7 @@ _MAX_MARGINAL_ERROR = 0.1
 
 
 def _column_stats(A, standardize):
-    A = np.asarray(A, dtype=np.float64)
-    if not standardize:
-        return np.zeros(A.shape[1]), np.ones(A.shape[1])
-    std = A.std(axis=0)
-    std[std == 0] = 1.0
-    return A.mean(axis=0), std
+    """The standardisation of one side, shared with kl_divergence (no overflow)."""
+    from skmi._preprocessing import scaling_stats
+
+    return scaling_stats(A, standardize)

@@ -205,3 +205,27 @@ def standardize(A, stats=None):
     out -= stats.mean
     out /= stats.std
     return out
+
+
+def scaling_stats(A, standardize=True):
+    """:func:`column_stats` of ``A``, or (``standardize=False``) the identity's.
+
+    The one standardisation of the neural estimators (``NeuralMutualInfo``,
+    ``kl_divergence``): with the peak divided out first, data at 1e200 or
+    1e307 standardise to what data at 1 do, where ``A.std()`` overflowed (a
+    -0.0 or NaN estimate). Apply with :func:`standardize`.
+
+    Parameters
+    ----------
+    A : array-like of shape (n_samples, n_features)
+    standardize : bool, default=True
+
+    Returns
+    -------
+    stats : ColumnStats
+    """
+    A = np.asarray(A, dtype=np.float64)
+    if standardize:
+        return column_stats(A)
+    width = A.shape[1:]
+    return ColumnStats(np.ones(width), np.zeros(width), np.ones(width))

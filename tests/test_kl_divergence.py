@@ -86,3 +86,18 @@ def test_a_divergence_beyond_what_the_samples_show_warns_at_the_callers_line():
     with pytest.warns(SkmiWarning, match="divergence may be much larger") as caught:
         kl_divergence(P, Q, **{**FAST, "batch_size": 32, "max_epochs": 5})
     assert len(caught) == 1 and caught[0].filename == __file__
+
+
+@pytest.mark.filterwarnings("ignore::skmi.exceptions.SkmiWarning")
+def test_scale_invariant_up_to_the_float_maximum():
+    # was: pooled.std() overflowed at 1e200 (a NaN estimate); a divergence does
+    # not change when both samples are scaled alike
+    rng = np.random.default_rng(2)
+    P = rng.standard_normal((1000, 2))
+    Q = rng.standard_normal((1000, 2)) + np.array([1.0, 0.0])
+    settings = FAST
+    base = kl_divergence(P, Q, **settings)
+    assert np.isfinite(base) and base > 0.1  # truth 0.5 nats
+    for scale in (1e200, 1e307):
+        value = kl_divergence(P * scale, Q * scale, **settings)
+        assert value == pytest.approx(base, abs=1e-4), scale

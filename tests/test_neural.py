@@ -377,3 +377,18 @@ def test_cuda_request_without_cuda_is_a_clear_error():
     X, y, _ = make_gaussian(100, random_state=0)
     with pytest.raises(ValueError, match="CUDA is not available"):
         NeuralMutualInfo(device="cuda", **TINY).fit(X, y)
+
+
+@pytest.mark.filterwarnings("ignore::skmi.exceptions.SkmiWarning")
+def test_scale_invariant_up_to_the_float_maximum():
+    # was: its own standardisation computed A.std(), which overflows: scale
+    # 1e200 gave -0.0 and 1e307 NaN. MI does not change with scale, and the
+    # standardised inputs (hence the whole training) are the same at any scale.
+    X, y, _ = make_gaussian(1000, 2, 1, mi=0.8, random_state=0)
+    settings = {**SMALL, "max_epochs": 20}
+    base = NeuralMutualInfo(**settings).fit(X, y)
+    assert np.isfinite(base.mi_) and base.mi_ > 0.1
+    for scale in (1e200, 1e307):
+        est = NeuralMutualInfo(**settings).fit(X * scale, y * scale)
+        assert est.mi_ == pytest.approx(base.mi_, abs=1e-4), scale
+        assert est.score(X * scale, y * scale) == pytest.approx(base.score(X, y), abs=1e-4)
