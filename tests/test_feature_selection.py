@@ -451,3 +451,18 @@ def test_class_mixture_ranking():
     X, y, _ = make_class_mixture(3000, n_classes=3, n_features=3, random_state=0)
     mi = mutual_info_classif(X, y, random_state=0)
     assert np.argmax(mi) == 0 and mi[1:].max() < 0.02
+
+
+@pytest.mark.parametrize("criterion", ["mrmr", "jmi", "cmim"])
+@pytest.mark.parametrize("copy", ["exact", "near"])
+def test_selectors_never_keep_a_copy(criterion, copy):
+    # Issue 26, case 6: iris with petal length twice, target petal width; JMI
+    # and CMIM chose both copies at k = 2. A copy of a chosen feature adds
+    # exactly nothing: I(x; y | x) = 0.
+    from sklearn.datasets import load_iris
+
+    X = load_iris().data
+    twin = X[:, 2] if copy == "exact" else X[:, 2] + 1e-6 * np.random.default_rng(0).random(150)
+    F = np.column_stack([X[:, 0], X[:, 1], X[:, 2], twin])
+    selector = MutualInfoSelector(2, criterion=criterion, random_state=0).fit(F, X[:, 3])
+    assert not (selector.support_[2] and selector.support_[3])
