@@ -229,3 +229,39 @@ def scaling_stats(A, standardize=True):
         return column_stats(A)
     width = A.shape[1:]
     return ColumnStats(np.ones(width), np.zeros(width), np.ones(width))
+
+
+def scaled_by_powers_of_two(A, mask=None):
+    """Each column (those in ``mask``) times the power of two that brings its
+    largest magnitude into [0.5, 1): exactly, in place for 2-D ``A``.
+
+    Multiplying by a power of two rounds nothing (short of the subnormal
+    range), and every later sum, mean and variance is the same power of two
+    times what it would have been: scikit-learn's ``scale`` then gives the
+    same bits as on the unscaled data, where near the float maximum its
+    variance overflowed (values 1e300 gave inf or a wrong MI).
+
+    Parameters
+    ----------
+    A : ndarray of float64, shape (n_samples,) or (n_samples, n_features)
+        Finite. A 1-D array is returned as a new array, a 2-D one scaled in
+        place (and returned).
+    mask : boolean ndarray of shape (n_features,), optional
+        The columns to scale; default all.
+
+    Returns
+    -------
+    A : ndarray
+    """
+    if A.ndim == 1:
+        peak = np.abs(A).max() if len(A) else 0.0
+        return np.ldexp(np.asarray(A, dtype=np.float64), -int(np.frexp(peak)[1]))
+    columns = np.arange(A.shape[1]) if mask is None else np.flatnonzero(mask)
+    if len(A) == 0 or len(columns) == 0:
+        return A
+    peak = np.abs(A[:, columns]).max(axis=0)
+    exponent = np.frexp(peak)[1]
+    for c, e in zip(columns, exponent, strict=True):
+        if e:
+            A[:, c] = np.ldexp(A[:, c], -int(e))
+    return A

@@ -58,7 +58,6 @@ def test_layouts_give_the_same_answer(estimator, layout):
 # -- MI is invariant to scaling each variable: the unscaled value is the answer -------
 
 
-
 @mi_estimators
 @pytest.mark.parametrize("scale", [1e-300, 1e-165, 1e-30, 1e30, 1e155, 1e200, 1e300])
 def test_extreme_scales(estimator, scale):
@@ -245,3 +244,36 @@ def test_concurrent_fits_of_one_instance(estimator):
     # the published state is one fit's, whole
     X, y = data[int(np.argmin([abs(shared.mi_ - s) for s in serial]))]
     assert shared.score(X, y) == pytest.approx(shared.mi_, abs=1e-12)
+
+
+# -- issue 27: the drop-ins near the float maximum -------------------------------------
+
+
+@pytest.mark.parametrize("scale", [1e300, 2.0**1000, 1e307, 1e-300])
+def test_drop_ins_give_the_scale_one_value_at_any_scale(scale):
+    # was: inf or a wrong value near the float maximum, where X / 1e300 was
+    # fine (scikit-learn's scale squares the data). MI does not change with
+    # scale, and the value at scale 1 is scikit-learn's own.
+    from sklearn.feature_selection import mutual_info_regression as sklearn_regression
+
+    from skmi import mutual_info_classif, mutual_info_matrix, mutual_info_regression
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((400, 3))
+    y = X[:, 0] + rng.standard_normal(400)
+    labels = (y > 0).astype(int)
+    reference = sklearn_regression(X, y, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # and no overflow warnings on the way
+        at_scale = mutual_info_regression(X * scale, y * scale, random_state=0)
+        x_only = mutual_info_regression(X * scale, y, random_state=0)
+        matrix = mutual_info_matrix(X * scale, random_state=0)
+        classif = mutual_info_classif(X * scale, labels, random_state=0)
+    np.testing.assert_allclose(at_scale, reference, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(x_only, reference, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(
+        matrix, mutual_info_matrix(X, random_state=0), rtol=0, atol=1e-9, equal_nan=True
+    )
+    np.testing.assert_allclose(
+        classif, mutual_info_classif(X, labels, random_state=0), rtol=0, atol=1e-9
+    )

@@ -8,6 +8,7 @@ from sklearn.utils import check_array, check_random_state
 from skmi._dask import refuse_dask_collections
 from skmi._ksg import _ksg1_pairs_1d, _ross_terms
 from skmi._parallel import Parallel, delayed
+from skmi._preprocessing import scaled_by_powers_of_two
 from skmi._sklearn_compat import validate_params
 from skmi._validation import detach_tensor
 from skmi.feature_selection._common import (
@@ -68,7 +69,8 @@ def mutual_info_matrix(
     """
     n_neighbors = _check_n_neighbors(n_neighbors)
     refuse_dask_collections("mutual_info_matrix", X=X)
-    X = check_array(detach_tensor(X), accept_sparse="csc")
+    with np.errstate(over="ignore", invalid="ignore"):  # the finiteness check's sum
+        X = check_array(detach_tensor(X), accept_sparse="csc")
     n_samples, n_features = X.shape
     discrete_mask = _discrete_mask(discrete_features, X, n_features)
     if np.any(~discrete_mask) and issparse(X):
@@ -77,6 +79,9 @@ def mutual_info_matrix(
     rng = check_random_state(random_state)
     X = _dense_columns(X, np.arange(n_features))
     if np.any(~discrete_mask):
+        # an exact power of two first: no overflow in the variance near the
+        # float maximum, and the same bits as scikit-learn's elsewhere
+        X = scaled_by_powers_of_two(X, ~discrete_mask)
         X = _scale_and_jitter(X, ~discrete_mask, rng)
     # Column blocks, and one task per pair of blocks: the pair lists are built
     # in the workers (d^2 / 2 of them do not fit a list for thousands of

@@ -18,6 +18,7 @@ from skmi._dask import refuse_dask_collections
 from skmi._ksg import _ksg1_pairs_1d, _ross_terms
 from skmi._neighbors import NeighborIndex
 from skmi._parallel import Parallel, delayed
+from skmi._preprocessing import scaled_by_powers_of_two
 from skmi._sklearn_compat import validate_params
 from skmi._validation import detach_tensor
 from skmi.feature_selection._common import (
@@ -173,7 +174,11 @@ def _estimate_mi(X, y, discrete_features, discrete_target, n_neighbors, copy, ra
         "mutual_info_" + ("classif" if discrete_target else "regression"), X=X, y=y
     )
     X, y = detach_tensor(X), detach_tensor(y)  # a tensor with grad: numpy cannot read it
-    X, y = check_X_y(X, y, accept_sparse="csc", y_numeric=not discrete_target)
+    # scikit-learn's finiteness check sums the data: near the float maximum
+    # the sum overflows (it then checks element by element) with a NumPy
+    # warning that is not the user's business
+    with np.errstate(over="ignore", invalid="ignore"):
+        X, y = check_X_y(X, y, accept_sparse="csc", y_numeric=not discrete_target)
     n_samples, n_features = X.shape
     discrete_mask = _discrete_mask(discrete_features, X, n_features)
     continuous_mask = ~discrete_mask
@@ -184,10 +189,15 @@ def _estimate_mi(X, y, discrete_features, discrete_target, n_neighbors, copy, ra
     # The same scaling and the same draws, in the same order, as scikit-learn:
     # this is what makes the values identical for the same random_state.
     rng = check_random_state(random_state)
+    # Each continuous column is first brought to a peak in [0.5, 1) by an
+    # exact power of two: the same bits as scikit-learn's at ordinary scales,
+    # and near the float maximum the same values as at scale 1 (its variance
+    # overflowed there: inf, or a wrong MI).
     if np.any(continuous_mask):
-        X = _scale_and_jitter(X.astype(np.float64, copy=copy), continuous_mask, rng)
+        X = scaled_by_powers_of_two(X.astype(np.float64, copy=copy), continuous_mask)
+        X = _scale_and_jitter(X, continuous_mask, rng)
     if not discrete_target:
-        y = scale(y, with_mean=False)
+        y = scale(scaled_by_powers_of_two(np.asarray(y, dtype=np.float64)), with_mean=False)
         y += 1e-10 * np.maximum(1, np.mean(np.abs(y))) * rng.standard_normal(size=n_samples)
     else:
         y = np.unique(y, return_inverse=True)[1].reshape(-1)
