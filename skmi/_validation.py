@@ -71,11 +71,18 @@ def check_real(value, name, *, min_value=None, max_value=None, include_min=True)
 
 
 def detach_tensor(A):
-    """A torch tensor that requires grad, detached (numpy cannot read it); else A.
+    """A torch tensor as NumPy can read it; anything else unchanged.
 
-    ``detach`` shares storage and leaves the caller's tensor (and its graph)
-    untouched: an estimator only reads the values.
+    A tensor that requires grad is detached (numpy cannot read it); a
+    bfloat16 tensor, which NumPy has no type for ("Got unsupported
+    ScalarType BFloat16"), becomes float32, which holds every bfloat16
+    value exactly. ``detach`` shares storage and leaves the caller's tensor
+    (and its graph) untouched: an estimator only reads the values.
     """
-    if getattr(A, "requires_grad", False) and hasattr(A, "detach"):
-        return A.detach()
+    if not hasattr(A, "detach") or not hasattr(A, "dtype"):
+        return A
+    if getattr(A, "requires_grad", False):
+        A = A.detach()
+    if str(A.dtype) == "torch.bfloat16":
+        A = A.float()
     return A

@@ -277,3 +277,31 @@ def test_drop_ins_give_the_scale_one_value_at_any_scale(scale):
     np.testing.assert_allclose(
         classif, mutual_info_classif(X, labels, random_state=0), rtol=0, atol=1e-9
     )
+
+
+def test_bfloat16_tensors_are_read_as_their_float32_values():
+    # was: "Got unsupported ScalarType BFloat16" everywhere, naming no argument.
+    # Every bfloat16 value is a float32 value: the result is the float32 copy's.
+    torch = pytest.importorskip("torch")
+    from skmi import estimate_mi, mutual_info_matrix, mutual_info_regression
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((300, 2))
+    y = X[:, 0] + rng.standard_normal(300)
+    Xb = torch.tensor(X, dtype=torch.bfloat16).requires_grad_()
+    yb = torch.tensor(y, dtype=torch.bfloat16)
+    Xf, yf = Xb.detach().float().numpy(), yb.float().numpy()
+    calls = [
+        lambda a, b: KSGMutualInfo(random_state=0).fit(a, b).mi_,
+        lambda a, b: GaussianMutualInfo().fit(a, b).mi_,
+        lambda a, b: BinnedMutualInfo().fit(a, b).mi_,
+        lambda a, b: KernelMutualInfo().fit(a, b).mi_,
+        lambda a, b: mutual_info_regression(a, b, random_state=0),
+        lambda a, b: mutual_info_matrix(a, random_state=0),
+        lambda a, b: estimate_mi(a, b, random_state=0).estimate,
+    ]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SkmiWarning)  # bfloat16 values tie: TiesWarning
+        for call in calls:
+            np.testing.assert_array_equal(call(Xb, yb), call(Xf, yf))
+    assert Xb.dtype == torch.bfloat16 and Xb.requires_grad  # the caller's tensor as it was
