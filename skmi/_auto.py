@@ -222,13 +222,14 @@ def _plan(X, y, x_kind, y_kind):
         other = "y" if side == "x" else "x"
         labels = _as_labels(X if side == "x" else y)
         d = (y if side == "x" else X).shape[1]
+        enough = np.bincount(labels).min() >= LDA_MIN_PER_CLASS
+        # classifier bounds need no density: atoms (ReLU zeros, counts) are fine
+        if d >= CLASS_BOUND_DIMENSION and enough and _numeric(y if side == "x" else X):
+            return _class_plan(words, d, side)
         if kinds[other] == "mixed":
             return _Plan(
                 "ksg-mixed", f"{words}: a class side and atoms, Gao et al.'s counting", side
             )
-        enough = np.bincount(labels).min() >= LDA_MIN_PER_CLASS
-        if d >= CLASS_BOUND_DIMENSION and enough:
-            return _class_plan(words, d, side)
         if d <= LOW_DIMENSION:
             return _Plan(
                 "ksg-copula", f"{words}: a class side, d = {d}: Ross's nearest neighbours", side
@@ -256,6 +257,14 @@ def _plan(X, y, x_kind, y_kind):
         "(elliptical dependence of any tail weight, bias-corrected) unless KSG on normal scores "
         "sees clearly more (non-elliptical dependence)",
     )
+
+
+def _numeric(A):
+    try:
+        np.asarray(A, dtype=np.float64)
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 def _class_plan(words, d, side):
@@ -742,7 +751,8 @@ def _estimate_mi(
             "both X and y are serially dependent (a clear lag-1 autocorrelation on each "
             "side): the interval and p-value assume exchangeable rows and are far too "
             "narrow / small for time series; pass time_series=True (circular shifts and "
-            "windows of consecutive rows), or time_series=False if the rows are exchangeable."
+            "windows of consecutive rows), or time_series=False if the rows are exchangeable "
+            "(e.g. a data set grouped by class)."
         )
         result.notes.append(message)
         warn_at_caller(message, SkmiWarning)

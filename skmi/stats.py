@@ -291,7 +291,8 @@ def _null_draws(X, y, scheme, n_permutations, rng):
                 "both X and y are serially dependent (a clear lag-1 autocorrelation on each "
                 "side): a permutation p-value assumes exchangeable rows and is far too small "
                 "for time series; pass scheme='circular' or 'block' (estimate_mi: "
-                "time_series=True), or scheme='permutation' if the rows are exchangeable.",
+                "time_series=True), or scheme='permutation' if the rows are exchangeable "
+                "(e.g. a data set grouped by class).",
                 SkmiWarning,
             )
         return [rng.permutation(n) for _ in range(n_permutations)]
@@ -302,8 +303,24 @@ def _null_draws(X, y, scheme, n_permutations, rng):
 
 
 def looks_like_time_series(X, y):
-    """Whether both sides have a clear lag-1 autocorrelation (rows in time order)."""
+    """Whether both sides have a clear lag-1 autocorrelation (rows in time order).
+
+    A side with a column sorted in row order (a data set sorted by its
+    target or a feature, as scikit-learn's wine and iris are) is no time
+    series: its order says nothing about exchangeability.
+    """
+    if _has_sorted_column(X) or _has_sorted_column(y):
+        return False
     return serially_dependent(X) and serially_dependent(y)
+
+
+def _has_sorted_column(A):
+    A = np.asarray(A)
+    A = A.reshape(len(A), -1)
+    if A.dtype == object:
+        return False
+    steps = np.diff(A, axis=0)
+    return bool(np.any(np.all(steps >= 0, axis=0) | np.all(steps <= 0, axis=0)))
 
 
 def _decorrelation(X, y):
