@@ -1,12 +1,18 @@
 """Sphinx configuration of the skmi documentation.
 
-Build: ``sphinx-build -W -b html doc doc/_build/html`` (warnings are errors).
-The gallery runs ``examples/plot_*.py``; set ``SKMI_DOCS_QUICK=1`` to run
-them with fewer epochs (CI does).
+Build: ``sphinx-build -W --keep-going -b html doc doc/_build/html`` (warnings
+are errors), after ``pip install -e ".[docs]"``. The gallery runs
+``examples/plot_*.py`` in their quick mode (fewer samples and epochs, a few
+minutes on two cores); set ``SKMI_DOCS_FULL=1`` to run them at full size.
+Their files (PNG, CSV, Lightning logs) go to a temporary directory, never into
+the checkout: ``SKMI_EXAMPLES_OUT`` tells each example where to write.
 """
 
+import atexit
 import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import matplotlib
@@ -58,5 +64,11 @@ sphinx_gallery_conf = {
     "within_subsection_order": "FileNameSortKey",
     "reset_modules": ("matplotlib",),
 }
-if os.environ.get("SKMI_DOCS_QUICK") == "1":
+# Quick by default (the README's command); SKMI_DOCS_FULL=1 for the full size.
+if os.environ.get("SKMI_DOCS_FULL") != "1":
     os.environ.setdefault("SKMI_EXAMPLES_QUICK", "1")
+# The examples' own outputs: a directory of this build, removed when it ends.
+if "SKMI_EXAMPLES_OUT" not in os.environ:
+    _example_outputs = tempfile.mkdtemp(prefix="skmi-gallery-")
+    atexit.register(shutil.rmtree, _example_outputs, ignore_errors=True)
+    os.environ["SKMI_EXAMPLES_OUT"] = _example_outputs

@@ -53,9 +53,11 @@ if "matplotlib.pyplot" not in sys.modules:
 from skmi.cli.information_plane import run  # noqa: E402
 
 if __name__ == "__main__":
-    # SKMI_EXAMPLES_QUICK=1 (set when the docs build in CI) trains fewer epochs
+    # The documentation build sets SKMI_EXAMPLES_QUICK=1 (fewer epochs) and
+    # SKMI_EXAMPLES_OUT (a temporary directory for the files).
     quick = os.environ.get("SKMI_EXAMPLES_QUICK") == "1"
-    result = run(epochs=100 if quick else 500)
+    out_dir = os.environ.get("SKMI_EXAMPLES_OUT", ".")
+    result = run(epochs=100 if quick else 500, out_dir=out_dir)
     last = result[result["layer"] == "8"]
     print(last[["epoch", "I(X;T)", "I(T;Y)", "loss"]].to_string(index=False))
     print("wrote information_plane.png and information_plane.csv")

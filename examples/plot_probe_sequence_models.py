@@ -148,5 +148,6 @@ def run(n_samples=600, steps=60, out_dir=".", show=True, seed=0):
 
 if __name__ == "__main__":
     quick = os.environ.get("SKMI_EXAMPLES_QUICK") == "1"
-    for key, value in run(steps=40 if quick else 60).items():
+    out_dir = os.environ.get("SKMI_EXAMPLES_OUT", ".")  # the docs build: a temporary directory
+    for key, value in run(steps=40 if quick else 60, out_dir=out_dir).items():
         print(key, value)

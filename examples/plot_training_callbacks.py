@@ -94,6 +94,7 @@ def with_lightning(epochs, every, n_eval, log_dir):
         max_epochs=epochs,
         accelerator="cpu",
         logger=CSVLogger(log_dir),
+        default_root_dir=log_dir,  # nothing lands in the working directory
         callbacks=[callback],
         enable_checkpointing=False,
         enable_progress_bar=False,
@@ -153,7 +154,8 @@ def run(epochs=15, every=5, n_eval=300, out_dir=".", show=True):
 
 if __name__ == "__main__":
     quick = os.environ.get("SKMI_EXAMPLES_QUICK") == "1"  # set when the docs build in CI
-    rows, _ = run(epochs=4, every=2, n_eval=200) if quick else run()
+    out_dir = os.environ.get("SKMI_EXAMPLES_OUT", ".")  # the docs build: a temporary directory
+    rows, _ = run(epochs=4, every=2, n_eval=200, out_dir=out_dir) if quick else run(out_dir=out_dir)
     for row in rows:
         print(
             f"epoch {row['epoch']:3d} layer {row['layer']:6s} "
