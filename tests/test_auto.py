@@ -514,3 +514,15 @@ def test_counts_are_numbers_not_symbols():
         assert result.x_kind == "continuous" and "counts" in result.reason
         estimates.append(result.estimate)
     assert np.mean(estimates) == pytest.approx(truth, rel=0.10)
+
+
+def test_the_interval_allows_for_the_estimated_bias():
+    # Issue 26, case 8: an interval of the estimator's spread covers its
+    # mean, not the truth it is biased away from. The resamples' median
+    # shift estimates the bias; the interval reaches estimate - bias.
+    X, y, truth = make_class_mixture(1000, 2, 5, separation=2.0, random_state=0)
+    result = estimate_mi(X, y, ci=True, random_state=0)
+    low, high = result.ci
+    assert result.ci_bias is not None and "bias" in result.ci_method
+    assert low <= result.estimate <= high
+    assert low <= result.estimate - result.ci_bias <= high

@@ -204,3 +204,63 @@ def test_binary_label_against_a_latent_truth(d):
     own = stats.norm.logpdf(z0, 2 * labels - 1)
     mix = np.logaddexp(stats.norm.logpdf(z0, -1), stats.norm.logpdf(z0, 1)) - np.log(2)
     _within_4_standard_errors(own - mix, truth)
+
+
+# -- the stress generator ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("base", ["gaussian", "student-t", "classes", "relu-atoms"])
+@pytest.mark.parametrize("bijection", ["monotone", "rotation", "layer-tanh", "spiral"])
+def test_stress_bijections_are_invertible(base, bijection):
+    # MI is kept only if each side's map is invertible: recover the base
+    # sample from the transformed one (same seed draws the same base).
+    from skmi.datasets import make_stress
+
+    X0, y0, t0 = make_stress(400, base, "identity", random_state=7)
+    X1, y1, t1 = make_stress(400, base, bijection, random_state=7)
+    assert t0 == t1
+    for before, after in ((X0, X1), (y0, y1)):
+        before = np.asarray(before, dtype=float).reshape(400, -1)
+        after = np.asarray(after, dtype=float).reshape(400, -1)
+        if np.array_equal(before, after):
+            continue
+        # distinct rows stay distinct (an injective map)
+        assert np.unique(after, axis=0).shape[0] == np.unique(before, axis=0).shape[0]
+        if bijection in ("monotone",):
+            from scipy.stats import spearmanr
+
+            for c in range(before.shape[1]):
+                assert abs(spearmanr(before[:, c], after[:, c]).statistic) == pytest.approx(1.0)
+
+
+def test_stress_truths_from_independent_computations():
+    from scipy.special import logsumexp
+    from scipy.stats import poisson
+
+    from skmi.datasets import make_stress
+
+    # four classes N(1.5 e_c, I_4): Monte Carlo with its own draws
+    rng = np.random.default_rng(99)
+    means = 1.5 * np.eye(4)
+    c = rng.integers(0, 4, 200_000)
+    X = means[c] + rng.standard_normal((200_000, 4))
+    ll = -0.5 * ((X[:, None, :] - means[None]) ** 2).sum(-1)
+    mc = np.mean(ll[np.arange(len(c)), c] - logsumexp(ll, axis=1)) + np.log(4)
+    assert make_stress(10, "classes", random_state=0)[2] == pytest.approx(mc, abs=0.005)
+    k = np.arange(300)
+    p25, p5 = poisson.pmf(k, 25), poisson.pmf(k, 5)
+    exact = -np.sum(p25 * np.log(p25)) + np.sum(p5[p5 > 0] * np.log(p5[p5 > 0]))
+    assert make_stress(10, "counts", random_state=0)[2] == pytest.approx(exact, abs=1e-9)
+    p = np.array([0.7, 0.1, 0.1, 0.1])
+    assert make_stress(10, "discrete", random_state=0)[2] == pytest.approx(
+        np.log(4) + np.sum(p * np.log(p))
+    )
+
+
+def test_stress_refuses_unknown_names():
+    from skmi.datasets import make_stress
+
+    with pytest.raises(ValueError, match="base"):
+        make_stress(10, "lognormal")
+    with pytest.raises(ValueError, match="bijection"):
+        make_stress(10, "gaussian", "flow")
