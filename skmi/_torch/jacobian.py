@@ -13,7 +13,7 @@ from skmi._torch.activations import (
     per_sample_rows,
     to_model_input,
 )
-from skmi._torch.ntk import check_memory
+from skmi._torch.ntk import ntk_plan
 
 
 def input_jacobians(model, X, layer=None, batch_size=64, device=None):
@@ -28,6 +28,12 @@ def input_jacobians(model, X, layer=None, batch_size=64, device=None):
     tensors are matched to samples by their batch dimension (found from two
     batch sizes, as for :class:`~skmi.LayerMIProbe`); a layer called more
     than once per forward pass is refused.
+
+    Before anything of size n is allocated, the peak -- the float64 result
+    plus one batch's intermediates (the gradient rows, their stack, the
+    float64 copy) -- is checked against ``memory_budget``, and ``batch_size``
+    shrinks to fit (as for the NTK, :func:`~skmi._torch.ntk.ntk_plan`). The
+    result is filled in place, batch by batch.
     """
     torch = require_torch()
     if is_integer_input(X):
@@ -39,14 +45,18 @@ def input_jacobians(model, X, layer=None, batch_size=64, device=None):
     dims = discover_batch_dims(model, X, [layer], device)[layer]
     sample = _first_rows(model, X, layer, dims, device)
     d_in = int(np.prod(X.shape[1:]))
-    check_memory(
-        len(X) * sample * d_in * 8,
-        f"The Jacobians of {len(X)} samples ({sample} outputs x {d_in} inputs)",
+    dtype = model_dtype(model)
+    batch_size = ntk_plan(
+        len(X),
+        sample,
+        d_in,
+        torch.empty((), dtype=dtype).element_size(),
+        batch_size,
+        what=f"The Jacobians of {len(X)} samples ({sample} outputs x {d_in} inputs)",
     )
-    chunks = []
+    result = np.empty((len(X), sample, d_in))
     captured = []
     with borrowed(model, device) as run_device:
-        dtype = model_dtype(model)
         for start in range(0, len(X), batch_size):
             batch = to_model_input(X[start : start + batch_size], dtype, run_device)
             batch.requires_grad_(True)
@@ -73,8 +83,9 @@ def input_jacobians(model, X, layer=None, batch_size=64, device=None):
             if not rows:  # the layer does not depend on the input
                 rows = [torch.zeros_like(batch).reshape(len(batch), -1)] * T.shape[1]
             J = torch.stack(rows, dim=1)  # (b, d_out, d_in)
-            chunks.append(J.detach().to("cpu", torch.float64).numpy())
-    return np.concatenate(chunks, axis=0)
+            del rows
+            result[start : start + n] = J.detach().to("cpu", torch.float64).numpy()
+    return result
 
 
 def _first_rows(model, X, layer, dims, device):

@@ -39,7 +39,7 @@ class JacobianMutualInfo(BaseEstimator):
 
     ``fit(X)`` evaluates the Jacobian of the model's output (or of ``layer``)
     with respect to the input at every sample of X and averages the per-sample
-    closed-form MI (see the module notes): between two groups of output units
+    closed-form MI (see Notes): between two groups of output units
     when ``groups`` is given, else between the input and the output read
     through Gaussian noise of variance ``noise_var``.
 
@@ -80,6 +80,9 @@ class JacobianMutualInfo(BaseEstimator):
         The mean of the per-sample informations on the fitted X (inf when
         the groups are linearly dependent at some sample, with a warning).
     input_cov_ : ndarray of shape (d_in, d_in)
+    n_features_in_ : int
+        The width of a 2-D X given to ``fit`` (absent for inputs of more
+        dimensions, such as images).
 
     Raises
     ------
@@ -93,6 +96,16 @@ class JacobianMutualInfo(BaseEstimator):
 
     Notes
     -----
+    Around each sample x0 the network is linear, ``f(x) ~ f(x0) + J (x -
+    x0)``. With the input varying as N(x0, S_x) (``input_cov``) and the
+    output read through noise N(0, s^2 I) (``noise_var``), the output is
+    Gaussian with covariance ``C = J S_x J^T + s^2 I``, and:
+
+    * between groups g1, ..., gk of output units: the total correlation
+      ``1/2 (sum_g log det C_g - log det C_{g1..gk})`` (for two groups,
+      their mutual information);
+    * between input and noisy output: ``1/2 log det(I + J S_x J^T / s^2)``.
+
     With ``noise_var = 0`` the output covariance can be singular (more
     output units than input directions). Singularity is decided by
     numerical rank (``numpy.linalg.matrix_rank``'s tolerance on the
@@ -187,7 +200,7 @@ class JacobianMutualInfo(BaseEstimator):
                 "give noise_var > 0 (or groups, for the information between outputs)."
             )
         self._groups = _check_groups(self.groups)
-        X = _as_input(X)
+        X = self._check_input(X, reset=True)
         d_in = int(np.prod(X.shape[1:]))
         self.input_cov_ = _input_covariance(self.input_cov, X, d_in)
         self.mi_ = float(np.mean(self.pointwise_mi(X, _fitted=True)))
@@ -203,7 +216,7 @@ class JacobianMutualInfo(BaseEstimator):
         if not _fitted:
             check_is_fitted(self)
             self._groups = _check_groups(self.groups)
-            X = _as_input(X)
+            X = self._check_input(X, reset=False)
         from skmi._torch.jacobian import input_jacobians
 
         J = input_jacobians(self.model, X, self.layer, self.batch_size, self.device)
@@ -226,6 +239,26 @@ class JacobianMutualInfo(BaseEstimator):
                 stacklevel=2,
             )
         return values / _LN2 if self.units == "bits" else values
+
+    def _check_input(self, X, reset):
+        """Validate X; keep ``n_features_in_`` for 2-D input, as ``validate_data`` does.
+
+        Inputs of more dimensions (images, sequences) have no feature count;
+        a model that takes them checks their shape itself.
+        """
+        X = _as_input(X)
+        two_d = X.ndim == 2
+        if reset:
+            if two_d:
+                self.n_features_in_ = int(X.shape[1])
+            elif hasattr(self, "n_features_in_"):
+                del self.n_features_in_  # from an earlier fit on other input
+        elif two_d and hasattr(self, "n_features_in_") and X.shape[1] != self.n_features_in_:
+            raise ValueError(
+                f"X has {X.shape[1]} features, but JacobianMutualInfo is expecting "
+                f"{self.n_features_in_} features as input."
+            )
+        return X
 
     def score(self, X, y=None):
         """The mean local MI on X, in ``units``."""
