@@ -404,7 +404,8 @@ def test_selector_with_classes_and_pandas_output():
     assert isinstance(out, pd.DataFrame) and out.shape == (len(X), 2)
     assert "f3" in out.columns
     np.testing.assert_array_equal(selector.get_feature_names_out(), out.columns)
-    assert selector.ranking_[0] in (0, 1, 2) and len(selector.scores_) == 2
+    assert selector.selection_order_[0] in (0, 1, 2) and len(selector.selection_scores_) == 2
+    assert selector.scores_.shape == selector.ranking_.shape == (X.shape[1],)
 
 
 def test_selector_validates_its_parameters():
@@ -466,3 +467,38 @@ def test_selectors_never_keep_a_copy(criterion, copy):
     F = np.column_stack([X[:, 0], X[:, 1], X[:, 2], twin])
     selector = MutualInfoSelector(2, criterion=criterion, random_state=0).fit(F, X[:, 3])
     assert not (selector.support_[2] and selector.support_[3])
+
+
+def test_selector_attributes_follow_scikit_learn():
+    # scores_ and ranking_ are per input feature (SelectKBest.scores_, RFE.ranking_);
+    # the order of selection has its own attributes. The Gaussian estimator's
+    # closed form gives the expected values independently: for unit-variance
+    # jointly Gaussian columns, I = -1/2 log(1 - rho^2) from the sample correlation.
+    from skmi import GaussianMutualInfo
+
+    rng = np.random.default_rng(0)
+    n = 4000
+    a, b, c = rng.standard_normal((3, n))
+    y = 2.0 * a + 1.0 * b + 0.5 * c + 0.5 * rng.standard_normal(n)
+    X = np.column_stack([c, a, rng.standard_normal(n), b])
+    selector = MutualInfoSelector(2, criterion="mrmr", estimator=GaussianMutualInfo()).fit(X, y)
+
+    def gaussian_mi(u, v):
+        rho = np.corrcoef(u, v)[0, 1]
+        return -0.5 * np.log1p(-(rho**2))
+
+    relevance = np.array([gaussian_mi(X[:, j], y) for j in range(4)])
+    np.testing.assert_allclose(selector.relevance_, relevance, rtol=1e-6)
+    np.testing.assert_array_equal(selector.selection_order_, [1, 3])  # a, then b
+    # mRMR at step 2: relevance minus the redundancy with the chosen a
+    second = relevance - np.array([gaussian_mi(X[:, j], X[:, 1]) for j in range(4)])
+    np.testing.assert_allclose(selector.selection_scores_, [relevance[1], second[3]], rtol=1e-6)
+    expected_scores = second.copy()
+    expected_scores[1] = relevance[1]
+    np.testing.assert_allclose(selector.scores_, expected_scores, rtol=1e-6)
+    np.testing.assert_allclose(
+        selector.scores_[selector.selection_order_], selector.selection_scores_
+    )
+    # selected: rank 1; then c (some relevance, none shared with a), then noise
+    np.testing.assert_array_equal(selector.ranking_, [2, 1, 3, 1])
+    np.testing.assert_array_equal(selector.get_support(), selector.ranking_ == 1)

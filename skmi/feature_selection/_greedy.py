@@ -62,12 +62,22 @@ class MutualInfoSelector(SelectorMixin, BaseEstimator):
 
     Attributes
     ----------
-    ranking_ : ndarray of shape (n_features_to_select,)
+    scores_ : ndarray of shape (n_features,)
+        The criterion's value for every feature: for a selected feature, its
+        value at the step that chose it; for the others, their value at the
+        last step (their relevance I(x_j; y) when one feature is selected).
+        Per input feature, as ``SelectKBest.scores_``.
+    ranking_ : ndarray of int, shape (n_features,)
+        As ``RFE.ranking_``: 1 for every selected feature; the others 2, 3, ...
+        by decreasing ``scores_`` (the feature a further step would have
+        taken first is 2; ties by column order).
+    selection_order_ : ndarray of int, shape (n_features_to_select,)
         The selected feature indices, in the order they were chosen.
+    selection_scores_ : ndarray of shape (n_features_to_select,)
+        The criterion's value at each step, for the feature then chosen
+        (``scores_[selection_order_]``).
     relevance_ : ndarray of shape (n_features,)
         I(x_j; y) for every feature, in nats.
-    scores_ : ndarray of shape (n_features_to_select,)
-        The criterion's value for each feature when it was chosen.
     support_ : ndarray of bool, shape (n_features,)
         Whether each feature was selected.
     n_features_in_ : int
@@ -169,6 +179,8 @@ class MutualInfoSelector(SelectorMixin, BaseEstimator):
         self.relevance_ = mi_of([X[:, [j]] for j in range(n_features)])
         chosen = [int(np.argmax(self.relevance_))]
         scores = [self.relevance_[chosen[0]]]
+        # every feature's value at the latest step it was a candidate
+        latest = self.relevance_.astype(float)
         # Running aggregate of each candidate's terms against the chosen set.
         aggregate = np.zeros(n_features)
         if self.criterion == "cmim":
@@ -187,13 +199,19 @@ class MutualInfoSelector(SelectorMixin, BaseEstimator):
                 else:  # cmim
                     aggregate[candidates] = np.minimum(aggregate[candidates], gain)
                 value = aggregate[candidates]
+            latest[candidates] = value
             best = int(np.argmax(value))
             chosen.append(candidates[best])
             scores.append(value[best])
-        self.ranking_ = np.asarray(chosen)
-        self.scores_ = np.asarray(scores)
+        self.selection_order_ = np.asarray(chosen, dtype=np.intp)
+        self.selection_scores_ = np.asarray(scores, dtype=float)
+        self.scores_ = latest
         self.support_ = np.zeros(n_features, dtype=bool)
-        self.support_[self.ranking_] = True
+        self.support_[self.selection_order_] = True
+        self.ranking_ = np.ones(n_features, dtype=np.intp)
+        others = np.flatnonzero(~self.support_)
+        by_score = others[np.argsort(-latest[others], kind="stable")]
+        self.ranking_[by_score] = np.arange(2, len(others) + 2)
         return self
 
     def _conditional_gains(self, base, X, y, candidates, last, mi_of, parallel):
@@ -208,9 +226,7 @@ class MutualInfoSelector(SelectorMixin, BaseEstimator):
         if get_traits(base).conditioning:
             z = X[:, [last]]
             return np.asarray(
-                parallel(
-                    delayed(_quiet_mi)(clone(base), X[:, [j]], y, z) for j in candidates
-                ),
+                parallel(delayed(_quiet_mi)(clone(base), X[:, [j]], y, z) for j in candidates),
                 dtype=float,
             )
         return mi_of([X[:, [j, last]] for j in candidates]) - self.relevance_[last]
