@@ -759,8 +759,38 @@ def test_class_mutual_info_in_the_study_convention(n_per_class):
             nmi = 2 * (S[c] + S[d] - s_union) / (S[c] + S[d])
             assert result["normalized_mi"][k, m] == pytest.approx(nmi, rel=1e-8)
             assert 0.5 < nmi < 1.0  # an untrained network confuses the classes
+    # the defaults are the study's convention
     default = class_mutual_info(model, X, y, classes, n_per_class=n_per_class, random_state=0)
-    assert not np.allclose(default["normalized_mi"], result["normalized_mi"], atol=0.05)
+    np.testing.assert_array_equal(default["normalized_mi"], result["normalized_mi"])
+
+
+def test_class_mutual_info_defaults_stay_in_zero_one_at_two_per_class():
+    # The old defaults (outputs="sum", normalize="diagonal") gave a "normalised" MI
+    # of -0.60 at two samples per class (-2.03 after training): two samples hold at
+    # most log 2 nats. The defaults are now the study's; checked against the
+    # independent computation above, before and after training.
+    model, X, y = _digits_study_setup()
+    classes = [0, 1, 8]
+
+    def independent(indices):
+        J = {c: _per_sample_jacobians(model, X[indices[c]]) for c in classes}
+        flat = {c: J[c].reshape(-1, J[c].shape[2]) for c in classes}
+        S = {c: _study_entropy(flat[c] @ flat[c].T) for c in classes}
+        both = np.vstack([flat[0], flat[1]])
+        return 2 * (S[0] + S[1] - _study_entropy(both @ both.T)) / (S[0] + S[1])
+
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+    data, target = torch.tensor(X[:300]), torch.tensor(y[:300])
+    for trained in (False, True):
+        if trained:
+            for _ in range(30):
+                optimizer.zero_grad()
+                torch.nn.functional.cross_entropy(model(data), target).backward()
+                optimizer.step()
+        result = class_mutual_info(model, X, y, classes, n_per_class=2, random_state=0)
+        nmi = result["normalized_mi"]
+        assert ((0 <= nmi) & (nmi <= 1)).all(), (trained, nmi)
+        assert nmi[0, 1] == pytest.approx(independent(result["indices"]), rel=1e-8)
 
 
 def test_union_mi_is_negative_for_identical_points():
@@ -823,9 +853,44 @@ def test_jacobian_memory_budget_is_consulted():
     import skmi
 
     model = _mlp()
+    # the peak: the float64 result (400 x 2 x 3) and one sample's intermediates
+    # (three float32 copies and a float64 one of its 2 x 3 Jacobian)
+    peak = 400 * 2 * 3 * 8 + 2 * 3 * (3 * 4 + 8)
     with skmi.config_context(memory_budget=1000):
-        with pytest.raises(ValueError, match=f"{400 * 2 * 3 * 8:,} bytes"):
+        with pytest.raises(ValueError, match=f"{peak:,} bytes"):
             JacobianMutualInfo(model, noise_var=1.0).fit(_data()[0])
+
+
+def test_jacobian_memory_budget_counts_the_peak_and_shrinks_the_batch():
+    import skmi
+
+    model, X = _mlp(), _data()[0]
+    result = 400 * 2 * 3 * 8
+    expected = JacobianMutualInfo(model, noise_var=1.0).fit(X).mi_
+    # the result alone fits, the result and one sample's intermediates do not
+    with skmi.config_context(memory_budget=result + 10):
+        with pytest.raises(ValueError, match="memory budget"):
+            JacobianMutualInfo(model, noise_var=1.0).fit(X)
+    # room for the result and a few samples: smaller batches, the same answer
+    with skmi.config_context(memory_budget=result + 5 * 2 * 3 * 20):
+        small = JacobianMutualInfo(model, noise_var=1.0, batch_size=64).fit(X).mi_
+    assert small == pytest.approx(expected, rel=1e-12)
+
+
+def test_jacobian_sets_n_features_in_and_checks_it():
+    model = _mlp()
+    X = _data(50)[0]
+    est = JacobianMutualInfo(model, noise_var=1.0).fit(X)
+    assert est.n_features_in_ == 3
+    with pytest.raises(ValueError, match="X has 4 features, but JacobianMutualInfo is expecting 3"):
+        est.score(np.ones((5, 4), dtype=np.float32))
+    est.fit(torch.from_numpy(X))  # a float tensor counts too
+    assert est.n_features_in_ == 3
+    conv = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(4, 2))
+    images = np.random.default_rng(0).standard_normal((20, 1, 2, 2)).astype(np.float32)
+    est = JacobianMutualInfo(conv, noise_var=1.0).fit(np.ones((20, 4), dtype=np.float32))
+    est.set_params(model=conv).fit(images)  # no feature count for images
+    assert not hasattr(est, "n_features_in_")
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
@@ -1016,3 +1081,24 @@ def test_a_small_budget_shrinks_ntk_batches_and_keeps_the_value(monkeypatch):
     with skmi.config_context(memory_budget=fixed + per_sample - 1):
         with pytest.raises(ValueError, match=f"{fixed + per_sample:,} bytes"):
             empirical_ntk(model, X, batch_size=32)
+
+
+def test_the_probing_guide_pipeline_snippet_runs_as_written(capsys):
+    # doc/user_guide/probing.rst: defines its model, names a real layer, and
+    # does not warn about the ReLU's ties
+    import warnings
+    from pathlib import Path
+
+    guide = Path(__file__).resolve().parents[1] / "doc" / "user_guide" / "probing.rst"
+    text = guide.read_text()
+    block = text.split(".. code-block:: python\n\n", 1)[1].split("\n\n\n", 1)[0]
+    lines = block.split("\nA plain", 1)[0].splitlines()
+    code = "\n".join(line[3:] for line in lines)
+    assert "make_pipeline" in code and "model =" in code
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        exec(compile(code, str(guide), "exec"), {})
+    names, score = capsys.readouterr().out.splitlines()
+    assert names == "['', '0', '1', '2']"
+    # a function of X carries at most I(X; y) = log(1 + 1 / 0.25) / 2
+    assert 0.3 < float(score) < 0.5 * np.log(5) + 0.05

@@ -200,8 +200,8 @@ def class_mutual_info(
     classes=None,
     *,
     joint="union",
-    outputs="sum",
-    normalize="diagonal",
+    outputs="full",
+    normalize="trace",
     n_per_class=None,
     batch_size=64,
     device=None,
@@ -213,16 +213,22 @@ def class_mutual_info(
     lambda`` of the empirical NTK Gram matrix of its samples, read as a
     density operator (unit trace). ``normalize`` says how:
 
-    * ``"diagonal"`` (default): ``K_ij / sqrt(K_ii K_jj) / n`` -- every
-      sample weighs the same, as in the matrix-Rényi entropies of Sánchez
-      Giraldo et al. (2015) and :func:`~skmi.kernel_entropy`;
-    * ``"trace"``: ``K / trace(K)`` -- eigenvalues normalised to sum 1, those
-      below 1e-14 dropped; with ``outputs="full"`` this is the convention of
-      the NTK-entropy study (reference study 000, ZnNL / papyrus
-      ``NTKEntropy(normalize_eigenvalues=True)``).
+    * ``"trace"`` (default): ``K / trace(K)`` -- eigenvalues normalised to
+      sum 1, those below 1e-14 dropped; with ``outputs="full"`` (default)
+      this is the convention of the NTK-entropy study (reference study 000,
+      ZnNL / papyrus ``NTKEntropy(normalize_eigenvalues=True)``);
+    * ``"diagonal"``: ``K_ij / sqrt(K_ii K_jj) / n`` -- every sample weighs
+      the same, as in the matrix-Rényi entropies of Sánchez Giraldo et al.
+      (2015) and :func:`~skmi.kernel_entropy`.
 
-    ``outputs`` is passed to :func:`empirical_ntk` ("sum": n x n, outputs
-    traced; "full": (n C) x (n C), every output pair). For two classes a, b:
+    ``outputs`` is passed to :func:`empirical_ntk` ("full": (n C) x (n C),
+    every output pair; "sum": n x n, outputs traced). The defaults are the
+    study's: its C output rows per sample give each class an entropy far
+    above log 2 (up to log(n C)), which keeps the normalised MI in [0, 1]
+    even at the study's two samples per class. With ``outputs="sum",
+    normalize="diagonal"`` two samples per class hold at most log 2 nats
+    each, and the union MI of similar classes goes negative (see the bounds
+    below). For two classes a, b:
 
     * ``joint="union"`` (the NTK-entropy literature's definition):
       ``I(a; b) = S(a) + S(b) - S(a U b)``, with S(a U b) the entropy of the
@@ -256,11 +262,12 @@ def class_mutual_info(
     classes : list, optional
         The classes to compare; all by default.
     joint : {"union", "hadamard"}, default="union"
-    outputs : {"sum", "full"}, default="sum"
-    normalize : {"diagonal", "trace"}, default="diagonal"
+    outputs : {"full", "sum"}, default="full"
+    normalize : {"trace", "diagonal"}, default="trace"
     n_per_class : int, optional
         Samples drawn per class (all classes the same size); the smallest
-        class size by default.
+        class size by default. The NTK has ``(n_per_class * len(classes) *
+        C)**2`` entries with ``outputs="full"``.
     batch_size : int, default=64
     device : str or None
         Where the NTK is computed (see :func:`empirical_ntk`).
@@ -304,8 +311,10 @@ def class_mutual_info(
     >>> nmi = result["normalized_mi"]
     >>> bool(np.allclose(nmi, nmi.T)) and bool(((0 <= nmi) & (nmi <= 1)).all())
     True
-    >>> study = class_mutual_info(model, X, y, outputs="full", normalize="trace", random_state=0)
-    >>> study["normalized_mi"].shape
+    >>> per_sample = class_mutual_info(
+    ...     model, X, y, outputs="sum", normalize="diagonal", random_state=0
+    ... )
+    >>> per_sample["normalized_mi"].shape
     (3, 3)
     """
     _check_module(model)
