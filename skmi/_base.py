@@ -17,7 +17,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils import check_array, check_random_state
 
 from skmi._dask import any_dask_collection, refuse_dask_collections
-from skmi._preprocessing import is_discrete_dtype
+from skmi._preprocessing import side_is_discrete
 from skmi._sklearn_compat import (
     Interval,
     Options,
@@ -338,20 +338,13 @@ class BaseMutualInfo(BaseEstimator):
         return _drop_constant_columns(z, "z")
 
     def _target_is_discrete(self, y):
-        setting = self.discrete_target
-        if setting == "auto":
-            if not is_discrete_dtype(y.dtype):
-                return False
-            if y.dtype.kind in "iu":
-                # Integer IDs, counts and rounded measurements with mostly
-                # distinct values are numbers, not classes (issue 15): the
-                # values decide, by the one data-kind rule.
-                from skmi._data_kinds import classify_column
-
-                columns = y.reshape(len(y), -1).T
-                return all(classify_column(c)[0] == "discrete" for c in columns)
-            return True
-        return bool(setting)
+        # One rule for every side and estimator (side_is_discrete): symbols are
+        # classes; object arrays holding numbers are those numbers; integer IDs,
+        # counts and rounded measurements with mostly distinct values are numbers
+        # (issue 15).
+        if self.discrete_target == "auto":
+            return side_is_discrete(y)
+        return bool(self.discrete_target)
 
     # -- tags ---------------------------------------------------------------------
 

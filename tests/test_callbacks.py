@@ -175,3 +175,33 @@ def test_example_runs_both_frameworks(tmp_path):
     assert [r["epoch"] for r in lightning_rows] == [0, 0, 1, 1]
     assert [r["epoch"] for r in skorch_rows] == [0, 0, 1, 1]
     assert (tmp_path / "training_callbacks.png").exists()
+
+
+def test_recorder_hands_modes_back_through_each_modules_own_train():
+    # A module whose train() does more than set its flag must be restored by
+    # train(), not by writing module.training, or its extra state stays as
+    # whatever ran inside left it.
+    from skmi.callbacks._recording import preserved
+
+    class Frozen(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.linear = torch.nn.Linear(8, 8)
+            self.updates_statistics = True
+
+        def train(self, mode=True):
+            super().train(mode)
+            self.updates_statistics = mode
+            return self
+
+        def forward(self, x):
+            return torch.tanh(self.linear(x))
+
+    model = torch.nn.Sequential(torch.nn.Linear(4, 8), Frozen(), torch.nn.Linear(8, 2))
+    model.train()
+    model[2].eval()  # a part the user froze keeps its own flag
+    with preserved(model):
+        model.eval()
+        assert not model[1].updates_statistics
+    assert model.training and model[0].training and not model[2].training
+    assert model[1].training and model[1].updates_statistics

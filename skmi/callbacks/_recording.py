@@ -68,7 +68,8 @@ class preserved:
     """Restore every submodule's training flag and the parameters' devices.
 
     ``model.train(mode)`` would set one flag for all submodules; a model
-    with frozen (eval-mode) parts must get each of its own flags back.
+    with frozen (eval-mode) parts must get each of its own flags back, by
+    each module's own ``train()`` (:func:`skmi._torch.activations.set_modes`).
     """
 
     def __init__(self, model):
@@ -76,7 +77,7 @@ class preserved:
 
     def __enter__(self):
         torch = require_torch()
-        self.modes = {name: m.training for name, m in self.model.named_modules()}
+        self.modes = [(m, m.training) for m in self.model.modules()]
         self.devices = {
             name: t.device
             for name, t in list(self.model.named_parameters()) + list(self.model.named_buffers())
@@ -93,6 +94,9 @@ class preserved:
             # a probe moved the model: put each tensor back where it was
             for name, device in self.devices.items():
                 tensors[name].data = tensors[name].data.to(device)
-        for name, module in self.model.named_modules():
-            module.training = self.modes[name]
+        # each module's own train(), as the probes do: a module that does more
+        # than set its flag (a frozen part, a custom mode) is put back properly
+        from skmi._torch.activations import set_modes
+
+        set_modes(self.model, self.modes)
         return False
