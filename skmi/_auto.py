@@ -86,6 +86,8 @@ CLASS_BOUND_DIMENSION = 5
 DF_PROFILE_ROWS = 10_000
 # A side with at least this share of a column exactly at 0 has ReLU-type atoms.
 ATOM_SHARE = 0.05
+# estimate_mi(normalize=...): the MI on a [0, 1] scale (see _normalized)
+NORMALIZATIONS = ("linfoot", "arithmetic", "geometric", "min", "max")
 
 METHODS = (
     "auto",
@@ -171,6 +173,12 @@ class MIResult:
         True when one continuous side looks like a function of the other
         (monotone or many-to-one): the MI is infinite, ``estimate`` reflects
         only the sample size, and no ``ci`` or ``p_value`` is given.
+    normalized : float or None
+        The MI on a [0, 1] scale, when ``normalize`` was given.
+    lag : int or None
+        The lag of y behind X, when ``lag`` was given.
+    n_dropped : int
+        Rows dropped to align the lagged series.
     """
 
     estimate: float
@@ -189,6 +197,9 @@ class MIResult:
     notes: list = field(default_factory=list)
     ci_bias: float = None
     infinite: bool = False
+    normalized: float = None
+    lag: int = None
+    n_dropped: int = 0
 
     def __float__(self):
         return float(self.estimate)
@@ -583,6 +594,9 @@ _KINDS = StrOptions({"auto", "continuous", "discrete", "mixed"})
         "p_value": ["boolean"],
         "n_permutations": [Interval(Integral, 1, None, closed="left")],
         "time_series": ["boolean", None],
+        "lag": [Integral, "array-like", None],
+        "z_lag": [Integral],
+        "normalize": [StrOptions(set(NORMALIZATIONS)), None],
         "units": [StrOptions({"nats", "bits"})],
         "random_state": ["random_state"],
         "n_jobs": [int, None],
@@ -601,6 +615,9 @@ def estimate_mi(
     p_value=False,
     n_permutations=100,
     time_series=None,
+    lag=None,
+    z_lag=0,
+    normalize=None,
     units="nats",
     random_state=None,
     n_jobs=None,
@@ -644,7 +661,24 @@ def estimate_mi(
         and random subsamples). None: as False, with one warning when both
         sides show a clear lag-1 autocorrelation and ``ci`` or ``p_value``
         is asked for (shuffling then gives far too small p-values: 17 of 20
-        independent AR(1) pairs rejected at 5 %).
+        independent AR(1) pairs rejected at 5 %). A ``lag`` implies True
+        unless False is passed.
+    lag : int, sequence of int or None, default=None
+        Lagged MI of series in row order: ``I(X_t; y_{t+lag})`` (a positive
+        lag: X leads y). Rows without a partner are dropped (``n_dropped``
+        in the result, and a note). A sequence scans the lags and returns a
+        :class:`LagScan`: one result per lag, ``to_frame()`` for a table.
+    z_lag : int, default=0
+        With ``z``: condition on ``z_{t+z_lag}`` (the lag of z relative to X).
+    normalize : {"linfoot", "arithmetic", "geometric", "min", "max"}, optional
+        Also fill ``result.normalized``, the MI on a [0, 1] scale.
+        ``"linfoot"``: ``sqrt(1 - exp(-2 I))``, the information coefficient
+        of correlation (Linfoot 1957), equal to ``|rho|`` for a Gaussian pair;
+        for any sides. The others divide I by the arithmetic or geometric
+        mean, the smaller or the larger of H(X) and H(y), as
+        :func:`sklearn.metrics.normalized_mutual_info_score` does; they need
+        both sides discrete, and the entropies are plug-in with Miller-Madow
+        (the correction the binned MI uses), so the ratio is consistent.
     units : {"nats", "bits"}, default="nats"
     random_state : int, RandomState instance or None
     n_jobs : int or None
@@ -683,28 +717,151 @@ def estimate_mi(
     ('t-copula-or-ksg', 'continuous', True)
     """
     check_int(n_permutations, "n_permutations", min_value=1)
+    if lag is not None and time_series is None:
+        time_series = True  # lagged rows are a time series
+    options = _Options(
+        method,
+        x_kind,
+        y_kind,
+        ci,
+        p_value,
+        n_permutations,
+        units,
+        random_state,
+        n_jobs,
+        time_series,
+        normalize,
+    )
     with once_at_caller():
-        return _estimate_mi(
-            X,
-            y,
-            z,
-            method,
-            x_kind,
-            y_kind,
-            ci,
-            p_value,
-            n_permutations,
-            units,
-            random_state,
-            n_jobs,
-            time_series,
+        if lag is None:
+            return _estimate_mi(X, y, z, options)
+        X, y = _two_dimensional(X, "X"), _two_dimensional(y, "y")
+        z = None if z is None else _two_dimensional(z, "z")
+        if isinstance(lag, Integral):
+            return _lagged(X, y, z, int(lag), z_lag, options)
+        lags = [_check_lag(v) for v in np.asarray(lag).reshape(-1)]
+        if not lags:
+            raise ValueError("lag is an empty sequence; give at least one lag.")
+        return LagScan(_lagged(X, y, z, v, z_lag, options) for v in lags)
+
+
+@dataclass
+class _Options:
+    """What the caller asked of one estimate (everything but the data)."""
+
+    method: str
+    x_kind: str
+    y_kind: str
+    ci: bool
+    p_value: bool
+    n_permutations: int
+    units: str
+    seed: object
+    n_jobs: object
+    time_series: object
+    normalize: str = None
+
+
+def _check_lag(value):
+    if isinstance(value, (bool, np.bool_)) or not float(value).is_integer():
+        raise ValueError(f"lag must hold integers; got {value!r}.")
+    return int(value)
+
+
+def align_lagged(X, y, z=None, lag=0, z_lag=0):
+    """Rows of X_t, y_{t+lag} (and z_{t+z_lag}) for every t where all exist.
+
+    Returns ``(X, y, z, n_dropped)``.
+    """
+    n = len(X)
+    start = max(0, -lag, -z_lag if z is not None else 0)
+    stop = n - max(0, lag, z_lag if z is not None else 0)
+    if stop - start < 2:
+        raise ValueError(
+            f"lag={lag}{f', z_lag={z_lag}' if z is not None else ''} leaves {max(stop - start, 0)} "
+            f"aligned rows of {n}; the lag must be smaller than the series."
         )
+    rows = np.arange(start, stop)
+    Z = None if z is None else z[rows + z_lag]
+    return X[rows], y[rows + lag], Z, n - len(rows)
 
 
-def _estimate_mi(
-    X, y, z, method, x_kind, y_kind, ci, p_value, n_permutations, units, seed, n_jobs, time_series
-):
+def _lagged(X, y, z, lag, z_lag, options):
+    if z is not None and len(z) != len(X):
+        raise ValueError(
+            f"X and z have inconsistent numbers of samples: X has {len(X)}, z has {len(z)}."
+        )
+    if len(X) != len(y):
+        raise ValueError(
+            f"X and y have inconsistent numbers of samples: X has {len(X)}, y has {len(y)}."
+        )
+    Xl, yl, zl, dropped = align_lagged(X, y, z, lag, z_lag)
+    result = _estimate_mi(Xl, yl, zl, options)
+    result.lag, result.n_dropped = lag, dropped
+    result.notes.append(
+        f"lag {lag}: I(X_t; y_(t+{lag})) on {len(Xl)} aligned rows ({dropped} dropped)"
+    )
+    return result
+
+
+class LagScan(list):
+    """One :class:`MIResult` per lag, from ``estimate_mi(..., lag=[...])``.
+
+    A list of results in the order of the lags asked for, with ``lags``,
+    ``estimates`` and a table view.
+    """
+
+    @property
+    def lags(self):
+        """The lags, as an int array."""
+        return np.array([r.lag for r in self], dtype=np.int64)
+
+    @property
+    def estimates(self):
+        """The estimates, as a float array (in the results' units)."""
+        return np.array([r.estimate for r in self], dtype=np.float64)
+
+    def to_frame(self):
+        """A pandas DataFrame, one row per lag (lag, estimate, ci, p_value, method, ...).
+
+        Raises
+        ------
+        ImportError
+            If pandas is not installed (``pip install skmi[pandas]``).
+        """
+        try:
+            import pandas as pd
+        except ImportError as error:  # pragma: no cover - optional
+            message = "LagScan.to_frame needs pandas: pip install 'skmi[pandas]'."
+            raise ImportError(message) from error
+        rows = [
+            {
+                "lag": r.lag,
+                "estimate": r.estimate,
+                "ci_low": None if r.ci is None else r.ci[0],
+                "ci_high": None if r.ci is None else r.ci[1],
+                "p_value": r.p_value,
+                "normalized": r.normalized,
+                "method": r.method,
+                "n_dropped": r.n_dropped,
+                "units": r.units,
+            }
+            for r in self
+        ]
+        return pd.DataFrame(rows).set_index("lag")
+
+
+def _estimate_mi(X, y, z, options):
     from skmi.stats import bootstrap_ci, looks_like_time_series, permutation_test
+
+    method, x_kind, y_kind = options.method, options.x_kind, options.y_kind
+    ci, p_value, n_permutations = options.ci, options.p_value, options.n_permutations
+    units, seed, n_jobs, time_series = (
+        options.units,
+        options.seed,
+        options.n_jobs,
+        options.time_series,
+    )
 
     X, y = _two_dimensional(X, "X"), _two_dimensional(y, "y")
     if len(X) != len(y):
@@ -718,6 +875,14 @@ def _estimate_mi(
                 f"anything is 0. Check the {name} you passed."
             )
     kind_x, kind_y = classify(X, "X", x_kind), classify(y, "y", y_kind)
+    if options.normalize not in (None, "linfoot") and not (
+        kind_x.kind == kind_y.kind == "discrete"
+    ):
+        raise ValueError(
+            f"normalize={options.normalize!r} divides by entropies of discrete sides; here X "
+            f"is {kind_x.kind} and y is {kind_y.kind}. Use normalize='linfoot' for "
+            "continuous or mixed sides."
+        )
     plan = _plan(X, y, kind_x, kind_y)
     if z is not None:
         z = _as_floats(_two_dimensional(z, "z"), "z")
@@ -751,6 +916,8 @@ def _estimate_mi(
     result.estimate = _clip(estimate, low_bound, high_bound, result.notes, units)
     _warn_where_unreliable(X, y, z, kind_x, kind_y, plan, estimator, result)
     if result.infinite:
+        if options.normalize == "linfoot":
+            result.normalized = 1.0  # sqrt(1 - exp(-inf))
         return result  # no interval or test of a quantity that is not finite
     if (ci or p_value) and time_series is None and looks_like_time_series(X_fit, y_fit):
         message = (
@@ -803,7 +970,31 @@ def _estimate_mi(
             )
         result.min_p_value = test.min_p_value
         result.adjusted_estimate = test.adjusted_estimate
+    if options.normalize is not None:
+        result.normalized = _normalized(result, X, y, options.normalize)
     return result
+
+
+def _normalized(result, X, y, how):
+    """The estimate on a [0, 1] scale (see ``normalize`` in :func:`estimate_mi`)."""
+    nats = result.estimate * (np.log(2) if result.units == "bits" else 1.0)
+    if how == "linfoot":
+        return float(np.sqrt(-np.expm1(-2.0 * max(nats, 0.0))))
+    h_x, h_y = (_miller_madow_entropy(_as_labels(A)) for A in (X, y))
+    scale = {
+        "arithmetic": (h_x + h_y) / 2,
+        "geometric": np.sqrt(h_x * h_y),
+        "min": min(h_x, h_y),
+        "max": max(h_x, h_y),
+    }[how]
+    return float(np.clip(nats / scale, 0.0, 1.0)) if scale > 0 else 0.0
+
+
+def _miller_madow_entropy(labels):
+    """Plug-in entropy plus (K - 1) / (2 n), in nats (Miller 1955)."""
+    counts = np.bincount(labels)
+    counts = counts[counts > 0]
+    return _entropy(labels) + (len(counts) - 1) / (2 * len(labels))
 
 
 def _allow_for_bias(interval, notes, units):
