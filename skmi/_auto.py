@@ -1213,6 +1213,38 @@ def _infinite_mi(X, y, z, kind_x, kind_y):
     return functional_relation(Xf, yf)
 
 
+# A copula block whose correlation has eigenvalues this far below its largest
+# spans fewer dimensions than it has columns (an injective layer of a few
+# latent coordinates: 2e-4 of the largest for a Gaussian, 7e-3 for a
+# Student-t base, bench_stress.py).
+COLLINEAR_SHARE = 1e-2
+
+
+def _nearly_collinear_copula(estimator):
+    """A note when a fitted t-copula's X or y block is nearly collinear, else ""."""
+    chosen = getattr(estimator, "chosen_", "")
+    parts = getattr(estimator, "estimators_", [])
+    tcopula = next((e for e in parts if type(e).__name__ == "TCopulaMutualInfo"), None)
+    if chosen != "TCopulaMutualInfo" or tcopula is None or tcopula.dispersion_ is None:
+        return ""
+    R, d_x = tcopula.dispersion_, tcopula.n_features_in_
+    found = []
+    for name, block in (("X", R[:d_x, :d_x]), ("y", R[d_x:, d_x:])):
+        values = np.linalg.eigvalsh(block)
+        rank = int(np.sum(values >= COLLINEAR_SHARE * values.max()))
+        if rank < len(values):
+            found.append(f"{name} ({len(values)} columns, about {rank} dimensions)")
+    if not found:
+        return ""
+    return (
+        f"nearly collinear columns after the rank transform: {', '.join(found)}, as an "
+        "injective layer of a few coordinates gives. The t-copula's tail term counts "
+        "columns, not dimensions, and reads high on heavy-tailed data so embedded "
+        "(+60 % in benchmarks/bench_stress.py); reduce the side to its principal "
+        "components to compare."
+    )
+
+
 def _warn_where_unreliable(X, y, z, kind_x, kind_y, plan, estimator, result):
     """One warning for each way the number may be far from the truth."""
     infinite = _infinite_mi(X, y, z, kind_x, kind_y)
@@ -1226,6 +1258,9 @@ def _warn_where_unreliable(X, y, z, kind_x, kind_y, plan, estimator, result):
         result.infinite = True
         warn_at_caller(message, SkmiWarning)
         return
+    collinear = _nearly_collinear_copula(estimator)
+    if collinear:
+        result.notes.append(collinear)
     if plan.method in ("lda", "logistic", "classifiers"):
         d = (y if plan.class_side == "x" else X).shape[1]
         result.notes.append(

@@ -526,3 +526,15 @@ def test_the_interval_allows_for_the_estimated_bias():
     assert result.ci_bias is not None and "bias" in result.ci_method
     assert low <= result.estimate <= high
     assert low <= result.estimate - result.ci_bias <= high
+
+
+def test_a_layer_of_a_few_coordinates_is_noted_for_the_t_copula():
+    # An injective layer of heavy-tailed data: the t-copula's tail term
+    # counts the layer's columns, not its 2 dimensions; the result says so.
+    from skmi.datasets import make_stress
+
+    X, y, _ = make_stress(1000, "student-t", "layer-tanh", random_state=0)
+    result = estimate_mi(X, y, random_state=0)
+    assert any("collinear" in note for note in result.notes)
+    X, y, _ = make_stress(1000, "student-t", "identity", random_state=0)
+    assert not any("collinear" in note for note in estimate_mi(X, y, random_state=0).notes)
