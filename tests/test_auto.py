@@ -538,3 +538,17 @@ def test_a_layer_of_a_few_coordinates_is_noted_for_the_t_copula():
     assert any("collinear" in note for note in result.notes)
     X, y, _ = make_stress(1000, "student-t", "identity", random_state=0)
     assert not any("collinear" in note for note in estimate_mi(X, y, random_state=0).notes)
+
+
+def test_a_spiral_is_said_to_be_non_elliptical():
+    # Issue 26, case 7: every estimator is low on spirals of a Gaussian; the
+    # result says the data look non-elliptical (k-NN at or above the
+    # t-copula, which on elliptical data it stays below).
+    from skmi.datasets import make_spiral
+
+    X, y, truth = make_spiral(3000, 3, 3, mi=1.0, random_state=0)
+    result = estimate_mi(X, y, random_state=0)
+    assert any("not elliptical" in note for note in result.notes)
+    X, y, truth = make_gaussian(3000, 3, 3, mi=1.0, random_state=0)
+    result = estimate_mi(X, y, random_state=0)
+    assert not any("not elliptical" in note for note in result.notes)
