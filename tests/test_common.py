@@ -343,7 +343,6 @@ NUMPYDOC_PENDING = {
     "skmi.LayerMIProbe.transform_layers": "PR01, RT01 (C, probe.py)",
     "skmi.LayerMIProbe.get_feature_names_out": "RT01 (C, probe.py)",
     "skmi.InformationPlane.to_frame": "RT01 (C, probe.py)",
-    "skmi.InformationPlane.plot": "PR01 (C, probe.py)",
     "skmi.MIResult": "PR01 (B, _auto.py)",
     "skmi.MINE": "PR01 (D, _neural.py)",
     "skmi.MutualInfoSelector.fit": "Raises (F, feature_selection.py)",

@@ -294,6 +294,9 @@ def test_information_plane_records_and_plots():
     assert (frame["I(X;T) lower"] <= frame["I(X;T) upper"]).all()
     ax = plane.plot()
     assert ax.get_xlabel().startswith("I(X; T + N(0, 0.1^2))")
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["layer 1", "layer 4"]
+    ax = plane.plot(labels={"1": "hidden (ReLU)", "4": "output"})
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["hidden (ReLU)", "output"]
     jacobian_plane = InformationPlane(model, ["1"], noise_std=0.1, xt="jacobian")
     assert jacobian_plane.record(X, y)[0]["I(X;T)"] > 0
 

@@ -233,10 +233,21 @@ class InformationPlane:
 
         return pd.DataFrame(self.history_)
 
-    def plot(self, ax=None, cmap="viridis"):
+    def plot(self, ax=None, cmap="viridis", labels=None):
         """Draw the information plane: I(X;T) across, I(T;Y) up, colour = epoch.
 
         Each layer is a line through its epochs, its points coloured by epoch.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, optional
+            Where to draw; a new figure when None.
+        cmap : str, default="viridis"
+            Colour map of the epochs.
+        labels : dict, optional
+            Legend label of each layer, by its module name (``{"3":
+            "hidden 2 (ReLU)"}``); a layer not in it is shown as
+            ``"layer <name>"``.
 
         Returns
         -------
@@ -259,7 +270,7 @@ class InformationPlane:
                 norm=norm,
                 marker=markers[k % len(markers)],
                 s=22,
-                label=f"layer {name}",
+                label=(labels or {}).get(name, f"layer {name}"),
                 zorder=2,
             )
         ax.set_xlabel(frame["xt_measure"].iloc[0] + ", nats")
