@@ -162,7 +162,7 @@ def test_every_n_epochs_is_checked():
 
 
 @pytest.mark.slow
-def test_example_runs_both_frameworks(tmp_path):
+def test_example_runs_both_frameworks(tmp_path, monkeypatch):
     pytest.importorskip("lightning")
     pytest.importorskip("skorch")
     pytest.importorskip("matplotlib")
@@ -171,10 +171,15 @@ def test_example_runs_both_frameworks(tmp_path):
 
     example = Path(__file__).resolve().parents[1] / "examples" / "plot_training_callbacks.py"
     run = runpy.run_path(str(example), run_name="skmi_example")["run"]
-    lightning_rows, skorch_rows = run(epochs=2, every=1, n_eval=100, out_dir=tmp_path, show=False)
+    elsewhere = tmp_path / "working_directory"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # the docs build runs it from examples/
+    out = tmp_path / "out"
+    lightning_rows, skorch_rows = run(epochs=2, every=1, n_eval=100, out_dir=out, show=False)
     assert [r["epoch"] for r in lightning_rows] == [0, 0, 1, 1]
     assert [r["epoch"] for r in skorch_rows] == [0, 0, 1, 1]
-    assert (tmp_path / "training_callbacks.png").exists()
+    assert (out / "training_callbacks.png").exists()
+    assert not list(elsewhere.iterdir())  # no lightning_logs/ where it ran
 
 
 def test_recorder_hands_modes_back_through_each_modules_own_train():
