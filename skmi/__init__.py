@@ -13,12 +13,14 @@ from skmi._binned import BinnedMutualInfo
 from skmi._config import config_context, get_config, set_config
 from skmi._dask.sample import sample_rows
 from skmi._divergence import kl_divergence
+from skmi._entropy import entropy
 from skmi._gaussian import GaussianMutualInfo
 from skmi._kernel import KernelMutualInfo, kernel_entropy
 from skmi._ksg import KSGMutualInfo
 from skmi._lda import LDAMutualInfo, LogisticMutualInfo
 from skmi._neural import MINE, NeuralMutualInfo
 from skmi._tcopula import TCopulaMutualInfo
+from skmi._transfer_entropy import TransferEntropy, transfer_entropy
 from skmi.feature_selection import (
     MutualInfoSelector,
     mutual_info_classif,
@@ -53,11 +55,13 @@ __all__ = [
     "MutualInfoSelector",
     "NeuralMutualInfo",
     "TCopulaMutualInfo",
+    "TransferEntropy",
     "bootstrap_ci",
     "class_mutual_info",
     "config_context",
     "datasets",
     "empirical_ntk",
+    "entropy",
     "estimate_mi",
     "exceptions",
     "get_config",
@@ -70,4 +74,5 @@ __all__ = [
     "permutation_test",
     "sample_rows",
     "set_config",
+    "transfer_entropy",
 ]

@@ -30,6 +30,7 @@ from skmi import (
     LogisticMutualInfo,
     MutualInfoSelector,
     TCopulaMutualInfo,
+    TransferEntropy,
 )
 
 
@@ -99,6 +100,9 @@ ENTRIES = [
     Entry(AtomDecompositionMutualInfo(random_state=0), "mi"),
     Entry(LDAMutualInfo(random_state=0), "class-mi"),
     Entry(LogisticMutualInfo(random_state=0), "class-mi"),
+    Entry(TransferEntropy(random_state=0), "mi"),
+    Entry(TransferEntropy(2, 2, tau=2, method="gaussian"), "mi"),
+    Entry(TransferEntropy(method="binned"), "mi"),
     Entry(MutualInfoSelector(2, random_state=0), "selector"),
     *_torch_entries(),
 ]
