@@ -90,7 +90,7 @@ def run(n_samples=5000, out_dir=".", show=True, seed=0):
 
 
 if __name__ == "__main__":
-    quick = os.environ.get("SKMI_EXAMPLES_QUICK") == "1"  # set when the docs build in CI
+    quick = os.environ.get("SKMI_EXAMPLES_QUICK") == "1"  # the docs build sets it
     out_dir = os.environ.get("SKMI_EXAMPLES_OUT", ".")  # the docs build: a temporary directory
     rows = run(n_samples=2000 if quick else 5000, out_dir=out_dir)
     for name, (analytic, jac, binned) in rows.items():

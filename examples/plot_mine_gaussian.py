@@ -58,7 +58,7 @@ def run(n_samples=5000, max_epochs=60, out_dir=".", show=True):
 
 
 if __name__ == "__main__":
-    quick = os.environ.get("SKMI_EXAMPLES_QUICK") == "1"  # set when the docs build in CI
+    quick = os.environ.get("SKMI_EXAMPLES_QUICK") == "1"  # the docs build sets it
     out_dir = os.environ.get("SKMI_EXAMPLES_OUT", ".")  # the docs build: a temporary directory
     outcome = run(n_samples=2000, max_epochs=10, out_dir=out_dir) if quick else run(out_dir=out_dir)
     for title, marginal, truth, estimate in outcome:

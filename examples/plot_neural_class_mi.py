@@ -116,7 +116,7 @@ def run(epochs=30, n_per_class=40, out_dir=".", show=True, seed=0):
 
 
 if __name__ == "__main__":
-    quick = os.environ.get("SKMI_EXAMPLES_QUICK") == "1"  # set when the docs build in CI
+    quick = os.environ.get("SKMI_EXAMPLES_QUICK") == "1"  # the docs build sets it
     out_dir = os.environ.get("SKMI_EXAMPLES_OUT", ".")  # the docs build: a temporary directory
     log = run(epochs=8 if quick else 30, out_dir=out_dir)
     for row in (log[0], log[-1]):

@@ -153,7 +153,7 @@ def run(epochs=15, every=5, n_eval=300, out_dir=".", show=True):
 
 
 if __name__ == "__main__":
-    quick = os.environ.get("SKMI_EXAMPLES_QUICK") == "1"  # set when the docs build in CI
+    quick = os.environ.get("SKMI_EXAMPLES_QUICK") == "1"  # the docs build sets it
     out_dir = os.environ.get("SKMI_EXAMPLES_OUT", ".")  # the docs build: a temporary directory
     rows, _ = run(epochs=4, every=2, n_eval=200, out_dir=out_dir) if quick else run(out_dir=out_dir)
     for row in rows:
