@@ -152,16 +152,15 @@ class TCopulaMutualInfo(BaseMutualInfo):
 
     def _fit(self, X, y, z):
         _warn_discrete(X, y)
-        df, R, gaussian, tail = self._copula_fit(X, y)
+        df, R, gaussian, tail, uniform = self._copula_fit(X, y)
         self.df_, self.dispersion_ = df, R
         self.gaussian_part_, self.tail_part_ = self._from_nats(gaussian), self._from_nats(tail)
-        self.degenerate_ = self._check_degenerate(X, y, R)
+        self.degenerate_ = self._check_degenerate(uniform, R)
         return gaussian + tail
 
-    def _check_degenerate(self, X, y, R):
+    def _check_degenerate(self, uniform, R):
         """Why the fit is not an elliptical copula of these ranks ("" if it is), with a warning."""
-        data = np.hstack([X, y])
-        why = degenerate_pair(rankdata(data, axis=0) / (len(data) + 1), R)
+        why = degenerate_pair(uniform, R)
         if why:
             warnings.warn(
                 f"The t-copula fit is degenerate: {why} (df_ = {self.df_:.3g}). Its MI "
@@ -173,7 +172,7 @@ class TCopulaMutualInfo(BaseMutualInfo):
 
     def _estimate(self, X, y, z):
         validate_parameters(self)  # score after set_params (issue 14)
-        _, _, gaussian, tail = self._copula_fit(X, y)
+        _, _, gaussian, tail, _ = self._copula_fit(X, y)
         return gaussian + tail
 
     def _copula_fit(self, X, y):
@@ -193,7 +192,7 @@ class TCopulaMutualInfo(BaseMutualInfo):
         # pseudo-observations in (0, 1): average ranks / (n + 1)
         uniform = rankdata(data, axis=0) / (n + 1)
         if _singular(uniform, d_x):
-            return np.inf, None, np.inf, 0.0
+            return np.inf, None, np.inf, 0.0, uniform
         if self.df == "auto":
             df, R = _profile_df(uniform, self.max_iter, self.tol)
         else:
@@ -202,7 +201,7 @@ class TCopulaMutualInfo(BaseMutualInfo):
         gaussian = gaussian_block_mi(R, d_x)
         if self.bias_correction:
             gaussian -= log_det_bias_of_mi(d_x, d - d_x, 0, n)
-        return df, R, gaussian, student_t_mi_excess(df, d_x, d - d_x)
+        return df, R, gaussian, student_t_mi_excess(df, d_x, d - d_x), uniform
 
 
 def degenerate_pair(uniform, R, tolerance=1.0):
