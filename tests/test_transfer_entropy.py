@@ -275,3 +275,16 @@ def test_conditional_function_and_bits():
     assert bits.raw_estimate == pytest.approx(nats.raw_estimate / np.log(2))
     assert abs(nats.raw_estimate) < 0.01
     assert "conditioned on the pasts of 1 z series" in nats.reason
+
+
+def test_binned_interval_covers_the_binary_channel_truth():
+    rng = np.random.default_rng(13)
+    n = 3000
+    x = rng.integers(0, 2, n)
+    y = np.r_[0, x[:-1]] ^ (rng.random(n) < 0.1)
+    truth = np.log(2) + 0.1 * np.log(0.1) + 0.9 * np.log(0.9)
+    result = transfer_entropy(x, y, method="binned", ci=True, units="bits", random_state=0)
+    low, high = result.ci
+    assert low <= result.estimate <= high
+    assert low < truth / np.log(2) < high
+    assert result.x_kind == result.y_kind == "discrete"
