@@ -58,6 +58,7 @@ from sklearn.utils import check_array, check_random_state
 from skmi._atoms import AtomDecompositionMutualInfo, atom_share
 from skmi._base import _check_values
 from skmi._binned import BinnedMutualInfo
+from skmi._collinear import reduce_collinear
 from skmi._data_kinds import classify, count_columns
 from skmi._determinism import functional_relation, monotone_pair
 from skmi._gaussian import GaussianMutualInfo
@@ -908,6 +909,9 @@ def _estimate_mi(X, y, z, options):
         )
     estimator = make_estimator(plan.method, seed, units, class_target=plan.class_side is not None)
     X_fit, y_fit = _dither_counts(plan, *_arrange(plan, X, y), seed)
+    reduced = ""
+    if plan.method == "t-copula-or-ksg" and z is None:
+        X_fit, y_fit, reduced = reduce_collinear(X_fit, y_fit)
     if z is not None and not get_traits(estimator).conditioning:
         raise ValueError(f"method {plan.method!r} does not estimate conditional MI (z).")
     estimate = _fit(estimator, X_fit, y_fit, z, kind_x, kind_y, plan, chosen=method == "auto")
@@ -921,6 +925,8 @@ def _estimate_mi(X, y, z, options):
         y_kind=kind_y.kind,
         raw_estimate=estimate,
     )
+    if reduced:
+        result.notes.append(reduced)
     low_bound, high_bound = _hard_bounds(X, y, kind_x, kind_y, units)
     result.estimate = _clip(estimate, low_bound, high_bound, result.notes, units)
     _warn_where_unreliable(X, y, z, kind_x, kind_y, plan, estimator, result)
@@ -1243,38 +1249,6 @@ def _infinite_mi(X, y, z, kind_x, kind_y):
     return functional_relation(Xf, yf)
 
 
-# A copula block whose correlation has eigenvalues this far below its largest
-# spans fewer dimensions than it has columns (an injective layer of a few
-# latent coordinates: 2e-4 of the largest for a Gaussian, 7e-3 for a
-# Student-t base, bench_stress.py).
-COLLINEAR_SHARE = 1e-2
-
-
-def _nearly_collinear_copula(estimator):
-    """A note when a fitted t-copula's X or y block is nearly collinear, else ""."""
-    chosen = getattr(estimator, "chosen_", "")
-    parts = getattr(estimator, "estimators_", [])
-    tcopula = next((e for e in parts if type(e).__name__ == "TCopulaMutualInfo"), None)
-    if chosen != "TCopulaMutualInfo" or tcopula is None or tcopula.dispersion_ is None:
-        return ""
-    R, d_x = tcopula.dispersion_, tcopula.n_features_in_
-    found = []
-    for name, block in (("X", R[:d_x, :d_x]), ("y", R[d_x:, d_x:])):
-        values = np.linalg.eigvalsh(block)
-        rank = int(np.sum(values >= COLLINEAR_SHARE * values.max()))
-        if rank < len(values):
-            found.append(f"{name} ({len(values)} columns, about {rank} dimensions)")
-    if not found:
-        return ""
-    return (
-        f"nearly collinear columns after the rank transform: {', '.join(found)}, as an "
-        "injective layer of a few coordinates gives. The t-copula's tail term counts "
-        "columns, not dimensions, and reads high on heavy-tailed data so embedded "
-        "(+60 % in benchmarks/bench_stress.py); reduce the side to its principal "
-        "components to compare."
-    )
-
-
 def _warn_where_unreliable(X, y, z, kind_x, kind_y, plan, estimator, result):
     """One warning for each way the number may be far from the truth."""
     infinite = _infinite_mi(X, y, z, kind_x, kind_y)
@@ -1288,9 +1262,6 @@ def _warn_where_unreliable(X, y, z, kind_x, kind_y, plan, estimator, result):
         result.infinite = True
         warn_at_caller(message, SkmiWarning)
         return
-    collinear = _nearly_collinear_copula(estimator)
-    if collinear:
-        result.notes.append(collinear)
     if getattr(estimator, "non_elliptical_", False):
         result.notes.append(
             "k-NN on normal scores reads at least the t-copula's value, which on elliptical "

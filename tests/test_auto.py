@@ -533,16 +533,36 @@ def test_the_interval_allows_for_the_estimated_bias():
     assert low <= result.estimate - result.ci_bias <= high
 
 
-def test_a_layer_of_a_few_coordinates_is_noted_for_the_t_copula():
-    # An injective layer of heavy-tailed data: the t-copula's tail term
-    # counts the layer's columns, not its 2 dimensions; the result says so.
+def test_a_layer_of_a_few_coordinates_is_reduced_or_noted():
+    # An injective layer of a few latent coordinates: MI unchanged, but the
+    # copula block spans 3 dimensions in ~20 columns. A Gaussian base is
+    # reduced to its principal normal-score components (-12 % before);
+    # on a Student-t base the small directions carry tail information, so
+    # the columns are kept and the result says what that costs.
     from skmi.datasets import make_stress
 
+    X, y, truth = make_stress(3000, "gaussian", "layer-tanh", random_state=0)
+    result = estimate_mi(X, y, random_state=0)
+    assert any("reduced X from" in note for note in result.notes)
+    assert result.estimate == pytest.approx(truth, rel=0.05)
     X, y, _ = make_stress(1000, "student-t", "layer-tanh", random_state=0)
     result = estimate_mi(X, y, random_state=0)
-    assert any("collinear" in note for note in result.notes)
+    assert any("collinear" in note and "kept" in note for note in result.notes)
     X, y, _ = make_stress(1000, "student-t", "identity", random_state=0)
     assert not any("collinear" in note for note in estimate_mi(X, y, random_state=0).notes)
+
+
+def test_a_small_direction_that_carries_the_mi_is_kept():
+    # X = (x, x + 0.05 z), y = z + noise: the second direction of X's copula
+    # is small (eigenvalue ~1e-3 of the largest) but carries all the MI
+    # (truth -1/2 log(1 - 1/1.25) = 0.805); it must not be dropped.
+    rng = np.random.default_rng(0)
+    x, z = rng.standard_normal((2, 3000))
+    X = np.column_stack([x, x + 0.05 * z])
+    y = z + 0.5 * rng.standard_normal(3000)
+    result = estimate_mi(X, y, random_state=0)
+    assert not any("reduced" in note for note in result.notes)
+    assert result.estimate == pytest.approx(-0.5 * np.log(1 - 1 / 1.25), rel=0.15)
 
 
 def test_a_spiral_is_said_to_be_non_elliptical():
