@@ -90,46 +90,161 @@ ATOM_SHARE = 0.05
 # estimate_mi(normalize=...): the MI on a [0, 1] scale (see _normalized)
 NORMALIZATIONS = ("linfoot", "arithmetic", "geometric", "min", "max")
 
-METHODS = (
-    "auto",
-    "binned",
-    "ksg",
-    "ksg-mixed",
-    "ksg-copula",
-    "gaussian",
-    "gaussian-copula",
-    "larger",
-    "lda",
-    "logistic",
-    "classifiers",
-    "gaussian-classes",
-    "t-copula",
-    "t-copula-or-ksg",
-    "atoms",
-    "neural",
-    "kernel",
-)
 
+@dataclass(frozen=True)
+class Method:
+    """One row of the method table: everything skmi knows about a method name.
+
+    ``classes`` says how the method treats a discrete side: "no" (never as
+    class labels), "can" (class labels when a side is discrete: Ross's k-NN,
+    the binned plug-in), "needs" (only with a class side).
+    """
+
+    name: str
+    help: str
+    build: object  # callable(_Build) -> estimator
+    classes: str = "no"
+
+
+@dataclass(frozen=True)
+class _Build:
+    """What a method's factory needs: seed, units, and whether y holds classes."""
+
+    random_state: object
+    units: str
+    class_target: object  # True, False, or None (each estimator's "auto")
+
+    def ksg(self, **options):
+        target = "auto" if self.class_target is None else bool(self.class_target)
+        return KSGMutualInfo(
+            discrete_target=target, random_state=self.random_state, units=self.units, **options
+        )
+
+    def lda(self, **options):
+        return LDAMutualInfo(units=self.units, random_state=self.random_state, **options)
+
+    def logistic(self):
+        return LogisticMutualInfo(units=self.units, random_state=self.random_state)
+
+
+def _larger(b):
+    if b.class_target:
+        return LargerOfMutualInfo([b.ksg(copula=True), b.lda(copula=True), b.logistic()])
+    return LargerOfMutualInfo([b.ksg(copula=True), GaussianMutualInfo(copula=True, units=b.units)])
+
+
+def _binned(b):
+    target = bool(b.class_target) or "auto"
+    return BinnedMutualInfo(
+        correction="miller-madow", discrete_features=target, discrete_target=target, units=b.units
+    )
+
+
+def _neural(b):
+    from skmi._neural import NeuralMutualInfo
+
+    return NeuralMutualInfo(random_state=b.random_state, units=b.units)
+
+
+def _kernel(b):
+    from skmi._kernel import KernelMutualInfo
+
+    return KernelMutualInfo(random_state=b.random_state, units=b.units)
+
+
+# The one method table: the planner, make_estimator, estimate_mi's docstring,
+# `skmi estimate --help` and the user guide read it.
+METHOD_TABLE = (
+    Method(
+        "binned",
+        "plug-in counts of (binned) values with the Miller-Madow correction",
+        _binned,
+        "can",
+    ),
+    Method(
+        "ksg",
+        "Kraskov-Stoegbauer-Grassberger k-nearest neighbours (Ross's form for classes)",
+        lambda b: b.ksg(),
+        "can",
+    ),
+    Method(
+        "ksg-mixed",
+        "k-NN counting exact ties as atoms (Gao et al. 2017), for data with atoms",
+        lambda b: b.ksg(ties="mixed"),
+        "can",
+    ),
+    Method(
+        "ksg-copula",
+        "k-NN on per-column normal scores (rank transform first)",
+        lambda b: b.ksg(copula=True),
+        "can",
+    ),
+    Method(
+        "gaussian",
+        "closed form of a fitted Gaussian (exact for Gaussian data)",
+        lambda b: GaussianMutualInfo(units=b.units),
+    ),
+    Method(
+        "gaussian-copula",
+        "Gaussian closed form on per-column normal scores",
+        lambda b: GaussianMutualInfo(copula=True, units=b.units),
+    ),
+    Method(
+        "larger",
+        "the larger of estimates that are all biased downwards here",
+        _larger,
+        "can",
+    ),
+    Method(
+        "lda",
+        "class side only: H(y) minus held-out LDA cross-entropy (a lower bound)",
+        lambda b: b.lda(),
+        "needs",
+    ),
+    Method(
+        "logistic",
+        "class side only: H(y) minus held-out logistic cross-entropy on normal scores "
+        "(a lower bound)",
+        lambda b: b.logistic(),
+        "needs",
+    ),
+    Method(
+        "classifiers",
+        "class side only: the larger of the held-out LDA and logistic bounds",
+        lambda b: LargerOfMutualInfo([b.lda(copula=True), b.logistic()]),
+        "needs",
+    ),
+    Method(
+        "gaussian-classes",
+        "class side only: bias-corrected Gaussian MI with the classes one-hot",
+        lambda b: GaussianMutualInfo(bias_correction=True, discrete_target=True, units=b.units),
+        "needs",
+    ),
+    Method(
+        "t-copula",
+        "Student-t copula fitted to ranks by EM (elliptical, heavy tails), bias-corrected",
+        lambda b: TCopulaMutualInfo(units=b.units),
+    ),
+    Method(
+        "t-copula-or-ksg",
+        "the t-copula, unless ksg-copula is clearly larger (non-elliptical)",
+        lambda b: TCopulaOrKSGMutualInfo(random_state=b.random_state, units=b.units),
+    ),
+    Method(
+        "atoms",
+        "zero-pattern chain rule for a y with atoms at 0 (ReLU-type variables)",
+        lambda b: AtomDecompositionMutualInfo(units=b.units, random_state=b.random_state),
+    ),
+    Method("neural", "a trained critic's variational bound (needs torch)", _neural),
+    Method("kernel", "matrix-based Renyi entropy of Gram matrices", _kernel),
+)
+_BY_NAME = {m.name: m for m in METHOD_TABLE}
+
+METHODS = ("auto", *_BY_NAME)
 # One line per method, for help texts (the command line prints these).
 METHOD_HELP = {
     "auto": "chosen from the data kinds and dimension (the table in the user guide)",
-    "binned": "plug-in counts of (binned) values with the Miller-Madow correction",
-    "ksg": "Kraskov-Stoegbauer-Grassberger k-nearest neighbours (Ross's form for classes)",
-    "ksg-mixed": "k-NN counting exact ties as atoms (Gao et al. 2017), for data with atoms",
-    "ksg-copula": "k-NN on per-column normal scores (rank transform first)",
-    "gaussian": "closed form of a fitted Gaussian (exact for Gaussian data)",
-    "gaussian-copula": "Gaussian closed form on per-column normal scores",
-    "larger": "the larger of two estimates that are both biased downwards here",
-    "lda": "class target only: entropy of y minus held-out LDA cross-entropy (a lower bound)",
-    "logistic": "class side only: H(y) minus held-out logistic cross-entropy on normal scores "
-    "(a lower bound)",
-    "classifiers": "class side only: the larger of the held-out LDA and logistic bounds",
-    "gaussian-classes": "class side only: bias-corrected Gaussian MI with the classes one-hot",
-    "t-copula": "Student-t copula fitted to ranks by EM (elliptical, heavy tails), bias-corrected",
-    "t-copula-or-ksg": "the t-copula, unless ksg-copula is clearly larger (non-elliptical)",
-    "atoms": "zero-pattern chain rule for a y with atoms at 0 (ReLU-type variables)",
-    "neural": "a trained critic's variational bound (needs torch)",
-    "kernel": "matrix-based Renyi entropy of Gram matrices",
+    **{m.name: m.help for m in METHOD_TABLE},
 }
 
 
@@ -527,66 +642,14 @@ def _tcopula_choice_text(t, k, df, use_knn, units, refused):
 
 
 def make_estimator(method, random_state=None, units="nats", class_target=None):
-    """The skmi estimator behind a method name.
+    """The skmi estimator behind a method name (a row of ``METHOD_TABLE``).
 
     ``class_target``: True when y holds class labels (k-NN estimators take
-    Ross's form, "larger" pairs it with the LDA bound), False when it does
-    not, None to leave it to each estimator's ``discrete_target="auto"``
-    (by dtype; the behaviour before data kinds, kept for direct callers).
+    Ross's form, "larger" pairs it with the classifier bounds), False when
+    it does not, None to leave it to each estimator's
+    ``discrete_target="auto"`` (by values; kept for direct callers).
     """
-    from skmi._kernel import KernelMutualInfo
-    from skmi._neural import NeuralMutualInfo
-
-    target = bool(class_target)
-    ksg_target = "auto" if class_target is None else target
-
-    def ksg(**options):
-        return KSGMutualInfo(
-            discrete_target=ksg_target, random_state=random_state, units=units, **options
-        )
-
-    def larger():
-        if target:
-            return LargerOfMutualInfo(
-                [
-                    ksg(copula=True),
-                    LDAMutualInfo(copula=True, units=units, random_state=random_state),
-                    LogisticMutualInfo(units=units, random_state=random_state),
-                ]
-            )
-        return LargerOfMutualInfo([ksg(copula=True), GaussianMutualInfo(copula=True, units=units)])
-
-    factories = {
-        "binned": lambda: BinnedMutualInfo(
-            correction="miller-madow",
-            discrete_features=target or "auto",
-            discrete_target=target or "auto",
-            units=units,
-        ),
-        "ksg": lambda: ksg(),
-        "ksg-mixed": lambda: ksg(ties="mixed"),
-        "ksg-copula": lambda: ksg(copula=True),
-        "gaussian": lambda: GaussianMutualInfo(units=units),
-        "gaussian-copula": lambda: GaussianMutualInfo(copula=True, units=units),
-        "larger": larger,
-        "lda": lambda: LDAMutualInfo(units=units, random_state=random_state),
-        "logistic": lambda: LogisticMutualInfo(units=units, random_state=random_state),
-        "classifiers": lambda: LargerOfMutualInfo(
-            [
-                LDAMutualInfo(copula=True, units=units, random_state=random_state),
-                LogisticMutualInfo(units=units, random_state=random_state),
-            ]
-        ),
-        "gaussian-classes": lambda: GaussianMutualInfo(
-            bias_correction=True, discrete_target=True, units=units
-        ),
-        "t-copula": lambda: TCopulaMutualInfo(units=units),
-        "t-copula-or-ksg": lambda: TCopulaOrKSGMutualInfo(random_state=random_state, units=units),
-        "atoms": lambda: AtomDecompositionMutualInfo(units=units, random_state=random_state),
-        "neural": lambda: NeuralMutualInfo(random_state=random_state, units=units),
-        "kernel": lambda: KernelMutualInfo(random_state=random_state, units=units),
-    }
-    return factories[method]()
+    return _BY_NAME[method].build(_Build(random_state, units, class_target))
 
 
 _KINDS = StrOptions({"auto", "continuous", "discrete", "mixed"})
@@ -644,12 +707,9 @@ def estimate_mi(
         Pompe 2007; with ``p_value`` the local permutation test of Runge 2018).
     method : str, default="auto"
         "auto" picks by the kind of each side, dimension, atoms and tail
-        weight (the table in the module notes, supported by
-        ``benchmarks/bench_auto.py``); or one of "binned", "ksg",
-        "ksg-mixed", "ksg-copula", "gaussian", "gaussian-copula", "larger",
-        "lda", "logistic", "classifiers", "gaussian-classes", "t-copula",
-        "t-copula-or-ksg", "atoms",
-        "neural", "kernel".
+        weight (the rules in the user guide, "Which estimator"); or one of:
+
+        METHOD_LIST
     x_kind, y_kind : {"auto", "continuous", "discrete", "mixed"}, default="auto"
         How to take each side; "auto" classifies by the values
         (:mod:`skmi._data_kinds`), not by the dtype: an integer column of
@@ -753,6 +813,17 @@ def estimate_mi(
         if not lags:
             raise ValueError("lag is an empty sequence; give at least one lag.")
         return LagScan(_lagged(X, y, z, v, z_lag, options) for v in lags)
+
+
+def _method_list(indent="        "):
+    """The method table as a numpydoc definition list, for estimate_mi's docstring."""
+    lines = []
+    for m in METHOD_TABLE:
+        lines += [f'{indent}- ``"{m.name}"``: {m.help}']
+    return "\n".join(lines).lstrip()
+
+
+estimate_mi.__doc__ = estimate_mi.__doc__.replace("METHOD_LIST", _method_list())
 
 
 @dataclass
@@ -1093,23 +1164,12 @@ def _fit(estimator, X_fit, y_fit, z, kind_x, kind_y, plan, chosen):
 
 
 def _class_side(method, kx, ky):
-    classes = (
-        "ksg",
-        "ksg-mixed",
-        "ksg-copula",
-        "larger",
-        "lda",
-        "logistic",
-        "classifiers",
-        "gaussian-classes",
-        "binned",
-    )
-    if method not in classes:
+    classes = _BY_NAME[method].classes
+    if classes == "no":
         return None
     if method == "binned":
         return "y" if kx == ky == "discrete" else None
-    needs_classes = ("lda", "logistic", "classifiers", "gaussian-classes")
-    if method in needs_classes and ky != "discrete" and kx != "discrete":
+    if classes == "needs" and ky != "discrete" and kx != "discrete":
         raise ValueError(
             f"method={method!r} needs a discrete (class) side; neither X nor y is one."
         )
