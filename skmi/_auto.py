@@ -140,6 +140,23 @@ def _binned(b):
     )
 
 
+def _atoms(b):
+    """The zero-pattern chain rule with both parts on normal scores.
+
+    Ross's k-NN for the pattern and the Gaussian within patterns, each on
+    the columns' normal scores: a monotone map of any column of X then
+    leaves the estimate unchanged, as it leaves the MI (ReLU atoms through
+    random monotone maps of X, ``bench_stress.py``: 62 % of estimates within
+    10 % before, 100 % after; identity 1.225 -> 1.155, truth 1.178).
+    """
+    return AtomDecompositionMutualInfo(
+        pattern_estimator=KSGMutualInfo(copula=True, random_state=b.random_state),
+        within_estimator=GaussianMutualInfo(copula=True, bias_correction=True),
+        units=b.units,
+        random_state=b.random_state,
+    )
+
+
 def _neural(b):
     from skmi._neural import NeuralMutualInfo
 
@@ -232,8 +249,8 @@ METHOD_TABLE = (
     ),
     Method(
         "atoms",
-        "zero-pattern chain rule for a y with atoms at 0 (ReLU-type variables)",
-        lambda b: AtomDecompositionMutualInfo(units=b.units, random_state=b.random_state),
+        "zero-pattern chain rule for a y with atoms at 0 (ReLU-type variables), on normal scores",
+        _atoms,
     ),
     Method("neural", "a trained critic's variational bound (needs torch)", _neural),
     Method("kernel", "matrix-based Renyi entropy of Gram matrices", _kernel),
