@@ -6,36 +6,47 @@ Estimators follow one contract: ``fit(X, y)`` sets ``mi_`` (nats unless
 mean is the estimate.
 """
 
-from skmi import datasets, exceptions
-from skmi._atoms import AtomDecompositionMutualInfo
-from skmi._auto import MIResult, estimate_mi
-from skmi._binned import BinnedMutualInfo
-from skmi._config import config_context, get_config, set_config
-from skmi._dask.sample import sample_rows
-from skmi._divergence import kl_divergence
-from skmi._entropy import entropy
-from skmi._gaussian import GaussianMutualInfo
-from skmi._kernel import KernelMutualInfo, kernel_entropy
-from skmi._ksg import KSGMutualInfo
-from skmi._lda import LDAMutualInfo, LogisticMutualInfo
-from skmi._neural import MINE, NeuralMutualInfo
-from skmi._tcopula import TCopulaMutualInfo
-from skmi._transfer_entropy import TransferEntropy, transfer_entropy
-from skmi.feature_selection import (
-    MutualInfoSelector,
-    mutual_info_classif,
-    mutual_info_matrix,
-    mutual_info_regression,
-    mutual_info_score_func,
-)
-from skmi.probe import (
-    InformationPlane,
-    JacobianMutualInfo,
-    LayerMIProbe,
-    class_mutual_info,
-    empirical_ntk,
-)
-from skmi.stats import bootstrap_ci, permutation_test
+import importlib
+
+# Imported on first use (PEP 562), so that `import skmi` and `skmi --help`
+# do not pay for scikit-learn, SciPy, Numba and every estimator up front.
+_LAZY = {
+    "AtomDecompositionMutualInfo": "skmi._atoms",
+    "BinnedMutualInfo": "skmi._binned",
+    "GaussianMutualInfo": "skmi._gaussian",
+    "InformationPlane": "skmi.probe",
+    "JacobianMutualInfo": "skmi.probe",
+    "KSGMutualInfo": "skmi._ksg",
+    "KernelMutualInfo": "skmi._kernel",
+    "LDAMutualInfo": "skmi._lda",
+    "LayerMIProbe": "skmi.probe",
+    "LogisticMutualInfo": "skmi._lda",
+    "MINE": "skmi._neural",
+    "MIResult": "skmi._auto",
+    "MutualInfoSelector": "skmi.feature_selection",
+    "NeuralMutualInfo": "skmi._neural",
+    "TCopulaMutualInfo": "skmi._tcopula",
+    "TransferEntropy": "skmi._transfer_entropy",
+    "bootstrap_ci": "skmi.stats",
+    "class_mutual_info": "skmi.probe",
+    "config_context": "skmi._config",
+    "datasets": "skmi.datasets",
+    "empirical_ntk": "skmi.probe",
+    "entropy": "skmi._entropy",
+    "estimate_mi": "skmi._auto",
+    "exceptions": "skmi.exceptions",
+    "get_config": "skmi._config",
+    "kernel_entropy": "skmi._kernel",
+    "kl_divergence": "skmi._divergence",
+    "mutual_info_classif": "skmi.feature_selection",
+    "mutual_info_matrix": "skmi.feature_selection",
+    "mutual_info_regression": "skmi.feature_selection",
+    "mutual_info_score_func": "skmi.feature_selection",
+    "permutation_test": "skmi.stats",
+    "sample_rows": "skmi._dask.sample",
+    "set_config": "skmi._config",
+    "transfer_entropy": "skmi._transfer_entropy",
+}
 
 __version__ = "0.1.0.dev0"
 
@@ -76,3 +87,19 @@ __all__ = [
     "set_config",
     "transfer_entropy",
 ]
+
+
+def __getattr__(name):
+    try:
+        module = _LAZY[name]
+    except KeyError:
+        raise AttributeError(f"module 'skmi' has no attribute {name!r}") from None
+    value = importlib.import_module(module)
+    if module != f"skmi.{name}":
+        value = getattr(value, name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

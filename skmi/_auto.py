@@ -55,15 +55,14 @@ from scipy.special import digamma
 from sklearn.base import BaseEstimator, clone
 from sklearn.utils import check_array, check_random_state
 
-from skmi._atoms import AtomDecompositionMutualInfo, atom_share
+from skmi._atoms import atom_share
 from skmi._base import _check_values
-from skmi._binned import BinnedMutualInfo
 from skmi._collinear import reduce_collinear
+from skmi._dask import refuse_dask_collections
 from skmi._data_kinds import classify, count_columns
 from skmi._determinism import functional_relation, monotone_pair
-from skmi._gaussian import GaussianMutualInfo
 from skmi._ksg import KSGMutualInfo
-from skmi._lda import LDAMutualInfo, LogisticMutualInfo
+from skmi._methods import _BY_NAME, METHOD_TABLE, METHODS, _Build
 from skmi._sklearn_compat import Interval, StrOptions, validate_params
 from skmi._tcopula import TCopulaMutualInfo
 from skmi._traits import get_traits, strictest
@@ -89,180 +88,6 @@ DF_PROFILE_ROWS = 10_000
 ATOM_SHARE = 0.05
 # estimate_mi(normalize=...): the MI on a [0, 1] scale (see _normalized)
 NORMALIZATIONS = ("linfoot", "arithmetic", "geometric", "min", "max")
-
-
-@dataclass(frozen=True)
-class Method:
-    """One row of the method table: everything skmi knows about a method name.
-
-    ``classes`` says how the method treats a discrete side: "no" (never as
-    class labels), "can" (class labels when a side is discrete: Ross's k-NN,
-    the binned plug-in), "needs" (only with a class side).
-    """
-
-    name: str
-    help: str
-    build: object  # callable(_Build) -> estimator
-    classes: str = "no"
-
-
-@dataclass(frozen=True)
-class _Build:
-    """What a method's factory needs: seed, units, and whether y holds classes."""
-
-    random_state: object
-    units: str
-    class_target: object  # True, False, or None (each estimator's "auto")
-
-    def ksg(self, **options):
-        target = "auto" if self.class_target is None else bool(self.class_target)
-        return KSGMutualInfo(
-            discrete_target=target, random_state=self.random_state, units=self.units, **options
-        )
-
-    def lda(self, **options):
-        return LDAMutualInfo(units=self.units, random_state=self.random_state, **options)
-
-    def logistic(self):
-        return LogisticMutualInfo(units=self.units, random_state=self.random_state)
-
-
-def _larger(b):
-    if b.class_target:
-        return LargerOfMutualInfo([b.ksg(copula=True), b.lda(copula=True), b.logistic()])
-    return LargerOfMutualInfo([b.ksg(copula=True), GaussianMutualInfo(copula=True, units=b.units)])
-
-
-def _binned(b):
-    target = bool(b.class_target) or "auto"
-    return BinnedMutualInfo(
-        correction="miller-madow", discrete_features=target, discrete_target=target, units=b.units
-    )
-
-
-def _atoms(b):
-    """The zero-pattern chain rule with both parts on normal scores.
-
-    Ross's k-NN for the pattern and the Gaussian within patterns, each on
-    the columns' normal scores: a monotone map of any column of X then
-    leaves the estimate unchanged, as it leaves the MI (ReLU atoms through
-    random monotone maps of X, ``bench_stress.py``: 62 % of estimates within
-    10 % before, 100 % after; identity 1.225 -> 1.155, truth 1.178).
-    """
-    return AtomDecompositionMutualInfo(
-        pattern_estimator=KSGMutualInfo(copula=True, random_state=b.random_state),
-        within_estimator=GaussianMutualInfo(copula=True, bias_correction=True),
-        units=b.units,
-        random_state=b.random_state,
-    )
-
-
-def _neural(b):
-    from skmi._neural import NeuralMutualInfo
-
-    return NeuralMutualInfo(random_state=b.random_state, units=b.units)
-
-
-def _kernel(b):
-    from skmi._kernel import KernelMutualInfo
-
-    return KernelMutualInfo(random_state=b.random_state, units=b.units)
-
-
-# The one method table: the planner, make_estimator, estimate_mi's docstring,
-# `skmi estimate --help` and the user guide read it.
-METHOD_TABLE = (
-    Method(
-        "binned",
-        "plug-in counts of (binned) values with the Miller-Madow correction",
-        _binned,
-        "can",
-    ),
-    Method(
-        "ksg",
-        "Kraskov-Stoegbauer-Grassberger k-nearest neighbours (Ross's form for classes)",
-        lambda b: b.ksg(),
-        "can",
-    ),
-    Method(
-        "ksg-mixed",
-        "k-NN counting exact ties as atoms (Gao et al. 2017), for data with atoms",
-        lambda b: b.ksg(ties="mixed"),
-        "can",
-    ),
-    Method(
-        "ksg-copula",
-        "k-NN on per-column normal scores (rank transform first)",
-        lambda b: b.ksg(copula=True),
-        "can",
-    ),
-    Method(
-        "gaussian",
-        "closed form of a fitted Gaussian (exact for Gaussian data)",
-        lambda b: GaussianMutualInfo(units=b.units),
-    ),
-    Method(
-        "gaussian-copula",
-        "Gaussian closed form on per-column normal scores",
-        lambda b: GaussianMutualInfo(copula=True, units=b.units),
-    ),
-    Method(
-        "larger",
-        "the larger of estimates that are all biased downwards here",
-        _larger,
-        "can",
-    ),
-    Method(
-        "lda",
-        "class side only: H(y) minus held-out LDA cross-entropy (a lower bound)",
-        lambda b: b.lda(),
-        "needs",
-    ),
-    Method(
-        "logistic",
-        "class side only: H(y) minus held-out logistic cross-entropy on normal scores "
-        "(a lower bound)",
-        lambda b: b.logistic(),
-        "needs",
-    ),
-    Method(
-        "classifiers",
-        "class side only: the larger of the held-out LDA and logistic bounds",
-        lambda b: LargerOfMutualInfo([b.lda(copula=True), b.logistic()]),
-        "needs",
-    ),
-    Method(
-        "gaussian-classes",
-        "class side only: bias-corrected Gaussian MI with the classes one-hot",
-        lambda b: GaussianMutualInfo(bias_correction=True, discrete_target=True, units=b.units),
-        "needs",
-    ),
-    Method(
-        "t-copula",
-        "Student-t copula fitted to ranks by EM (elliptical, heavy tails), bias-corrected",
-        lambda b: TCopulaMutualInfo(units=b.units),
-    ),
-    Method(
-        "t-copula-or-ksg",
-        "the t-copula, unless ksg-copula is clearly larger (non-elliptical)",
-        lambda b: TCopulaOrKSGMutualInfo(random_state=b.random_state, units=b.units),
-    ),
-    Method(
-        "atoms",
-        "zero-pattern chain rule for a y with atoms at 0 (ReLU-type variables), on normal scores",
-        _atoms,
-    ),
-    Method("neural", "a trained critic's variational bound (needs torch)", _neural),
-    Method("kernel", "matrix-based Renyi entropy of Gram matrices", _kernel),
-)
-_BY_NAME = {m.name: m for m in METHOD_TABLE}
-
-METHODS = ("auto", *_BY_NAME)
-# One line per method, for help texts (the command line prints these).
-METHOD_HELP = {
-    "auto": "chosen from the data kinds and dimension (the table in the user guide)",
-    **{m.name: m.help for m in METHOD_TABLE},
-}
 
 
 @dataclass
@@ -804,6 +629,8 @@ def estimate_mi(
     ('t-copula-or-ksg', 'continuous', True)
     """
     check_int(n_permutations, "n_permutations", min_value=1)
+    refuse_dask_collections("estimate_mi", X=X, y=y, z=z)
+    _warn_on_unaligned_indexes(X, y, z)
     if lag is not None and time_series is None:
         time_series = True  # lagged rows are a time series
     options = _Options(
@@ -858,6 +685,21 @@ class _Options:
     n_jobs: object
     time_series: object
     normalize: str = None
+
+
+def _warn_on_unaligned_indexes(X, y, z):
+    """Pandas sides with different indexes are paired by position: say so once."""
+    sides = [(name, A) for name, A in (("X", X), ("y", y), ("z", z)) if hasattr(A, "index")]
+    for (name_a, a), (name_b, b) in zip(sides, sides[1:], strict=False):
+        if len(a.index) == len(b.index) and not a.index.equals(b.index):
+            warn_at_caller(
+                f"{name_a} and {name_b} are pandas objects with different indexes; their rows "
+                "are paired by position, not by index label. Align them first "
+                f"({name_a}, {name_b} = {name_a}.align({name_b}, join='inner', axis=0)) if "
+                "the labels identify the samples.",
+                SkmiWarning,
+            )
+            return
 
 
 def _check_lag(value):
@@ -995,6 +837,16 @@ def _estimate_mi(X, y, z, options):
             f"chosen by the caller ({kind_x.reason}; {kind_y.reason})",
             _class_side(method, kind_x.kind, kind_y.kind),
         )
+    if plan.class_side is not None and plan.method != "binned":
+        labels = _as_labels(X if plan.class_side == "x" else y)
+        if np.bincount(labels).max() < 2:
+            side = "X" if plan.class_side == "x" else "y"
+            raise ValueError(
+                f"every value of {side}, taken as classes, occurs once, so no class has a "
+                "neighbour and nothing can be estimated: IDs or names carry no information "
+                f"about the other side. If {side} holds numbers that measure something, pass "
+                f"{side.lower()}_kind='continuous'."
+            )
     estimator = make_estimator(plan.method, seed, units, class_target=plan.class_side is not None)
     X_fit, y_fit = _dither_counts(plan, *_arrange(plan, X, y), seed)
     reduced = ""

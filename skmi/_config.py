@@ -82,7 +82,8 @@ def set_config(*, memory_budget=None, backend=None, device=None, torch_dtype=Non
     """
     for name, value in (("memory_budget", memory_budget), ("tile_bytes", tile_bytes)):
         if value is not None:
-            if not (isinstance(value, int) and value > 0):
+            # a bool is an int in Python: True would be a 1-byte budget
+            if isinstance(value, bool) or not (isinstance(value, int) and value > 0):
                 raise ValueError(f"{name} must be a positive int (bytes); got {value!r}.")
             _config()[name] = value
     for name, value in (("backend", backend), ("torch_dtype", torch_dtype)):
@@ -93,7 +94,19 @@ def set_config(*, memory_budget=None, backend=None, device=None, torch_dtype=Non
     if device is not None:
         if not isinstance(device, str):
             raise ValueError(f"device must be a string such as 'cpu' or 'cuda'; got {device!r}.")
+        _check_device_name(device)
         _config()["device"] = device
+
+
+def _check_device_name(device):
+    """Refuse a device name torch would not know ("gpu"), without importing torch."""
+    kind = device.split(":", 1)[0]
+    known = ("cpu", "cuda", "mps", "xpu", "meta", "hip", "xla", "privateuseone")
+    index = device.split(":", 1)[1] if ":" in device else "0"
+    if kind not in known or not index.isdigit():
+        raise ValueError(
+            f"device must be a torch device name such as 'cpu', 'cuda' or 'cuda:1'; got {device!r}."
+        )
 
 
 @contextmanager

@@ -34,7 +34,7 @@ from skmi._neighbors import (
 )
 from skmi._numba import ksg1_pair_1d_threaded, ksg1_pairs_1d
 from skmi._preprocessing import standardize
-from skmi._sklearn_compat import Hidden, Interval, Options, StrOptions
+from skmi._sklearn_compat import Interval, Options, StrOptions
 from skmi._traits import MITraits
 from skmi.exceptions import TiesWarning
 
@@ -59,10 +59,8 @@ class KSGMutualInfo(BaseMutualInfo):
     variant : {1, 2}, default=1
         KSG estimator 1 (marginal balls set by the k-th joint distance; the
         one scikit-learn uses) or 2 (balls set by the neighbours' extent in
-        each marginal). Called ``algorithm`` before 0.2; renamed because
-        scikit-learn's ``algorithm`` names a neighbour-search structure.
-    algorithm : {1, 2}, optional
-        Deprecated alias of ``variant`` (FutureWarning); removed in 0.3.
+        each marginal). (Not called ``algorithm``: scikit-learn's
+        ``algorithm`` names a neighbour-search structure.)
     copula : bool, default=False
         First map every continuous column through its ranks to normal
         scores. MI is invariant to such monotone maps, but KSG's bias is not:
@@ -87,9 +85,10 @@ class KSGMutualInfo(BaseMutualInfo):
     discrete_target : {"auto", True, False}, default="auto"
         Treat y as class labels (Ross, 2014). ``"auto"`` does so for boolean
         and string y, and for integer y whose values repeat as class labels
-        do (``skmi._data_kinds.classify_column``: integer IDs such as
-        ``np.arange(n)`` are numbers). A multi-column class y is one symbol
-        per row.
+        do: at most 20 distinct values with at least 5 samples each (integer
+        IDs such as ``np.arange(n)`` and counts with many levels are
+        numbers; the data-kind table in the user guide, "Which estimator").
+        A multi-column class y is one symbol per row.
     jitter : float, default=1e-10
         Relative size of the tie-breaking noise.
     backend : {"auto", "numba", "torch"}, default="auto"
@@ -100,9 +99,9 @@ class KSGMutualInfo(BaseMutualInfo):
         O(n^2) brute force where Numba's sorted arrays and trees are
         O(n log n) in low dimension; on an H200 the (previous) torch path took
         43 s for the 1-D KSG at n = 10^5 against 0.029 s for Numba on 16
-        cores, so "auto" moves to the GPU only from
-        ``skmi._neighbors.TORCH_AUTO_MIN_SAMPLES`` samples once a GPU run of
-        ``benchmarks/bench_backends.py --gpu`` sets it (None today).
+        cores, so "auto" stays on Numba until a GPU run of
+        ``benchmarks/bench_backends.py --gpu`` measures where the GPU wins;
+        ask for ``backend="torch"`` to use it.
     device : str or None, default=None
         torch device for the torch backend; None means
         ``skmi.get_config()["device"]`` ("cpu" unless set).
@@ -187,7 +186,6 @@ class KSGMutualInfo(BaseMutualInfo):
         **BaseMutualInfo._parameter_constraints,
         "n_neighbors": [Interval(Integral, 1, None, closed="left")],
         "variant": [Options(Integral, {1, 2})],
-        "algorithm": [Options(Integral, {1, 2}), Hidden(StrOptions({"deprecated"}))],
         "copula": ["boolean"],
         "standardize": ["boolean"],
         "ties": [StrOptions({"jitter", "mixed"})],
@@ -210,7 +208,6 @@ class KSGMutualInfo(BaseMutualInfo):
         n_neighbors=3,
         *,
         variant=1,
-        algorithm="deprecated",
         copula=False,
         standardize=True,
         ties="jitter",
@@ -223,7 +220,6 @@ class KSGMutualInfo(BaseMutualInfo):
     ):
         self.n_neighbors = n_neighbors
         self.variant = variant
-        self.algorithm = algorithm
         self.copula = copula
         self.standardize = standardize
         self.ties = ties
@@ -332,18 +328,7 @@ class KSGMutualInfo(BaseMutualInfo):
             return _conditional_terms(X, y, z, k, mixed)
         if mixed:
             return _mixed_terms(X, y, k)
-        return _ksg_terms(X, y, k, self._variant())
-
-    def _variant(self):
-        if isinstance(self.algorithm, str):  # "deprecated": not given
-            return self.variant
-        warnings.warn(
-            "KSGMutualInfo(algorithm=...) was renamed variant=... in 0.2 and will be "
-            "removed in 0.3: scikit-learn's 'algorithm' names a neighbour search.",
-            FutureWarning,
-            stacklevel=5,
-        )
-        return self.algorithm
+        return _ksg_terms(X, y, k, self.variant)
 
     def _prepare(self, A, rng, common_scale):
         """Copula-map and standardise (optionally) and jitter a continuous block.

@@ -34,6 +34,7 @@ from sklearn.base import clone
 from sklearn.utils import check_random_state
 
 from skmi._base import fitted_mi
+from skmi._dask import refuse_dask_collections
 from skmi._parallel import Parallel, delayed
 from skmi._sklearn_compat import Interval, StrOptions, check_is_fitted, validate_params
 from skmi._surrogates import (
@@ -116,7 +117,8 @@ class ConfidenceInterval:
         return f"{schemes[self.method]}{strata}; {self.interval} interval"
 
 
-def _as_arrays(X, y):
+def _as_arrays(X, y, owner="permutation_test"):
+    refuse_dask_collections(owner, X=X, y=y)
     X, y = detach_tensor(X), detach_tensor(y)  # a tensor with grad: numpy cannot read it
     X = np.asarray(X) if not hasattr(X, "iloc") else X.to_numpy()
     y = np.asarray(y) if not hasattr(y, "iloc") else y.to_numpy()
@@ -532,7 +534,7 @@ def bootstrap_ci(
     >>> ci.method, bool(ci.low < truth < ci.high), bool(ci.low <= ci.estimate <= ci.high)
     ('bootstrap', True, True)
     """
-    X, y = _as_arrays(X, y)
+    X, y = _as_arrays(X, y, "bootstrap_ci")
     if method == "auto":
         method = get_traits(estimator).resampling
     if time_series:

@@ -577,3 +577,48 @@ def test_a_spiral_is_said_to_be_non_elliptical():
     X, y, truth = make_gaussian(3000, 3, 3, mi=1.0, random_state=0)
     result = estimate_mi(X, y, random_state=0)
     assert not any("not elliptical" in note for note in result.notes)
+
+
+# -- issue 27, tier 3: clear words where estimate_mi was silent or misleading ---------
+
+
+def test_dask_input_is_refused_not_gathered():
+    da = pytest.importorskip("dask.array")
+    from skmi import bootstrap_ci, permutation_test
+    from skmi._ksg import KSGMutualInfo
+
+    X = da.random.random((200, 1), chunks=50)
+    y = da.random.random(200, chunks=50)
+    for call in (
+        lambda: estimate_mi(X, y),
+        lambda: permutation_test(KSGMutualInfo(), X, y),
+        lambda: bootstrap_ci(KSGMutualInfo(), X, y),
+    ):
+        with pytest.raises(TypeError, match="would gather"):
+            call()
+
+
+def test_pandas_sides_with_different_indexes_are_said_to_pair_by_position():
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(0)
+    X = pd.Series(rng.standard_normal(200), index=range(200))
+    y = pd.Series(rng.standard_normal(200), index=range(100, 300))
+    with pytest.warns(UserWarning, match="paired by position"):
+        estimate_mi(X, y, random_state=0)
+
+
+def test_names_as_classes_blame_the_side_that_holds_them():
+    names = np.array([f"id{i}" for i in range(300)], dtype=object)
+    y = np.random.default_rng(0).standard_normal(300)
+    with pytest.raises(ValueError, match="every value of X") as caught:
+        estimate_mi(names, y)
+    assert "discrete_target" not in str(caught.value)
+
+
+def test_config_refuses_a_boolean_budget_and_unknown_devices():
+    import skmi
+
+    with pytest.raises(ValueError, match="memory_budget"):
+        skmi.set_config(memory_budget=True)
+    with pytest.raises(ValueError, match="device"):
+        skmi.set_config(device="gpu")

@@ -57,14 +57,6 @@ def test_gaussian_truth_low_dimension(dims, correlation, variant):
     assert est.mi_ == pytest.approx(truth, abs=0.04)
 
 
-def test_algorithm_is_a_deprecated_alias_of_variant():
-    X, y, _ = make_gaussian(300, random_state=0)
-    with pytest.warns(FutureWarning, match="renamed variant"):
-        old = KSGMutualInfo(algorithm=2, random_state=0).fit(X, y).mi_
-    assert old == KSGMutualInfo(variant=2, random_state=0).fit(X, y).mi_
-    assert old != KSGMutualInfo(variant=1, random_state=0).fit(X, y).mi_
-
-
 def test_gaussian_truth_five_dimensions_within_known_bias():
     X, y, truth = make_gaussian(10_000, 5, 5, correlation=0.5, random_state=11)
     mi = KSGMutualInfo(random_state=0).fit(X, y).mi_

@@ -16,7 +16,7 @@ import math
 import re
 import sys
 
-from skmi._auto import METHOD_HELP, METHODS
+from skmi._methods import METHOD_HELP, METHODS
 
 __all__ = ["main"]
 

@@ -57,6 +57,9 @@ def run(seed=0, epochs=500, record_every=10, out_dir=".", show=True):
         layers += [torch.nn.Linear(a, b), torch.nn.ReLU()]
     model = torch.nn.Sequential(*layers[:-1])  # no ReLU after the output
     probed = ["1", "3", "5", "7", "8"]  # the four hidden ReLUs and the output
+    # module indices mean nothing to a reader of the figure: name the layers
+    names = {"1": "hidden 1 (ReLU)", "3": "hidden 2 (ReLU)", "5": "hidden 3 (ReLU)"}
+    names.update({"7": "hidden 4 (ReLU)", "8": "output (linear)"})
 
     loader = torch.utils.data.DataLoader(
         torch.utils.data.TensorDataset(torch.tensor(X), torch.tensor(y)),
@@ -106,7 +109,7 @@ def run(seed=0, epochs=500, record_every=10, out_dir=".", show=True):
 
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.3))
     for name, rows in frame.groupby("layer", sort=False):
-        axes[0].plot(rows["epoch"], rows["I(T;Y)"], marker=".", label=f"layer {name}")
+        axes[0].plot(rows["epoch"], rows["I(T;Y)"], marker=".", label=names[name])
     epochs_recorded = sorted(frame["epoch"].unique())
     axes[0].plot(
         epochs_recorded,
@@ -122,7 +125,16 @@ def run(seed=0, epochs=500, record_every=10, out_dir=".", show=True):
         title="What each layer knows about y",
     )
     axes[0].legend(fontsize=7)
-    plane.plot(ax=axes[1])
+    axes[0].text(
+        0.03,
+        0.12,
+        f"Every layer is a function of x, so I(T; y) <= {truth:.3f}:\n"
+        "hidden-layer estimates above the truth are k-NN bias.",
+        transform=axes[0].transAxes,
+        fontsize=7,
+        va="bottom",
+    )
+    plane.plot(ax=axes[1], labels=names)
     axes[1].set_title("Information plane (colour: epoch)")
     loss = frame.drop_duplicates("epoch")
     axes[2].semilogy(loss["epoch"], loss["loss"])
