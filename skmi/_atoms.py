@@ -123,7 +123,8 @@ class AtomDecompositionMutualInfo(BaseMutualInfo):
         # a composite: the strictest of its parts (k-NN: subsample)
         pattern, within = self._parts()
         traits = strictest(get_traits(pattern), get_traits(within))
-        return MITraits(resampling=traits.resampling, neural=traits.neural)
+        # "none": the atom sits at a fixed value of y, which a shift of y moves
+        return MITraits(resampling=traits.resampling, neural=traits.neural, invariance="none")
 
     def _parts(self):
         pattern = self.pattern_estimator

@@ -116,9 +116,17 @@ class BinnedMutualInfo(BaseMutualInfo):
     _supports_discrete_target = True
     _x_dtype = None  # keep integer and string X: they are symbols
     _columns_fixed_at_fit = True  # the fitted edges belong to the fit's columns
+
     # A plug-in of counts: duplicated rows are just counted twice, so the
     # ordinary bootstrap is valid.
-    _mi_traits = MITraits(resampling="bootstrap", discrete_target=True, pointwise=True)
+    def _mi_traits(self):
+        # quantile bins follow the ranks; uniform and k-means bins scale with the column
+        return MITraits(
+            resampling="bootstrap",
+            discrete_target=True,
+            pointwise=True,
+            invariance="monotone" if self.strategy == "quantile" else "affine",
+        )
 
     def __init__(
         self,

@@ -142,11 +142,18 @@ class GaussianMutualInfo(BaseMutualInfo):
         "discrete_target": [StrOptions({"auto"}), "boolean"],
     }
     _supports_discrete_target = True
+
     # A closed form of the sample covariance: duplicated rows are a valid
     # plug-in on the resampled empirical distribution.
-    _mi_traits = MITraits(
-        resampling="bootstrap", discrete_target=True, conditioning=True, pointwise=True
-    )
+    def _mi_traits(self):
+        # a covariance's MI is unchanged by any invertible linear map of a side
+        return MITraits(
+            resampling="bootstrap",
+            discrete_target=True,
+            conditioning=True,
+            pointwise=True,
+            invariance="monotone" if self.copula else "affine",
+        )
 
     def __init__(
         self,

@@ -197,11 +197,19 @@ class KSGMutualInfo(BaseMutualInfo):
     }
     _supports_discrete_target = True
     _supports_conditioning = True
+
     # A duplicated row is its own nearest neighbour at distance 0, so
     # bootstrap resamples inflate k-NN estimates: subsample instead.
-    _mi_traits = MITraits(
-        resampling="subsample", discrete_target=True, conditioning=True, pointwise=True
-    )
+    def _mi_traits(self):
+        # ranks (copula) keep any monotone map; standardised columns an affine one
+        invariance = "monotone" if self.copula else "affine" if self.standardize else "none"
+        return MITraits(
+            resampling="subsample",
+            discrete_target=True,
+            conditioning=True,
+            pointwise=True,
+            invariance=invariance,
+        )
 
     def __init__(
         self,

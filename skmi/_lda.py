@@ -77,9 +77,17 @@ class LDAMutualInfo(BaseMutualInfo):
         "random_state": ["random_state"],
     }
     _supports_discrete_target = True
+
     # Cross-fitting with duplicated rows would score samples the discriminant
     # was fitted on: subsample, never bootstrap.
-    _mi_traits = MITraits(resampling="subsample", discrete_target=True)
+    def _mi_traits(self):
+        # LDA and logistic regression standardise: affine; on normal scores: monotone
+        copula = getattr(self, "copula", True)  # LogisticMutualInfo always uses normal scores
+        return MITraits(
+            resampling="subsample",
+            discrete_target=True,
+            invariance="monotone" if copula else "affine",
+        )
 
     def __init__(self, *, copula=False, n_splits=5, units="nats", random_state=None):
         self.copula = copula

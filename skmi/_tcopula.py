@@ -138,7 +138,7 @@ class TCopulaMutualInfo(BaseMutualInfo):
         "bias_correction": ["boolean"],
     }
     # A parametric fit to ranks: duplicated rows are a valid plug-in.
-    _mi_traits = MITraits(resampling="bootstrap")
+    _mi_traits = MITraits(resampling="bootstrap", invariance="monotone")
 
     def __init__(self, *, df="auto", max_iter=200, tol=1e-6, bias_correction=True, units="nats"):
         self.df = df

@@ -18,6 +18,12 @@ from dataclasses import dataclass, fields, replace
 # "seeds": refit on the same data with new seeds (neural bounds, whose
 # spread is dominated by training).
 RESAMPLING_ORDER = ("bootstrap", "subsample", "seeds")
+# Which maps of a column leave the estimate unchanged, from the most to the
+# least: "monotone" (any strictly monotone map: estimators on ranks),
+# "affine" (a shift and a non-zero scale: estimators that standardise),
+# "none" (scale matters). MI itself is invariant to any invertible map
+# (DESIGN.md, "Invariance"); tests/test_invariance.py checks the declaration.
+INVARIANCE_ORDER = ("monotone", "affine", "none")
 
 
 @dataclass(frozen=True)
@@ -36,6 +42,9 @@ class MITraits:
         Has ``pointwise_mi``.
     neural : bool
         Trains a critic (its estimate is a variational bound).
+    invariance : {"monotone", "affine", "none"}
+        The maps of a column under which the estimate is unchanged (exactly,
+        or to its random tie-breaking).
     """
 
     resampling: str = "bootstrap"
@@ -43,11 +52,16 @@ class MITraits:
     conditioning: bool = False
     pointwise: bool = False
     neural: bool = False
+    invariance: str = "none"
 
     def __post_init__(self):
         if self.resampling not in RESAMPLING_ORDER:
             raise ValueError(
                 f"resampling must be one of {RESAMPLING_ORDER}, got {self.resampling!r}."
+            )
+        if self.invariance not in INVARIANCE_ORDER:
+            raise ValueError(
+                f"invariance must be one of {INVARIANCE_ORDER}, got {self.invariance!r}."
             )
 
 
@@ -84,9 +98,13 @@ def strictest(*traits):
     if not traits:
         raise ValueError("strictest needs at least one MITraits.")
     resampling = max((t.resampling for t in traits), key=RESAMPLING_ORDER.index)
+    invariance = max((t.invariance for t in traits), key=INVARIANCE_ORDER.index)
     flags = {
         f.name: all(getattr(t, f.name) for t in traits)
         for f in fields(MITraits)
-        if f.name not in ("resampling", "neural")
+        if f.name not in ("resampling", "neural", "invariance")
     }
-    return replace(MITraits(resampling=resampling, **flags), neural=any(t.neural for t in traits))
+    return replace(
+        MITraits(resampling=resampling, invariance=invariance, **flags),
+        neural=any(t.neural for t in traits),
+    )

@@ -81,3 +81,62 @@ def test_every_route_is_invariant_to_monotone_maps(route, seed):
         after = estimate_mi(np.exp(np.asarray(X, dtype=float)), y, random_state=0)
     assert after.method == before.method
     assert after.estimate == pytest.approx(before.estimate, rel=0.02, abs=0.005)
+
+
+# -- each estimator's declared invariance (its traits) holds ------------------------
+
+
+def _declared(kind):
+    from conftest import ENTRIES
+
+    from skmi._traits import INVARIANCE_ORDER, get_traits
+
+    entries = [e for e in ENTRIES if e.kind in ("mi", "class-mi")]
+    return [
+        e
+        for e in entries
+        if INVARIANCE_ORDER.index(get_traits(e.estimator).invariance)
+        <= INVARIANCE_ORDER.index(kind)
+    ]
+
+
+def _ids(entries):
+    from conftest import estimator_id
+
+    return [estimator_id(e.estimator) for e in entries]
+
+
+def _pair(entry, n=400):
+    X, y, _ = make_gaussian(n, 2, 1, correlation=0.6, random_state=4)
+    if entry.kind == "class-mi":
+        y = (y > np.median(y)).astype(np.int64)
+    return X, y
+
+
+def _fitted(estimator, X, y):
+    from sklearn.base import clone
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return clone(estimator).fit(X, y).mi_
+
+
+@pytest.mark.parametrize("entry", _declared("monotone"), ids=_ids(_declared("monotone")))
+def test_declared_monotone_invariance_holds(entry):
+    X, y = _pair(entry)
+    rng = np.random.default_rng(5)
+    X2 = _monotone(X, rng)
+    y2 = y if y.dtype.kind in "iu" else _monotone(y, rng)[:, 0]
+    before, after = _fitted(entry.estimator, X, y), _fitted(entry.estimator, X2, y2)
+    assert after == pytest.approx(before, rel=1e-6, abs=1e-9)
+
+
+@pytest.mark.parametrize("entry", _declared("affine"), ids=_ids(_declared("affine")))
+def test_declared_affine_invariance_holds(entry):
+    X, y = _pair(entry)
+    rng = np.random.default_rng(6)
+    scale = rng.choice([-1.0, 1.0], 2) * rng.uniform(0.01, 100.0, 2)
+    X2 = X * scale + rng.uniform(-50, 50, 2)
+    y2 = y if y.dtype.kind in "iu" else 1e-3 * y - 7.0
+    before, after = _fitted(entry.estimator, X, y), _fitted(entry.estimator, X2, y2)
+    assert after == pytest.approx(before, rel=1e-6, abs=1e-9)
