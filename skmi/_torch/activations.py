@@ -22,6 +22,14 @@ The contract every probe relies on:
   ids for ``nn.Embedding`` / transformers);
 * activations captured by hooks are copied at once, before later in-place
   operations of the forward pass can change them;
+* a dict of per-sample tensors (``input_ids``, ``attention_mask``, ... or
+  a ``transformers.BatchEncoding``) is a batch of rows too
+  (:class:`ModelInputs`): every array in it is sliced along its first
+  dimension together, and the model is called as ``model(**inputs)``; other
+  values (flags such as ``return_dict``) are passed through unchanged;
+* a layer is a module name, or a field of the model's output
+  (``"last_hidden_state"``, ``"hidden_states.2"``, see
+  :func:`expand_output_layers`);
 * every output tensor of a layer has its batch dimension found by running
   two batch sizes (an LSTM's ``(h, c)`` are (num_layers, batch, hidden), a
   ``batch_first=False`` transformer's output (seq, batch, d)); a tensor
@@ -32,6 +40,7 @@ The model is never copied.
 
 import threading
 import weakref
+from collections.abc import Mapping
 from contextlib import contextmanager
 
 import numpy as np
@@ -70,6 +79,120 @@ def resolve_layers(model, layers, name="layers"):
             f"model.named_modules()): {listing}."
         )
     return layers
+
+
+def resolve_probe_layers(model, layers, name="layers"):
+    """Layer names for :class:`~skmi.LayerMIProbe`: module names or output fields.
+
+    A name that is not in ``model.named_modules()`` is kept as a field of the
+    model's output (checked by :func:`expand_output_layers`, which needs a
+    forward pass); a ValueError is raised there if it is neither.
+    """
+    if isinstance(layers, str):
+        layers = leaf_names(model) if layers == "all" else [layers]
+    layers = list(layers)
+    if not layers:
+        raise ValueError(f"{name} is empty: name at least one layer of the model.")
+    bad = [layer for layer in layers if not isinstance(layer, str)]
+    if bad:
+        raise TypeError(f"{name} must hold module names (strings); got {bad!r}.")
+    return layers
+
+
+def output_call_kwargs(fields, batch):
+    """Keyword flags a transformers model needs to return the requested fields."""
+    kwargs = {}
+    roots = {field.split(".", 1)[0] for field in fields}
+    given = batch.data if isinstance(batch, ModelInputs) else {}
+    flags = (("hidden_states", "output_hidden_states"), ("attentions", "output_attentions"))
+    for root, flag in flags:
+        if root in roots and flag not in given:
+            kwargs[flag] = True
+    return kwargs
+
+
+def _parse_field(name):
+    """``"hidden_states.2"`` -> ("hidden_states", 2); ``"logits"`` -> ("logits", None)."""
+    root, _, index = name.partition(".")
+    if index:
+        try:
+            return root, int(index)
+        except ValueError:
+            return name, None
+    return root, None
+
+
+def output_field(result, name):
+    """The value of output field ``name`` ("field" or "field.index") of a model output."""
+    root, index = _parse_field(name)
+    value = result[root]
+    return value if index is None else value[index]
+
+
+def _field_listing(result):
+    if not isinstance(result, Mapping):
+        return f"(the model returns a {type(result).__name__}, which has no named fields)"
+    names = []
+    for key, value in result.items():
+        if isinstance(value, (tuple, list)):
+            names.append(f"{key!r} (or {key}.0 ... {key}.{len(value) - 1})")
+        elif value is not None:
+            names.append(repr(key))
+    return ", ".join(names) or "(none)"
+
+
+def expand_output_layers(model, X, layers, device=None):
+    """Module names kept; output fields checked and expanded, in order.
+
+    The model runs once on the first row of X (borrowed, without gradients)
+    if any name is not a module. A field of the output (a ``ModelOutput`` or
+    dict) is named by its key (``"last_hidden_state"``, ``"logits"``); an
+    entry of a tuple-valued field by ``"key.index"`` (``"hidden_states.0"``
+    is the embeddings' output, ``"hidden_states.k"`` the output of block k);
+    a tuple-valued key alone stands for all its entries. ``hidden_states``
+    and ``attentions`` are requested from the model with
+    ``output_hidden_states=True`` / ``output_attentions=True``.
+    """
+    torch = require_torch()
+    modules = dict(model.named_modules())
+    fields = [layer for layer in layers if layer not in modules]
+    if not fields:
+        return list(layers)
+    with borrowed(model, device) as run_device, torch.no_grad():
+        batch = to_model_input(X[:1], model_dtype(model), run_device)
+        result = call_model(model, batch, output_call_kwargs(fields, X))
+    expanded = []
+    for layer in layers:
+        if layer in modules:
+            expanded.append(layer)
+            continue
+        root, index = _parse_field(layer)
+        value = result.get(root) if isinstance(result, Mapping) else None
+        if value is not None and index is None and isinstance(value, (tuple, list)):
+            expanded.extend(f"{root}.{k}" for k in range(len(value)))
+            continue
+        ok = value is not None and (
+            (index is None and isinstance(value, torch.Tensor))
+            or (
+                index is not None
+                and isinstance(value, (tuple, list))
+                and -len(value) <= index < len(value)
+            )
+        )
+        if not ok:
+            listing = ", ".join(repr(n) for n in modules if n) or "(none)"
+            raise ValueError(
+                f"Unknown layer {layer!r} in layers: it is neither a module name (from "
+                f"model.named_modules(): {listing}) nor a field of the model's output "
+                f"({_field_listing(result)})."
+            )
+        if index is not None and index < 0:
+            layer = f"{root}.{index % len(value)}"
+        expanded.append(layer)
+    duplicates = sorted({name for name in expanded if expanded.count(name) > 1})
+    if duplicates:
+        raise ValueError(f"layers names {duplicates} more than once.")
+    return expanded
 
 
 def model_device(model):
@@ -205,29 +328,155 @@ def hooks_removed_on_exit():
 # ---------------------------------------------------------------------------
 
 
-def is_integer_input(X):
-    """True for integer (not boolean) arrays and tensors: token ids and the like."""
+class ModelInputs:
+    """The rows of a dict of per-sample arrays (a tokenised batch), sliced together.
+
+    Every tensor or array in ``data`` (and every list, read as an array) is a
+    field of the rows: its first dimension is the sample. Other values (None,
+    flags, strings) are passed to the model unchanged with every batch. The
+    user's tensors are held, not copied (:func:`to_model_input` copies).
+    """
+
+    def __init__(self, data, name="X"):
+        torch = require_torch()
+        if isinstance(data, ModelInputs):
+            data = data.data
+        fields, extras = {}, {}
+        for key, value in dict(data).items():
+            if not isinstance(key, str):
+                raise TypeError(f"{name} keys must be argument names (str); got {key!r}.")
+            if isinstance(value, (list, tuple)):
+                value = np.asarray(value)
+                if value.dtype == object:
+                    raise ValueError(
+                        f"{name}[{key!r}] is ragged (sequences of different lengths): pad "
+                        "it (a tokenizer's padding=True) or pass tensors."
+                    )
+            if isinstance(value, (torch.Tensor, np.ndarray)) and value.ndim >= 1:
+                fields[key] = value
+            else:
+                extras[key] = value
+        if not fields:
+            raise ValueError(
+                f"{name} is a dict without arrays or tensors: it needs per-sample inputs "
+                "such as input_ids."
+            )
+        lengths = {key: len(value) for key, value in fields.items()}
+        if len(set(lengths.values())) != 1:
+            raise ValueError(
+                f"The arrays in {name} have different numbers of rows (first dimension): "
+                f"{lengths}; each row is one sample, so they must match."
+            )
+        self.fields = fields
+        self.extras = extras
+
+    @property
+    def data(self):
+        return {**self.fields, **self.extras}
+
+    def __len__(self):
+        return len(next(iter(self.fields.values())))
+
+    def __getitem__(self, index):
+        torch = require_torch()
+        out = ModelInputs.__new__(ModelInputs)
+        out.fields = {}
+        for key, value in self.fields.items():
+            if isinstance(value, torch.Tensor) and not isinstance(index, slice):
+                out.fields[key] = value[torch.as_tensor(np.asarray(index), device=value.device)]
+            else:
+                out.fields[key] = value[index]
+        out.extras = dict(self.extras)
+        return out
+
+    def token_mask(self):
+        """(n, seq) boolean CPU tensor: ``attention_mask != 0``, or all True."""
+        torch = require_torch()
+        mask = self.fields.get("attention_mask")
+        if mask is None:
+            for key in ("input_ids", "inputs_embeds", *self.fields):
+                value = self.fields.get(key)
+                if value is not None and value.ndim >= 2:
+                    return torch.ones(tuple(value.shape[:2]), dtype=torch.bool)
+            return None
+        mask = torch.as_tensor(np.asarray(mask) if not isinstance(mask, torch.Tensor) else mask)
+        return mask.detach().to("cpu") != 0
+
+
+def token_mask(X):
+    """The (n, seq) boolean mask of real tokens of a batch, or None without a sequence.
+
+    A dict's ``attention_mask``; otherwise every position of a 2-D or wider
+    input counts (token ids (n, seq), or float sequences (n, seq, features)).
+    """
     torch = require_torch()
-    if isinstance(X, torch.Tensor):
-        return not (X.is_floating_point() or X.is_complex() or X.dtype == torch.bool)
-    return np.asarray(X[:0]).dtype.kind in "iu"
+    if isinstance(X, ModelInputs):
+        return X.token_mask()
+    shape = tuple(X.shape)
+    if len(shape) < 2:
+        return None
+    return torch.ones(shape[:2], dtype=torch.bool)
+
+
+def _is_integer_dtype(x):
+    torch = require_torch()
+    if isinstance(x, torch.Tensor):
+        return not (x.is_floating_point() or x.is_complex() or x.dtype == torch.bool)
+    return np.asarray(x[:0]).dtype.kind in "iu"
+
+
+def is_integer_input(X):
+    """True for integer (not boolean) arrays and tensors: token ids and the like.
+
+    For a dict of inputs: True when any of its arrays is integer.
+    """
+    if isinstance(X, Mapping):
+        X = ModelInputs(X)
+    if isinstance(X, ModelInputs):
+        return any(_is_integer_dtype(value) for value in X.fields.values())
+    return _is_integer_dtype(X)
+
+
+def _tensor_for_model(value, dtype, device, keep_bool=False):
+    torch = require_torch()
+    if isinstance(value, torch.Tensor):
+        if keep_bool and value.dtype == torch.bool:
+            target = torch.bool
+        else:
+            target = torch.long if _is_integer_dtype(value) else dtype
+        return value.detach().to(device=device, dtype=target, copy=True)
+    array = np.asarray(value)
+    if keep_bool and array.dtype == bool:
+        return torch.tensor(array, device=device)
+    if array.dtype.kind in "iu":
+        return torch.tensor(array.astype(np.int64, copy=False), device=device)
+    return torch.tensor(array, dtype=dtype, device=device)
 
 
 def to_model_input(batch, dtype, device):
     """A fresh tensor for the model: never the user's storage.
 
     Floating and boolean data are cast to the model's dtype; integers stay
-    integers (as int64, the index type of ``nn.Embedding``).
+    integers (as int64, the index type of ``nn.Embedding``). A
+    :class:`ModelInputs` batch gives a dict of such tensors (boolean masks
+    stay boolean) with its other values passed unchanged.
     """
-    torch = require_torch()
-    integer = is_integer_input(batch)
-    if isinstance(batch, torch.Tensor):
-        target = torch.long if integer else dtype
-        return batch.detach().to(device=device, dtype=target, copy=True)
-    array = np.asarray(batch)
-    if integer:
-        return torch.tensor(array.astype(np.int64, copy=False), device=device)
-    return torch.tensor(array, dtype=dtype, device=device)
+    if isinstance(batch, ModelInputs):
+        out = {
+            key: _tensor_for_model(value, dtype, device, keep_bool=True)
+            for key, value in batch.fields.items()
+        }
+        out.update(batch.extras)
+        return out
+    return _tensor_for_model(batch, dtype, device)
+
+
+def call_model(model, batch, kwargs=None):
+    """``model(**batch, **kwargs)`` for a dict batch, ``model(batch, **kwargs)`` otherwise."""
+    kwargs = kwargs or {}
+    if isinstance(batch, dict):
+        return model(**batch, **kwargs)
+    return model(batch, **kwargs)
 
 
 def integer_input_error(error):
@@ -311,10 +560,68 @@ def per_sample_rows(tensors, dims, n, layer):
     return rows[0] if len(rows) == 1 else torch.cat(rows, dim=1)
 
 
-def _run_and_record(model, batch, layers, on_output):
-    """One forward pass; ``on_output(layer, output)`` for every call of each layer."""
+POOLINGS = ("cls", "mean", "last", "tokens")
+
+
+def pool_tokens(tensor, mask, pooling, layer):
+    """Token-level activations (n, seq, ...) pooled by ``mask`` (n, seq) into rows.
+
+    ``tensor`` has its batch dimension first and is float64 on the CPU.
+
+    * ``"cls"``: the first real token (position 0 with right padding, where
+      BERT-style tokenisers put ``[CLS]``);
+    * ``"last"``: the last real token (what a causal model such as GPT-2 has
+      read the whole sequence at);
+    * ``"mean"``: the mean over the real tokens;
+    * ``"tokens"``: one row per real token, sample by sample, in order.
+
+    Padding (mask 0) never enters a value: it is selected away, not weighted.
+    """
+    torch = require_torch()
+    if mask is None:
+        raise ValueError(
+            f"pooling={pooling!r} needs sequence input (n, seq, ...) or a dict with "
+            "input_ids / attention_mask; X has no sequence dimension."
+        )
+    n, length = mask.shape
+    if tensor.ndim < 3 or tensor.shape[1] != length:
+        raise ValueError(
+            f"Layer {layer!r} gives activations of shape {tuple(tensor.shape)} (batch first), "
+            f"not one vector per token (n, {length}, ...), so pooling={pooling!r} does not "
+            "apply to it. Probe token-level layers (hidden states, blocks), or use "
+            "pooling=None for per-sample outputs (pooler_output, logits)."
+        )
+    tokens = tensor.reshape(n, length, -1)
+    if pooling == "tokens":
+        return tokens[mask]
+    counts = mask.sum(dim=1)
+    empty = torch.nonzero(counts == 0).flatten().tolist()
+    if empty:
+        raise ValueError(
+            f"Sample(s) {empty[:10]} of the batch have no real token (attention_mask all "
+            f"0), so pooling={pooling!r} has nothing to pool."
+        )
+    if pooling == "mean":
+        kept = torch.where(mask[:, :, None], tokens, torch.zeros((), dtype=tokens.dtype))
+        return kept.sum(dim=1) / counts[:, None].to(tokens.dtype)
+    positions = torch.arange(length)
+    if pooling == "cls":
+        index = torch.where(mask, positions, length).min(dim=1).values
+    else:  # "last"
+        index = torch.where(mask, positions, -1).max(dim=1).values
+    return tokens[torch.arange(n), index]
+
+
+def _run_and_record(model, batch, layers, on_output, kwargs=None):
+    """One forward pass; ``on_output(layer, output)`` for every call of each layer.
+
+    Names that are not modules are fields of the model's output (see
+    :func:`expand_output_layers`), read from it after the pass.
+    """
     modules = dict(model.named_modules())
-    calls = {layer: 0 for layer in layers}
+    hooked = [layer for layer in layers if layer in modules]
+    fields = [layer for layer in layers if layer not in modules]
+    calls = {layer: 0 for layer in hooked}
 
     def make_hook(layer):
         def hook(module, inputs, output):
@@ -324,13 +631,13 @@ def _run_and_record(model, batch, layers, on_output):
         return hook
 
     with hooks_removed_on_exit() as handles:
-        for layer in layers:
+        for layer in hooked:
             handles.append(modules[layer].register_forward_hook(make_hook(layer)))
         integer = is_integer_input(batch)
         try:
-            result = model(batch)
+            result = call_model(model, batch, kwargs)
         except (RuntimeError, TypeError) as error:
-            if integer and _looks_like_dtype_error(error):
+            if integer and not isinstance(batch, dict) and _looks_like_dtype_error(error):
                 raise integer_input_error(error) from error
             raise
     for layer, count in calls.items():
@@ -344,6 +651,8 @@ def _run_and_record(model, batch, layers, on_output):
                 f"Layer {layer!r} is called {count} times per forward pass, so its "
                 "activations are ambiguous; probe one of its uses (a module called once)."
             )
+    for field in fields:
+        on_output(field, output_field(result, field))
     return result
 
 
@@ -370,7 +679,14 @@ def discover_batch_dims(model, X, layers, device=None):
             def on_output(layer, output, found=found):
                 found[layer] = [tuple(t.shape) for t in output_tensors(output, layer)]
 
-            _run_and_record(model, to_model_input(X[:size], dtype, run_device), layers, on_output)
+            batch = X[:size]
+            _run_and_record(
+                model,
+                to_model_input(batch, dtype, run_device),
+                layers,
+                on_output,
+                output_call_kwargs(_fields(model, layers), batch),
+            )
             shapes.append(found)
     dims = {}
     for layer in layers:
@@ -385,6 +701,11 @@ def discover_batch_dims(model, X, layers, device=None):
     return dims
 
 
+def _fields(model, layers):
+    modules = dict(model.named_modules())
+    return [layer for layer in layers if layer not in modules]
+
+
 def _single_sample_dim(shape, layer):
     for d, size in enumerate(shape):
         if size == 1:
@@ -395,34 +716,58 @@ def _single_sample_dim(shape, layer):
     )
 
 
-def collect_activations(model, X, layers, batch_dims, batch_size, device=None):
+def collect_activations(model, X, layers, batch_dims, batch_size, device=None, pooling=None):
     """{layer: float64 ndarray (n, units)} of the outputs of the named layers.
 
     Parameters
     ----------
     model : torch.nn.Module
-    X : ndarray or torch.Tensor (n, ...) -- the model's input, never modified
-    layers : list of names from ``model.named_modules()``
+    X : ndarray, torch.Tensor or ModelInputs (n, ...) -- the model's input,
+        never modified
+    layers : list of module names or output fields (:func:`expand_output_layers`)
     batch_dims : dict -- from :func:`discover_batch_dims`
     batch_size : int
     device : None or device -- None keeps the model where it is
+    pooling : None or one of :data:`POOLINGS`
+        None flattens every output tensor of a layer; otherwise the layer's
+        first output tensor (the hidden states of a transformer block that
+        returns a tuple or ``ModelOutput``) is read as (n, seq, ...) and
+        pooled over its real tokens (:func:`pool_tokens`); with
+        ``"tokens"`` the arrays have one row per real token.
     """
     torch = require_torch()
     store = {name: [] for name in layers}
+    kwargs_fields = _fields(model, layers)
     with borrowed(model, device) as run_device, torch.no_grad():
         dtype = model_dtype(model)
         for start in range(0, len(X), batch_size):
-            batch = to_model_input(X[start : start + batch_size], dtype, run_device)
-            n = len(batch)
+            rows = X[start : start + batch_size]
+            batch = to_model_input(rows, dtype, run_device)
+            n = len(rows)
+            mask = None if pooling is None else token_mask(rows)
 
-            def on_output(layer, output, n=n):
+            def on_output(layer, output, n=n, mask=mask):
                 tensors = output_tensors(output, layer)
-                joined = per_sample_rows(tensors, batch_dims[layer], n, layer)
+                dims = batch_dims[layer]
+                if pooling is not None:
+                    # a block's tuple / ModelOutput: its first tensor is the hidden states
+                    tensors, dims = tensors[:1], dims[:1]
+                    if not tensors or tensors[0].ndim <= dims[0] or tensors[0].shape[dims[0]] != n:
+                        per_sample_rows(tensors, dims, n, layer)  # raises the shape error
+                    # copy now: a later in-place operation (ReLU(inplace=True)) would
+                    # otherwise change what was recorded
+                    tokens = tensors[0].movedim(dims[0], 0).detach()
+                    tokens = tokens.to("cpu", dtype=torch.float64, copy=True)
+                    store[layer].append(pool_tokens(tokens, mask, pooling, layer).numpy())
+                    return
+                joined = per_sample_rows(tensors, dims, n, layer)
                 # copy now: a later in-place operation (ReLU(inplace=True)) would
                 # otherwise change what was recorded
                 store[layer].append(
                     joined.detach().to("cpu", dtype=torch.float64, copy=True).numpy()
                 )
 
-            _run_and_record(model, batch, layers, on_output)
+            _run_and_record(
+                model, batch, layers, on_output, output_call_kwargs(kwargs_fields, rows)
+            )
     return {name: np.concatenate(store[name], axis=0) for name in layers}
