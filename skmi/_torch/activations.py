@@ -180,11 +180,18 @@ def expand_output_layers(model, X, layers, device=None):
             )
         )
         if not ok:
-            listing = ", ".join(repr(n) for n in modules if n) or "(none)"
+            names = [repr(n) for n in modules if n]
+            listing = ", ".join(names[:40]) or "(none)"
+            if len(names) > 40:
+                listing += f", ... ({len(names) - 40} more)"
+            fields_known = _field_listing(result)
+            if hasattr(model, "config") and isinstance(result, Mapping):
+                # a transformers model returns these only when asked, which skmi does
+                fields_known += ", 'hidden_states.k' and 'attentions.k' when named"
             raise ValueError(
                 f"Unknown layer {layer!r} in layers: it is neither a module name (from "
                 f"model.named_modules(): {listing}) nor a field of the model's output "
-                f"({_field_listing(result)})."
+                f"({fields_known})."
             )
         if index is not None and index < 0:
             layer = f"{root}.{index % len(value)}"
@@ -390,30 +397,40 @@ class ModelInputs:
         return out
 
     def token_mask(self):
-        """(n, seq) boolean CPU tensor: ``attention_mask != 0``, or all True."""
+        """(n, seq) boolean CPU tensor: ``attention_mask != 0``, or all True.
+
+        Without an attention mask the sequence length is that of
+        ``input_ids``, else of ``inputs_embeds``, else of the first field
+        that is a sequence (see :func:`token_mask`); None if there is none.
+        """
         torch = require_torch()
         mask = self.fields.get("attention_mask")
-        if mask is None:
-            for key in ("input_ids", "inputs_embeds", *self.fields):
-                value = self.fields.get(key)
-                if value is not None and value.ndim >= 2:
-                    return torch.ones(tuple(value.shape[:2]), dtype=torch.bool)
-            return None
-        mask = torch.as_tensor(np.asarray(mask) if not isinstance(mask, torch.Tensor) else mask)
-        return mask.detach().to("cpu") != 0
+        if mask is not None:
+            if not isinstance(mask, torch.Tensor):
+                mask = torch.as_tensor(np.asarray(mask))
+            return mask.detach().to("cpu") != 0
+        for key in ("input_ids", "inputs_embeds", *self.fields):
+            value = self.fields.get(key)
+            if value is not None:
+                found = token_mask(value)
+                if found is not None:
+                    return found
+        return None
 
 
 def token_mask(X):
     """The (n, seq) boolean mask of real tokens of a batch, or None without a sequence.
 
-    A dict's ``attention_mask``; otherwise every position of a 2-D or wider
-    input counts (token ids (n, seq), or float sequences (n, seq, features)).
+    A dict's ``attention_mask``; otherwise every position of a sequence
+    input counts: integer (token ids) of shape (n, seq, ...), or floating of
+    shape (n, seq, features, ...). A 2-D floating X is (samples, features):
+    no sequence.
     """
     torch = require_torch()
     if isinstance(X, ModelInputs):
         return X.token_mask()
     shape = tuple(X.shape)
-    if len(shape) < 2:
+    if len(shape) < (2 if _is_integer_dtype(X) else 3):
         return None
     return torch.ones(shape[:2], dtype=torch.bool)
 
