@@ -1,5 +1,7 @@
 """estimate_mi: the method it picks for each kind of data, and its result."""
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -622,3 +624,20 @@ def test_config_refuses_a_boolean_budget_and_unknown_devices():
         skmi.set_config(memory_budget=True)
     with pytest.raises(ValueError, match="device"):
         skmi.set_config(device="gpu")
+
+
+def test_the_chosen_method_is_never_contradicted_by_a_ties_warning():
+    # Issue 26, case 9: estimate_mi picked a method, then a TiesWarning told
+    # the user to use another (diabetes' bmi column, the wine data).
+    from sklearn.datasets import load_diabetes, load_wine
+
+    from skmi.exceptions import TiesWarning
+
+    diabetes, wine = load_diabetes(scaled=False), load_wine()
+    pairs = [(diabetes.data[:, j], diabetes.target) for j in range(10)]
+    pairs += [(wine.data[:, j], wine.target) for j in range(13)]
+    pairs += [(wine.data[:, 12], wine.data[:, 4]), (diabetes.data[:, 2], diabetes.data[:, 8])]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", TiesWarning)
+        for X, y in pairs:
+            estimate_mi(X, y, random_state=0)
