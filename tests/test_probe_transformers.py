@@ -343,3 +343,20 @@ def test_class_mutual_info_on_a_sequence_classifier():
     assert nmi.shape == (2, 2) and np.allclose(nmi, nmi.T)
     assert np.isfinite(nmi).all()
     assert model.training and _hooks(model) == 0
+
+
+def test_gallery_example_runs(tmp_path):
+    import runpy
+    from pathlib import Path
+
+    pytest.importorskip("matplotlib")
+    example = Path(__file__).resolve().parents[1] / "examples" / "plot_probe_transformer.py"
+    run = runpy.run_path(str(example), run_name="skmi_example")["run"]
+    results = run(steps=40, n_train=400, n_probe=200, out_dir=tmp_path, show=False)
+    bound = results["H(label)"]
+    for when in ("before", "after"):
+        for values in results[when].values():
+            assert list(values) == ["hidden_states.0", "hidden_states.1", "hidden_states.2"]
+            assert all(0 <= v <= bound + 1e-9 for v in values.values())
+    assert results["after"]["mean"]["hidden_states.2"] > 0.5 * bound
+    assert (tmp_path / "probe_transformer.png").exists()
