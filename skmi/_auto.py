@@ -996,15 +996,19 @@ def _miller_madow_entropy(labels):
 
 
 def _for_resampling(estimator):
-    """The estimator to refit on resamples: the part the composite chose.
+    """The estimator to refit on resamples for an interval: the part the composite chose.
 
-    ``t-copula-or-ksg`` fits both parts and keeps one; refitting both on
-    every resample would double the cost to re-decide a choice made on the
-    full sample. The interval and test are those of the chosen estimator
-    (conditional on the choice), and for the t-copula its degrees of freedom
-    stay at the full sample's ``df_``: one EM per resample instead of a
-    dozen, leaving out only df's own small share of the spread.
+    ``t-copula-or-ksg`` and the "larger of" composites fit every part and
+    keep one; refitting all of them on every resample multiplies the cost to
+    re-decide a choice made on the full sample. The interval is that of the
+    chosen estimator (conditional on the choice; the test is not, see
+    :func:`_for_testing`), and for the t-copula its degrees of freedom stay
+    at the full sample's ``df_``: one EM per resample instead of a dozen,
+    leaving out only df's own small share of the spread.
     """
+    if isinstance(estimator, LargerOfMutualInfo):
+        best = int(np.argmax([e.mi_ for e in estimator.estimators_]))
+        return clone(estimator.estimators[best])
     if not isinstance(estimator, TCopulaOrKSGMutualInfo):
         return estimator
     elliptical, knn = estimator._parts()
