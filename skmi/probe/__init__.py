@@ -4,7 +4,9 @@ neural-tangent-kernel information between classes, and local Jacobian MI.
 * :class:`LayerMIProbe` (``_layers.py``) -- a scikit-learn transformer that
   returns the activations of chosen layers of any ``torch.nn.Module``, so
   that ``make_pipeline(LayerMIProbe(model, layers="fc2"), KSGMutualInfo())``
-  scores I(layer; y).
+  scores I(layer; y). Hugging Face transformers are probed as called: X a
+  dict of tensors (``model(**X)``), layers named as output fields
+  (``"hidden_states"``), token activations pooled with ``pooling=``.
 * :class:`InformationPlane` (``_information_plane.py``) -- a recorder for
   the user's own training loop: I(X; T + noise) and I(T; Y) per layer and
   epoch, as a tidy table and a plot.
