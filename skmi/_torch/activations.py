@@ -435,6 +435,18 @@ def token_mask(X):
     return torch.ones(shape[:2], dtype=torch.bool)
 
 
+def as_model_rows(X, name="X"):
+    """X as something row-indexable with ``len``: a dict becomes :class:`ModelInputs`."""
+    if isinstance(X, Mapping) and not isinstance(X, ModelInputs):
+        return ModelInputs(X, name)
+    return X
+
+
+def n_input_rows(X):
+    """The number of samples in X: its length, or the rows of a dict of inputs."""
+    return len(as_model_rows(X))
+
+
 def _is_integer_dtype(x):
     torch = require_torch()
     if isinstance(x, torch.Tensor):
