@@ -272,9 +272,9 @@ def test_model_restored_after_success_and_errors():
 
 def test_errors_name_the_problem(bert):
     X = _batch(n=4)
-    with pytest.raises(ValueError, match="neither a module name.*hidden_states"):
+    with pytest.raises(ValueError, match=r"Unknown layer\(s\) \['hidden_state.1'\].*hidden_states"):
         LayerMIProbe(bert, "hidden_state.1").fit(X)
-    with pytest.raises(ValueError, match="neither a module name"):
+    with pytest.raises(ValueError, match="neither module names"):
         LayerMIProbe(bert, "hidden_states.9").fit(X)
     with pytest.raises(ValueError, match="different numbers of rows"):
         LayerMIProbe(bert, "hidden_states.1").fit(dict(X, attention_mask=X["attention_mask"][:3]))

@@ -161,7 +161,7 @@ def expand_output_layers(model, X, layers, device=None):
     with borrowed(model, device) as run_device, torch.no_grad():
         batch = to_model_input(X[:1], model_dtype(model), run_device)
         result = call_model(model, batch, output_call_kwargs(fields, X))
-    expanded = []
+    expanded, unknown = [], []
     for layer in layers:
         if layer in modules:
             expanded.append(layer)
@@ -180,22 +180,25 @@ def expand_output_layers(model, X, layers, device=None):
             )
         )
         if not ok:
-            names = [repr(n) for n in modules if n]
-            listing = ", ".join(names[:40]) or "(none)"
-            if len(names) > 40:
-                listing += f", ... ({len(names) - 40} more)"
-            fields_known = _field_listing(result)
-            if hasattr(model, "config") and isinstance(result, Mapping):
-                # a transformers model returns these only when asked, which skmi does
-                fields_known += ", 'hidden_states.k' and 'attentions.k' when named"
-            raise ValueError(
-                f"Unknown layer {layer!r} in layers: it is neither a module name (from "
-                f"model.named_modules(): {listing}) nor a field of the model's output "
-                f"({fields_known})."
-            )
+            unknown.append(layer)
+            continue
         if index is not None and index < 0:
             layer = f"{root}.{index % len(value)}"
         expanded.append(layer)
+    if unknown:
+        names = [repr(n) for n in modules if n]
+        listing = ", ".join(names[:40]) or "(the model has no sub-modules)"
+        if len(names) > 40:
+            listing += f", ... ({len(names) - 40} more)"
+        fields_known = _field_listing(result)
+        if hasattr(model, "config") and isinstance(result, Mapping):
+            # a transformers model returns these only when asked, which skmi does
+            fields_known += ", 'hidden_states.k' and 'attentions.k' when named"
+        raise ValueError(
+            f"Unknown layer(s) {unknown} in layers: neither module names (from "
+            f"model.named_modules(): {listing}) nor fields of the model's output "
+            f"({fields_known})."
+        )
     duplicates = sorted({name for name in expanded if expanded.count(name) > 1})
     if duplicates:
         raise ValueError(f"layers names {duplicates} more than once.")
