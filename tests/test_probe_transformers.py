@@ -345,6 +345,9 @@ def test_class_mutual_info_on_a_sequence_classifier():
     assert model.training and _hooks(model) == 0
 
 
+# ~2 s alone; up to ~40 s on a loaded 2-core machine after a Numba parallel call
+# (its OpenMP layer raises torch's thread count, and the threads spin)
+@pytest.mark.slow
 def test_gallery_example_runs(tmp_path):
     import runpy
     from pathlib import Path
