@@ -363,3 +363,30 @@ def test_gallery_example_runs(tmp_path):
             assert all(0 <= v <= bound + 1e-9 for v in values.values())
     assert results["after"]["mean"]["hidden_states.2"] > 0.5 * bound
     assert (tmp_path / "probe_transformer.png").exists()
+
+
+def test_information_plane_takes_a_dict_batch_and_its_pooling(bert):
+    inputs = _batch(n=60, seed=12)
+    y = inputs["input_ids"][:, 0].numpy() % 3
+    plane = skmi.InformationPlane(bert, ["hidden_states.1"], noise_std=0.5, pooling="mean")
+    rows = plane.record(inputs, y, epoch=0)
+    assert len(rows) == 1 and np.isfinite(rows[0]["I(T;Y)"])
+
+
+def test_class_mutual_info_ignores_padding_in_a_dict_batch():
+    # the same sequences, once with extra padding under mask 0: the NTK, and
+    # with it the class MI, must not change
+    model = _bert(seed=3, cls=transformers.BertForSequenceClassification, num_labels=2)
+    model.eval()
+    short = _batch(n=8, seq=6, seed=13, lengths=[6] * 8)
+    padded = {
+        "input_ids": torch.cat([short["input_ids"], torch.zeros((8, 4), dtype=torch.long)], 1),
+        "attention_mask": torch.cat(
+            [short["attention_mask"], torch.zeros((8, 4), dtype=torch.long)], 1
+        ),
+        "token_type_ids": torch.zeros((8, 10), dtype=torch.long),
+    }
+    y = np.repeat([0, 1], 4)
+    a = class_mutual_info(model, short, y, n_per_class=3, random_state=0)
+    b = class_mutual_info(model, padded, y, n_per_class=3, random_state=0)
+    np.testing.assert_allclose(a["normalized_mi"], b["normalized_mi"], rtol=1e-4, atol=1e-6)

@@ -9,6 +9,8 @@ import numpy as np
 from skmi._config import get_config
 from skmi._torch import require_torch
 from skmi._torch.activations import (
+    ModelInputs,
+    as_model_rows,
     borrowed,
     integer_input_error,
     is_integer_input,
@@ -114,7 +116,14 @@ def parameter_jacobians(model, X, batch_size, device=None, extra_bytes=0):
         dtype = model_dtype(model)
         integer = is_integer_input(X)
 
+        X = as_model_rows(X)
+        extras = X.extras if isinstance(X, ModelInputs) else {}
+
         def output(p, x):
+            # one sample: a tensor, or a dict of tensors (transformers' model(**inputs))
+            if isinstance(x, dict):
+                one = {k: v.unsqueeze(0) for k, v in x.items()}
+                return _flat_output(functional_call(model, (p, buffers), (), {**one, **extras}))
             return _flat_output(functional_call(model, (p, buffers), (x.unsqueeze(0),)))
 
         per_sample = vmap(jacrev(output), in_dims=(None, 0))
@@ -122,10 +131,10 @@ def parameter_jacobians(model, X, batch_size, device=None, extra_bytes=0):
         # torch.func warns that some operators (attention) lack a batching rule;
         # the result is right, only slower, and the warning is not the user's business
         warnings.filterwarnings("ignore", message="There is a performance drop")
-        first = to_model_input(X[:1], dtype, run_device)
+        first = _tensors(to_model_input(X[:1], dtype, run_device))
         try:
             with torch.no_grad():
-                n_out = output(params, first[0]).numel()
+                n_out = output(params, _row(first, 0)).numel()
         except (RuntimeError, TypeError) as error:
             if integer:
                 raise integer_input_error(error) from error
@@ -143,37 +152,57 @@ def parameter_jacobians(model, X, batch_size, device=None, extra_bytes=0):
         )
         J = np.empty((len(X), n_out, n_params))
         for start in range(0, len(X), batch_size):
-            batch = to_model_input(X[start : start + batch_size], dtype, run_device)
+            batch = _tensors(to_model_input(X[start : start + batch_size], dtype, run_device))
+            n_batch = len(X[start : start + batch_size])
             flat = None
             if vectorised:
                 try:
                     jac = per_sample(params, batch)
                     flat = torch.cat(
-                        [j.reshape(len(batch), n_out, -1) for j in jac.values()], dim=2
+                        [j.reshape(n_batch, n_out, -1) for j in jac.values()], dim=2
                     ).detach()
                     del jac
                 except RuntimeError:
                     vectorised = False  # torch.func cannot run this model: autograd can
             if flat is None:
-                flat = _autograd_jacobians(model, params, batch)
-            J[start : start + len(batch)] = flat.to("cpu", torch.float64).numpy()
+                flat = _autograd_jacobians(model, params, batch, n_batch, extras)
+            J[start : start + n_batch] = flat.to("cpu", torch.float64).numpy()
             del flat
     return J
 
 
-def _autograd_jacobians(model, params, batch):
+def _tensors(batch):
+    """The tensors of a model batch (a dict's non-tensor flags are passed apart)."""
+    if isinstance(batch, dict):
+        torch = require_torch()
+        return {k: v for k, v in batch.items() if isinstance(v, torch.Tensor)}
+    return batch
+
+
+def _row(batch, i):
+    return {k: v[i] for k, v in batch.items()} if isinstance(batch, dict) else batch[i]
+
+
+def _autograd_jacobians(model, params, batch, n_batch, extras=None):
     """The same Jacobians by plain autograd, one sample and output at a time."""
     torch = require_torch()
     names = list(params)
     tensors = dict(model.named_parameters())
     rows = []
     with torch.enable_grad():
-        for x in batch:
-            out = _flat_output(model(x.unsqueeze(0)))
+        for i in range(n_batch):
+            x = _row(batch, i)
+            if isinstance(x, dict):
+                out = _flat_output(model(**{k: v.unsqueeze(0) for k, v in x.items()}, **extras))
+            else:
+                out = _flat_output(model(x.unsqueeze(0)))
             per_output = []
             for o in range(len(out)):
                 grads = torch.autograd.grad(
-                    out[o], [tensors[n] for n in names], retain_graph=True, allow_unused=True
+                    out[o],
+                    [tensors[n] for n in names],
+                    retain_graph=True,
+                    allow_unused=True,
                 )
                 per_output.append(
                     torch.cat(

@@ -69,6 +69,9 @@ class InformationPlane:
         the causes of negative, trendless k-NN values on raw activations).
         Activations are standardised by the estimator.
     batch_size : int, default=256
+    pooling : {None, "cls", "mean", "last"}, default=None
+        How token-level activations become one row per sample (see
+        :class:`LayerMIProbe`); for transformers.
     random_state : int or None, default=None
         Seeds the Monte Carlo draws and the default estimator.
 
@@ -119,6 +122,7 @@ class InformationPlane:
         n_draws=4096,
         ty_estimator=None,
         batch_size=256,
+        pooling=None,
         random_state=None,
     ):
         if isinstance(noise_std, bool) or not (isinstance(noise_std, Real) and noise_std > 0):
@@ -137,7 +141,7 @@ class InformationPlane:
         check_int(n_draws, "n_draws", min_value=2)
         _check_module(model)
         self.model = model
-        self.probe = LayerMIProbe(model, layers, batch_size=batch_size)
+        self.probe = LayerMIProbe(model, layers, batch_size=batch_size, pooling=pooling)
         self.noise_std = float(noise_std)
         self.xt = xt
         self.n_draws = n_draws
@@ -159,8 +163,9 @@ class InformationPlane:
 
         Parameters
         ----------
-        X : array-like or torch.Tensor (n_samples, ...)
-            The inputs, in the order of ``y`` (run the model on the ordered
+        X : array-like, torch.Tensor (n_samples, ...), or dict of them
+            The inputs (a dict of ``input_ids``, ``attention_mask``, ... for
+            a transformers model), in the order of ``y`` (run the model on the ordered
             data itself: pairing activations collected from a shuffled loader
             with targets in dataset order destroys the dependence). Keep the
             same evaluation set across epochs.
@@ -188,9 +193,11 @@ class InformationPlane:
 
         if epoch is None:
             epoch = len({row["epoch"] for row in self.history_})
-        n_y = len(y)
-        if n_y != len(X):
-            raise ValueError(f"y has {n_y} rows but X has {len(X)}: they must match.")
+        from skmi._torch.activations import n_input_rows
+
+        n_y, n_x = len(y), n_input_rows(X)
+        if n_y != n_x:
+            raise ValueError(f"y has {n_y} rows but X has {n_x}: they must match.")
         blocks = self.probe.fit(X).transform_layers(X)
         # an int seed gives every record the same draws (common random numbers), so
         # differences between epochs are not Monte Carlo noise

@@ -1,9 +1,11 @@
 """The empirical neural tangent kernel and the NTK entropy / MI of classes."""
 
+from collections.abc import Mapping
 from numbers import Integral
 
 import numpy as np
 
+from skmi._torch.activations import ModelInputs, as_model_rows
 from skmi._torch.activations import check_module as _check_module
 from skmi._validation import check_int
 
@@ -27,6 +29,11 @@ def _input_rows(X, name="X"):
     if hasattr(X, "iloc"):
         _check_finite(X.to_numpy(), name)
         return X.iloc, len(X)
+    if isinstance(X, (Mapping, ModelInputs)):  # input_ids, attention_mask, ...
+        rows = as_model_rows(X, name)
+        for value in rows.fields.values():
+            _check_finite(value, name)
+        return rows, len(rows)
     if not isinstance(X, np.ndarray) and type(X).__module__.split(".")[0] != "torch":
         X = np.asarray(X)  # lists and other sequences: numpy indexing is needed
     _check_finite(X, name)
