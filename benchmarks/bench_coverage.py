@@ -64,7 +64,45 @@ CELLS = {
         n, transform="exp", correlation=0.6, random_state=s
     ),
     "binary-5d": lambda n, s: make_class_mixture(n, 2, 5, separation=2.0, random_state=s),
+    "3x3": lambda n, s: make_gaussian(n, 3, 3, correlation=0.5, random_state=s),
+    "8x8": lambda n, s: make_gaussian(n, 8, 8, correlation=0.5, random_state=s),
+    "classes-relu": lambda n, s: _classes_through_relu(n, s),
 }
+
+
+def _classes_through_relu(n, random_state):
+    """Three classes against a 2-D X whose first column goes through a ReLU.
+
+    The classes differ along the first axis only (:func:`make_class_mixture`);
+    max(x, 0) keeps the positive half of that axis and puts the rest on an
+    atom at 0. The truth is the MI of (max(x_1, 0), x_2) with y, by quadrature:
+    the atom's part ``P(x_1 <= 0 | y)`` and the density part above 0.
+    """
+    X, y, _ = make_class_mixture(n, 3, 2, separation=1.5, random_state=random_state)
+    X[:, 0] = np.maximum(X[:, 0], 0.0)
+    return X, y, _relu_class_truth()
+
+
+def _relu_class_truth(classes=3, separation=1.5):
+    from scipy import integrate
+    from scipy.stats import norm
+
+    means = separation * np.arange(classes)
+    p = np.full(classes, 1.0 / classes)
+    # the atom at 0: P(atom | c) = Phi(-mu_c)
+    atom = norm.cdf(-means)
+    atom_mix = np.sum(p * atom)
+    part = np.sum(p * atom * np.log(atom / atom_mix))
+
+    from scipy.special import logsumexp
+
+    def density(x):
+        log_f = norm.logpdf(x - means)
+        log_mix = logsumexp(log_f, b=p)
+        return np.sum(p * np.exp(log_f) * (log_f - log_mix))
+
+    part += integrate.quad(density, 0, means[-1] + 12, limit=200)[0]
+    return float(part)
 
 
 def run_cell(cell, n, datasets, resamples_seed=0, log=None, first_seed=0):
