@@ -39,6 +39,23 @@ class Parallel(joblib.Parallel):
         return super().__call__(tasks)
 
 
+def run_tasks(tasks, n_jobs=None, total=None, description="", verbose=0):
+    """Run :func:`delayed` tasks in order; with ``verbose``, show progress.
+
+    Progress is a tqdm bar when tqdm is installed (results counted as they
+    complete, in order), else joblib's own progress lines. ``verbose=0``
+    runs silently, as :class:`Parallel` does.
+    """
+    if not verbose:
+        return Parallel(n_jobs=n_jobs)(tasks)
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:  # pragma: no cover - tqdm is optional
+        return Parallel(n_jobs=n_jobs, verbose=10)(tasks)
+    results = Parallel(n_jobs=n_jobs, return_as="generator")(tasks)
+    return list(tqdm(results, total=total, desc=description, leave=False))
+
+
 def delayed(function):
     """``joblib.delayed`` for :class:`Parallel`: ``delayed(f)(*args, **kwargs)``.
 

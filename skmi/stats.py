@@ -35,7 +35,7 @@ from sklearn.utils import check_random_state
 
 from skmi._base import fitted_mi
 from skmi._dask import refuse_dask_collections
-from skmi._parallel import Parallel, delayed
+from skmi._parallel import Parallel, delayed, run_tasks
 from skmi._sklearn_compat import Interval, StrOptions, check_is_fitted, validate_params
 from skmi._surrogates import (
     SCHEMES,
@@ -155,6 +155,7 @@ def _quiet_score(estimator, X, y):
         "n_neighbors": [Interval(Integral, 1, None, closed="left")],
         "refit": ["boolean"],
         "scheme": [StrOptions(set(SCHEMES))],
+        "verbose": ["verbose"],
         "random_state": ["random_state"],
         "n_jobs": [Integral, None],
     },
@@ -172,6 +173,7 @@ def permutation_test(
     scheme="auto",
     random_state=None,
     n_jobs=None,
+    verbose=0,
 ):
     """Test independence of X and y (given z) with an MI estimator; p-value and null.
 
@@ -217,6 +219,8 @@ def permutation_test(
         Draws the permutations.
     n_jobs : int, default=None
         Parallel jobs over permutations (joblib).
+    verbose : int or bool, default=0
+        Show progress over the permutations (a tqdm bar where installed).
 
     Returns
     -------
@@ -272,8 +276,12 @@ def permutation_test(
         permutations = _null_draws(X, y, scheme, n_permutations, rng)
         if refit:
             observed = clone(estimator).fit(X, y).mi_
-            null = Parallel(n_jobs=n_jobs)(
-                delayed(_quiet_mi)(clone(estimator), X, y[p]) for p in permutations
+            null = run_tasks(
+                (delayed(_quiet_mi)(clone(estimator), X, y[p]) for p in permutations),
+                n_jobs=n_jobs,
+                total=len(permutations),
+                description="permutation test",
+                verbose=verbose,
             )
         else:
             check_is_fitted(estimator)
@@ -421,6 +429,7 @@ def _local_permutation(neighbours, rng):
         "time_series": ["boolean"],
         "random_state": ["random_state"],
         "n_jobs": [Integral, None],
+        "verbose": ["verbose"],
     },
     prefer_skip_nested_validation=True,
 )
@@ -437,6 +446,7 @@ def bootstrap_ci(
     time_series=False,
     random_state=None,
     n_jobs=None,
+    verbose=0,
 ):
     """A confidence interval for an MI estimate, by the right kind of resampling.
 
@@ -492,6 +502,8 @@ def bootstrap_ci(
         series' dependence. Implies ``method="subsample"`` (not "seeds").
     random_state : int, RandomState instance or None
     n_jobs : int, default=None -- parallel jobs over resamples (joblib)
+    verbose : int or bool, default=0
+        Show progress over the resamples (a tqdm bar where installed).
 
     Returns
     -------
@@ -561,9 +573,15 @@ def bootstrap_ci(
             draws = [
                 _draw(strata, len(y), method, subsample_fraction, rng) for _ in range(n_resamples)
             ]
-        fits = Parallel(n_jobs=n_jobs)(
-            delayed(_quiet_mi)(clone(estimator), X[d], y[d], None if z is None else z[d])
-            for d in draws
+        fits = run_tasks(
+            (
+                delayed(_quiet_mi)(clone(estimator), X[d], y[d], None if z is None else z[d])
+                for d in draws
+            ),
+            n_jobs=n_jobs,
+            total=len(draws),
+            description="interval resamples",
+            verbose=verbose,
         )
     replicates = np.asarray(fits, dtype=np.float64)
     finite = replicates[np.isfinite(replicates)]

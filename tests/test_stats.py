@@ -220,3 +220,26 @@ def test_conditional_permutation_test_within_z_neighbourhoods():
     assert direct.p_value <= 0.02
     with pytest.raises(ValueError, match="condition"):
         permutation_test(BinnedMutualInfo(), x[:, None], y, z=z, n_permutations=5)
+
+
+def test_verbose_shows_progress_and_changes_no_value(capsys):
+    # progress on long work (issues 28, 29): a bar on stderr, the same numbers
+    from skmi import GaussianMutualInfo, KSGMutualInfo, bootstrap_ci, estimate_mi, permutation_test
+    from skmi.datasets import make_gaussian
+
+    X, y, _ = make_gaussian(300, random_state=0)
+    quiet = permutation_test(KSGMutualInfo(random_state=0), X, y, n_permutations=7, random_state=0)
+    capsys.readouterr()
+    loud = permutation_test(
+        KSGMutualInfo(random_state=0), X, y, n_permutations=7, random_state=0, verbose=1
+    )
+    assert "permutation test" in capsys.readouterr().err
+    np.testing.assert_array_equal(quiet.null_distribution, loud.null_distribution)
+    a = bootstrap_ci(GaussianMutualInfo(), X, y, n_resamples=9, random_state=0)
+    b = bootstrap_ci(GaussianMutualInfo(), X, y, n_resamples=9, random_state=0, verbose=True)
+    assert "interval resamples" in capsys.readouterr().err
+    assert (a.low, a.high) == (b.low, b.high)
+    r = estimate_mi(X, y, ci=True, p_value=True, n_permutations=5, random_state=0, verbose=1)
+    err = capsys.readouterr().err
+    assert "interval resamples" in err and "permutation test" in err
+    assert r.ci == estimate_mi(X, y, ci=True, random_state=0).ci
