@@ -415,3 +415,15 @@ def test_binned_skips_empty_partitions(strategy, synchronous):
     chunks = ((1000, 0, 2000), (3,))
     on_dask = BinnedMutualInfo(**params).fit(da.from_array(X, chunks=chunks), y[:, 0])
     assert on_dask.mi_ == pytest.approx(BinnedMutualInfo(**params).fit(X, y[:, 0]).mi_, rel=1e-12)
+
+
+def test_a_dask_gaussian_fit_replaces_the_widths_of_an_earlier_fit(synchronous):
+    # issue 27, tier 3: n_features_y_in_ survived from an in-memory fit
+    X, y, _ = _gaussian_data(600)
+    est = GaussianMutualInfo().fit(X, y)  # y has 2 columns
+    assert est.n_features_y_in_ == 2
+    est.fit(_chunked(X, 200), _chunked(y[:, 0], 200))
+    assert est.n_features_y_in_ == 1
+    assert est.score(X, y[:, 0]) == pytest.approx(
+        GaussianMutualInfo().fit(X, y[:, 0]).mi_, rel=1e-9
+    )

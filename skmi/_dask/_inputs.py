@@ -87,9 +87,12 @@ def as_row_blocks(array):
 
 
 def set_input_attributes(est, widths, feature_names):
-    """``n_features_in_``, ``n_features_z_in_`` and ``feature_names_in_``, as
-    ``validate_data`` sets them on an in-memory fit."""
+    """``n_features_in_``, ``n_features_y_in_``, ``n_features_z_in_`` and
+    ``feature_names_in_``, as ``validate_data`` sets them on an in-memory fit
+    (an earlier in-memory fit's widths must not survive a dask fit)."""
     est.n_features_in_ = widths["X"]
+    if "y" in widths:
+        est.n_features_y_in_ = widths["y"]
     est.n_features_z_in_ = widths.get("z")
     if feature_names is not None:
         est.feature_names_in_ = feature_names

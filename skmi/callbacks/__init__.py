@@ -22,7 +22,14 @@ __all__ = ["Callback", "ProgressBar", "TensorBoard"]
 class Callback:
     """Base class of the callbacks of skmi's neural estimators.
 
-    Override any of the hooks; each receives the estimator being fitted.
+    Override any of the hooks; each receives the estimator doing the fit:
+    a private working copy of the one you called ``fit`` on (a fit works on
+    a copy and publishes its fitted attributes to your estimator only when
+    it succeeds, so a concurrent ``score`` never sees half a fit and a
+    failed fit leaves the previous one intact). Use what each hook passes
+    (``step``, ``loss``, ``bound``, ``record``) and the estimator's
+    parameters; its fitted attributes (``history_``, ``critic_``) exist
+    only after training, on the estimator you called ``fit`` on.
     A callback is a parameter of the estimator, so ``clone`` copies it:
     create files, bars and writers in :meth:`on_train_begin`, not in
     ``__init__``, and release them in :meth:`on_train_end` (called even
