@@ -1105,3 +1105,18 @@ def test_the_probing_guide_pipeline_snippet_runs_as_written(capsys):
     assert names == "['', '0', '1', '2']"
     # a function of X carries at most I(X; y) = log(1 + 1 / 0.25) / 2
     assert 0.3 < float(score) < 0.5 * np.log(5) + 0.05
+
+
+def test_a_scripted_model_gets_the_real_reason_and_comes_back_unchanged():
+    # issue 27, tier 3: the real error was masked by an AttributeError from
+    # restoring placements ('OrderedDictWrapper' has no 'get')
+    torch.manual_seed(0)
+    model = torch.jit.script(torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.Tanh()))
+    model.train()
+    X = np.random.default_rng(0).standard_normal((20, 2)).astype(np.float32)
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    with pytest.raises(TypeError, match="torch.jit.script"):
+        LayerMIProbe(model, layers="1").fit_transform(X)
+    assert model.training
+    for k, v in model.state_dict().items():
+        assert torch.equal(v, before[k])

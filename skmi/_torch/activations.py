@@ -245,7 +245,9 @@ def _restore_placement(places):
     torch = require_torch()
     with torch.no_grad():
         for module, kind, name, device, grad_device in places:
-            tensor = getattr(module, kind).get(name)
+            # a scripted module's parameters are an OrderedDictWrapper: no .get
+            held = getattr(module, kind)
+            tensor = held[name] if name in held else None
             if tensor is None:
                 continue
             if kind == "_buffers":
@@ -257,6 +259,18 @@ def _restore_placement(places):
             if grad_device is not None and tensor.grad is not None:
                 if tensor.grad.device != grad_device:
                     tensor.grad = tensor.grad.to(grad_device)
+
+
+def _forward_hook(module, layer, hook):
+    """``module.register_forward_hook(hook)``, with a clear error for a scripted module."""
+    torch = require_torch()
+    if isinstance(module, torch.jit.ScriptModule):
+        raise TypeError(
+            f"layer {layer!r} is a torch.jit.script module, which takes no forward hooks, so "
+            "its activations cannot be read; probe the eager model you scripted (the same "
+            "weights) instead."
+        )
+    return module.register_forward_hook(hook)
 
 
 _MODEL_LOCKS = weakref.WeakKeyDictionary()
@@ -664,7 +678,7 @@ def _run_and_record(model, batch, layers, on_output, kwargs=None):
 
     with hooks_removed_on_exit() as handles:
         for layer in hooked:
-            handles.append(modules[layer].register_forward_hook(make_hook(layer)))
+            handles.append(_forward_hook(modules[layer], layer, make_hook(layer)))
         integer = is_integer_input(batch)
         try:
             result = call_model(model, batch, kwargs)
