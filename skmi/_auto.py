@@ -59,8 +59,9 @@ from skmi._atoms import atom_share
 from skmi._base import _check_values
 from skmi._collinear import reduce_collinear
 from skmi._dask import refuse_dask_collections
-from skmi._data_kinds import classify, count_columns
+from skmi._data_kinds import _all_numbers, classify, count_columns
 from skmi._determinism import functional_relation, monotone_pair
+from skmi._entropy import miller_madow_entropy
 from skmi._ksg import KSGMutualInfo
 from skmi._methods import _BY_NAME, METHOD_TABLE, METHODS, _Build
 from skmi._sklearn_compat import Interval, StrOptions, validate_params
@@ -202,7 +203,7 @@ def _plan(X, y, x_kind, y_kind):
         d = (y if side == "x" else X).shape[1]
         enough = np.bincount(labels).min() >= LDA_MIN_PER_CLASS
         # classifier bounds need no density: atoms (ReLU zeros, counts) are fine
-        if d >= CLASS_BOUND_DIMENSION and enough and _numeric(y if side == "x" else X):
+        if d >= CLASS_BOUND_DIMENSION and enough and _all_numbers(y if side == "x" else X):
             return _class_plan(words, d, side)
         if kinds[other] == "mixed":
             return _Plan(
@@ -235,14 +236,6 @@ def _plan(X, y, x_kind, y_kind):
         "(elliptical dependence of any tail weight, bias-corrected) unless KSG on normal scores "
         "sees clearly more (non-elliptical dependence)",
     )
-
-
-def _numeric(A):
-    try:
-        np.asarray(A, dtype=np.float64)
-    except (TypeError, ValueError):
-        return False
-    return True
 
 
 def _class_plan(words, d, side):
@@ -1000,9 +993,7 @@ def _miller_madow_entropy(labels):
     pass it (two equally frequent classes have exactly log 2).
     """
     counts = np.bincount(labels)
-    counts = counts[counts > 0]
-    corrected = _entropy(labels) + (len(counts) - 1) / (2 * len(labels))
-    return float(min(corrected, np.log(len(counts))))
+    return float(min(miller_madow_entropy(counts), np.log(np.count_nonzero(counts))))
 
 
 def _for_resampling(estimator):
@@ -1087,12 +1078,6 @@ def _fit(estimator, X_fit, y_fit, z, kind_x, kind_y, plan, chosen):
             estimator.fit(X_fit, y_fit, z=z)
     estimate = float(estimator.mi_)
     if not np.isfinite(estimate):
-        if plan.class_side is not None and np.bincount(_as_labels(y_fit)).max() < 2:
-            raise ValueError(
-                f"every value of the {plan.class_side} side taken as classes occurs once "
-                "(IDs or names?), so no class has a neighbour and nothing can be estimated; "
-                f"if it is a measurement pass {plan.class_side}_kind='continuous'."
-            )
         if not np.isnan(estimate):
             return estimate  # +inf: a Gaussian model saw an exact linear relation (it warned)
         raise ValueError(
@@ -1197,12 +1182,6 @@ def _as_labels(A):
     if A.dtype == object:
         A = A.astype(str)
     return np.unique(A, axis=0, return_inverse=True)[1].reshape(-1)
-
-
-def _entropy(labels):
-    p = np.bincount(labels) / len(labels)
-    p = p[p > 0]
-    return float(-np.sum(p * np.log(p)))
 
 
 def _hard_bounds(X, y, kind_x, kind_y, units):
