@@ -35,7 +35,7 @@ from sklearn.utils import check_random_state
 
 from skmi._base import fitted_mi
 from skmi._dask import refuse_dask_collections
-from skmi._parallel import Parallel, delayed, run_tasks
+from skmi._parallel import delayed, run_tasks
 from skmi._sklearn_compat import Interval, StrOptions, check_is_fitted, validate_params
 from skmi._surrogates import (
     SCHEMES,
@@ -271,7 +271,7 @@ def permutation_test(
     with once_at_caller():
         if z is not None:
             return _conditional_permutation_test(
-                estimator, X, y, z, n_permutations, n_neighbors, refit, scheme, rng, n_jobs
+                estimator, X, y, z, n_permutations, n_neighbors, refit, scheme, rng, n_jobs, verbose
             )
         permutations = _null_draws(X, y, scheme, n_permutations, rng)
         if refit:
@@ -286,8 +286,12 @@ def permutation_test(
         else:
             check_is_fitted(estimator)
             observed = estimator.score(X, y)
-            null = Parallel(n_jobs=n_jobs)(
-                delayed(_quiet_score)(estimator, X, y[p]) for p in permutations
+            null = run_tasks(
+                (delayed(_quiet_score)(estimator, X, y[p]) for p in permutations),
+                n_jobs=n_jobs,
+                total=len(permutations),
+                description="permutation test",
+                verbose=verbose,
             )
     return _test_result(observed, null, len(permutations), conditional=False)
 
@@ -352,7 +356,7 @@ def _test_result(observed, null, n_permutations, conditional):
 
 
 def _conditional_permutation_test(
-    estimator, X, y, z, n_permutations, k, refit, scheme, rng, n_jobs
+    estimator, X, y, z, n_permutations, k, refit, scheme, rng, n_jobs, verbose=0
 ):
     if not refit:
         raise ValueError("z needs refit=True: the conditional test refits on every permutation.")
@@ -365,8 +369,12 @@ def _conditional_permutation_test(
     neighbours = _z_neighbours(z, min(k, len(z) - 1))
     permutations = [_local_permutation(neighbours, rng) for _ in range(n_permutations)]
     observed = clone(estimator).fit(X, y, z=z).mi_
-    null = Parallel(n_jobs=n_jobs)(
-        delayed(_quiet_mi)(clone(estimator), X[p], y, z) for p in permutations
+    null = run_tasks(
+        (delayed(_quiet_mi)(clone(estimator), X[p], y, z) for p in permutations),
+        n_jobs=n_jobs,
+        total=len(permutations),
+        description="conditional permutation test",
+        verbose=verbose,
     )
     return _test_result(observed, null, n_permutations, conditional=True)
 
@@ -559,7 +567,7 @@ def bootstrap_ci(
     alpha = 1.0 - confidence
     with once_at_caller():
         if method == "seeds":
-            return _seeds_interval(estimator, X, y, n_resamples, confidence, n_jobs)
+            return _seeds_interval(estimator, X, y, n_resamples, confidence, n_jobs, verbose)
         if z is not None:
             z = _conditioning_block(estimator, z, len(y))
         fitted = clone(estimator).fit(X, y) if z is None else clone(estimator).fit(X, y, z=z)
@@ -616,12 +624,18 @@ def bootstrap_ci(
     )
 
 
-def _seeds_interval(estimator, X, y, n_resamples, confidence, n_jobs):
+def _seeds_interval(estimator, X, y, n_resamples, confidence, n_jobs, verbose=0):
     if "random_state" not in estimator.get_params():
         raise ValueError("method='seeds' needs an estimator with a random_state.")
-    fits = Parallel(n_jobs=n_jobs)(
-        delayed(fitted_mi)(clone(estimator).set_params(random_state=seed), X, y)
-        for seed in range(n_resamples)
+    fits = run_tasks(
+        (
+            delayed(fitted_mi)(clone(estimator).set_params(random_state=seed), X, y)
+            for seed in range(n_resamples)
+        ),
+        n_jobs=n_jobs,
+        total=n_resamples,
+        description="refits with new seeds",
+        verbose=verbose,
     )
     replicates = np.asarray(fits, dtype=np.float64)
     mean, sd = replicates.mean(), replicates.std(ddof=1)
