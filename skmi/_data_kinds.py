@@ -62,6 +62,15 @@ class DataKind:
     columns: tuple = ()
 
 
+def few_levels(n_levels, n_samples):
+    """Whether a numeric column with ``n_levels`` distinct values is discrete.
+
+    At most 2 values, or at most MAX_LEVELS with MIN_COUNT_PER_VALUE samples
+    per value on average (the rule of :func:`classify_column`).
+    """
+    return n_levels <= 2 or (n_samples / n_levels >= MIN_COUNT_PER_VALUE and n_levels <= MAX_LEVELS)
+
+
 def classify_column(values):
     """The kind of one column and why: ``(kind, reason)``.
 
@@ -96,7 +105,7 @@ def classify_column(values):
     what = "integer-valued" if integer else "real-valued"
     if u <= 2:
         return "discrete", f"{u} distinct values"
-    if n / u >= MIN_COUNT_PER_VALUE and u <= MAX_LEVELS:
+    if few_levels(u, n):
         return "discrete", f"{what}, {u} distinct values in {n} samples"
     if integer and n / u >= MIN_COUNT_PER_VALUE:
         return "continuous", f"counts: {u} ordered integer levels in {n} samples, numbers"

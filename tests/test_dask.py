@@ -141,6 +141,45 @@ def test_binned_equals_in_memory(params, synchronous):
         assert on_dask.score(A[:500], b[:500]) == pytest.approx(in_memory.score(A[:500], b[:500]))
 
 
+def _counting(A, rows, reads):
+    """A dask array of A whose every block read adds 1 to ``reads``."""
+
+    def read(block):
+        if block.size:  # not dask's probe of the output type on an empty block
+            reads.append(1)
+        return block
+
+    return _chunked(A, rows).map_blocks(read, dtype=A.dtype)
+
+
+@pytest.mark.parametrize(
+    "x_levels, y_levels",
+    [
+        (4, 3),  # both discrete: few levels, many samples per level
+        (2, 21),  # y past MAX_LEVELS = 20: numbers
+        (700, 20),  # X integer IDs, mostly distinct: numbers; y at the limit
+        (3, 2),  # fewer than 5 samples a level would not matter at 2 levels
+    ],
+)
+def test_integer_sides_are_classified_in_the_two_passes(x_levels, y_levels, synchronous):
+    # The kind of an integer side is decided by its distinct values; on dask
+    # they are counted in pass 1 with the ranges, not in a pass of their own
+    # (which read the whole column into the client before).
+    rng = np.random.default_rng(0)
+    n = 3000
+    codes = rng.integers(0, x_levels, (n, 2))
+    target = (codes[:, 0] + rng.integers(0, 2, n)) % y_levels
+    reads_x, reads_y = [], []
+    on_dask = BinnedMutualInfo().fit(
+        _counting(codes, 700, reads_x), _counting(target, 900, reads_y)
+    )
+    in_memory = BinnedMutualInfo().fit(codes, target)
+    assert on_dask.mi_ == pytest.approx(in_memory.mi_, rel=1e-12, abs=1e-14)
+    assert on_dask.discrete_features_ == in_memory.discrete_features_
+    assert on_dask.discrete_target_ == in_memory.discrete_target_
+    assert len(reads_x) == 2 * 5 and len(reads_y) == 2 * 4  # two passes over 5 and 4 chunks
+
+
 def test_binned_count_tables_dense_keyed_and_row_wise_agree(synchronous):
     # 10 bins: 5 + 2 columns -> 10^7 possible cells (int64 keys, not a dense
     # array); 2 + 1 -> 10^3 (dense counts); the in-memory value either way.

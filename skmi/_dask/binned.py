@@ -4,8 +4,9 @@ The plug-in MI is a function of the joint symbol counts, which add up over
 chunks of rows. Two passes over the data:
 
 1. per column min, max and non-finite count (constant columns are dropped and
-   NaN refused, as in memory), and the strided sample ``A[::step]`` the
-   binner is fitted on;
+   NaN refused, as in memory), the distinct values of integer columns (up to
+   ``MAX_LEVELS``: the data-kind rule decides from them whether a side is
+   discrete), and the strided sample ``A[::step]`` the binner is fitted on;
 2. per chunk, each row's x and y symbols and their joint counts; the count
    tables are merged on the cluster.
 
@@ -37,7 +38,8 @@ from skmi._dask._inputs import (
     set_input_attributes,
 )
 from skmi._dask._reduce import concatenate_rows, strided_rows, tree
-from skmi._preprocessing import side_is_discrete
+from skmi._data_kinds import MAX_LEVELS, few_levels
+from skmi._preprocessing import is_discrete_dtype
 from skmi._sklearn_compat import validate_parameters
 
 __all__ = ["fit_binned"]
@@ -67,15 +69,18 @@ def fit_binned(est, X, y, z=None):
             f"X has n_samples={n}; {name} with these parameters needs at least "
             f"{est._min_samples()} samples."
         )
-    if est.discrete_features == "auto":
-        # the in-memory rule: integer columns are read (one at a time) to
-        # count their distinct values
-        discrete_x = side_is_discrete(X)
-    else:
-        discrete_x = bool(est.discrete_features)
-    discrete_y = est._target_is_discrete(y)
+    # The kind of each side: given, known from the dtype, or -- integer
+    # columns under "auto" -- decided by their distinct values, which pass 1
+    # counts (up to MAX_LEVELS) with the ranges: no extra pass over the data.
+    counted = {
+        "X": est.discrete_features == "auto" and X.dtype.kind in "iu",
+        "y": est.discrete_target == "auto" and y.dtype.kind in "iu",
+    }
+    discrete_x = None if counted["X"] else _known_kind(X, est.discrete_features)
+    discrete_y = None if counted["y"] else _known_kind(y, est.discrete_target)
 
-    # Pass 1: ranges, finiteness and the sample each binner is fitted on.
+    # Pass 1: ranges, finiteness, distinct levels of integer columns, and the
+    # sample each binner is fitted on.
     step = max(1, n // _EDGE_SAMPLE)
     if est.strategy == "kmeans":
         step = max(1, -(-n // _KMEANS_SAMPLE))
@@ -85,6 +90,12 @@ def fit_binned(est, X, y, z=None):
         tree([dask.delayed(_ranges, pure=True)(b) for b in blocks], _merge_ranges)
         for blocks in (x_blocks, y_blocks)
     ]
+    levels = [
+        tree([dask.delayed(_levels, pure=True)(b) for b in blocks], _merge_levels)
+        if counted[side]
+        else None
+        for side, blocks in (("X", x_blocks), ("y", y_blocks))
+    ]
     samples = [
         tree(
             [
@@ -93,11 +104,17 @@ def fit_binned(est, X, y, z=None):
             ],
             concatenate_rows,
         )
-        if not discrete
+        if not discrete  # None (not known yet) included: the sample is small
         else None
         for blocks, discrete in ((x_blocks, discrete_x), (y_blocks, discrete_y))
     ]
-    (x_range, y_range), (x_sample, y_sample) = dask.compute(ranges, samples)
+    (x_range, y_range), (x_levels, y_levels), (x_sample, y_sample) = dask.compute(
+        ranges, levels, samples
+    )
+    if counted["X"]:
+        discrete_x = _integer_side_is_discrete(x_levels, n)
+    if counted["y"]:
+        discrete_y = _integer_side_is_discrete(y_levels, n)
 
     keep_x = _kept_columns("X", x_range, refuse_nan=not discrete_x)
     if discrete_y:
@@ -175,6 +192,39 @@ def _merge_ranges(*parts):
     low = np.min([p[0] for p in parts], axis=0)
     high = np.max([p[1] for p in parts], axis=0)
     return low, high, np.any([p[2] for p in parts], axis=0)
+
+
+def _known_kind(A, setting):
+    """The kind of a side whose values need not be read: by setting or dtype."""
+    if setting == "auto":
+        return is_discrete_dtype(A.dtype)  # floats: no; symbols: yes
+    return bool(setting)
+
+
+def _levels(block):
+    """Per column, its distinct values -- or None past MAX_LEVELS of them."""
+    block = np.asarray(block)
+    levels = []
+    for column in block.T:
+        values = np.unique(column)
+        levels.append(values if len(values) <= MAX_LEVELS else None)
+    return levels
+
+
+def _merge_levels(*parts):
+    merged = []
+    for columns in zip(*parts, strict=True):
+        if any(c is None for c in columns):
+            merged.append(None)
+            continue
+        values = np.unique(np.concatenate(columns))
+        merged.append(values if len(values) <= MAX_LEVELS else None)
+    return merged
+
+
+def _integer_side_is_discrete(levels, n):
+    """The in-memory rule for integer columns, from their distinct values."""
+    return all(values is not None and few_levels(len(values), n) for values in levels)
 
 
 def _check_finite(part, ranges):
