@@ -316,12 +316,29 @@ def test_matrix_column_blocks_do_not_change_the_values(monkeypatch):
     X[:, 1] += X[:, 0]
     one_block = mutual_info_matrix(X, discrete_features=[5], random_state=0)
     blocks = _matrix._column_blocks
-    monkeypatch.setattr(_matrix, "_column_blocks", lambda *args: blocks(*args, max_columns=7))
+    monkeypatch.setattr(
+        _matrix, "_column_blocks", lambda *args, **kw: blocks(*args, **kw, max_columns=7)
+    )
     assert len(_matrix._column_blocks(40, 300, None)) == 6
     np.testing.assert_array_equal(
         mutual_info_matrix(X, discrete_features=[5], random_state=0), one_block
     )
     assert one_block[0, 1] > 0.3 and np.isnan(np.diag(one_block)).all()
+
+
+def test_matrix_verbose_shows_progress_and_changes_no_value(capsys):
+    # issue 27: 2,000 columns took minutes with nothing printed
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((200, 30))
+    X[:, 1] += X[:, 0]
+    quiet = mutual_info_matrix(X, random_state=0)
+    capsys.readouterr()
+    loud = mutual_info_matrix(X, random_state=0, verbose=1)
+    err = capsys.readouterr().err
+    assert "mutual_info_matrix" in err and "/120" in err  # 15 blocks of 2 columns: 120 tasks
+    np.testing.assert_array_equal(quiet, loud)
+    with pytest.raises(ValueError, match="verbose"):
+        mutual_info_matrix(X, verbose="yes")
 
 
 # -- estimator-based score functions --------------------------------------------------
