@@ -13,6 +13,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
+import skmi
 from skmi import (
     GaussianMutualInfo,
     KSGMutualInfo,
@@ -519,3 +520,48 @@ def test_selector_attributes_follow_scikit_learn():
     # selected: rank 1; then c (some relevance, none shared with a), then noise
     np.testing.assert_array_equal(selector.ranking_, [2, 1, 3, 1])
     np.testing.assert_array_equal(selector.get_support(), selector.ranking_ == 1)
+
+
+@pytest.mark.parametrize("criterion", ["mrmr", "jmi", "cmim"])
+@pytest.mark.parametrize(
+    "make_estimator",
+    [
+        lambda: None,  # the default KSG
+        lambda: KSGMutualInfo(random_state=np.random.RandomState(3)),  # a generator object
+        lambda: skmi.BinnedMutualInfo(n_bins=4),
+        lambda: skmi.GaussianMutualInfo(),
+    ],
+    ids=["default", "ksg-randomstate", "binned", "gaussian"],
+)
+def test_selector_reuses_validation_without_changing_a_value(
+    criterion, make_estimator, monkeypatch
+):
+    # The selector validates each target once and fits copies on the column
+    # blocks (issue 28: selection speed); every score must be the one that
+    # cloning and fitting the estimator per block gives.
+    from skmi.feature_selection import _greedy
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((300, 7))
+    X[:, 1] += X[:, 0]
+    X[:, 2] = 4.0  # a constant column
+    X[:, 3] = rng.integers(0, 3, 300)  # few levels: a class-like target when chosen
+    X[:, 4] = X[:, 3] + 0.5 * rng.standard_normal(300)
+    y = (X[:, 0] + X[:, 3] > 0.5).astype(int)
+    kwargs = {"criterion": criterion, "random_state": 0}
+
+    def fitted():
+        return MutualInfoSelector(5, estimator=make_estimator(), **kwargs).fit(X, y)
+
+    fast = fitted()
+    init = _greedy._BlockFits.__init__
+
+    def generic_init(self, *args):
+        init(self, *args)
+        self.fast = False
+
+    monkeypatch.setattr(_greedy._BlockFits, "__init__", generic_init)
+    generic = fitted()
+    np.testing.assert_array_equal(fast.scores_, generic.scores_)
+    np.testing.assert_array_equal(fast.relevance_, generic.relevance_)
+    np.testing.assert_array_equal(fast.selection_order_, generic.selection_order_)

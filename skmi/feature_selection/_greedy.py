@@ -1,5 +1,6 @@
 """MutualInfoSelector: greedy selection by relevance and redundancy."""
 
+import copy
 import warnings
 from numbers import Integral, Real
 
@@ -8,6 +9,7 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.feature_selection import SelectorMixin
 from sklearn.utils import check_array
 
+from skmi._base import BaseMutualInfo
 from skmi._dask import refuse_dask_collections
 from skmi._ksg import KSGMutualInfo
 from skmi._parallel import Parallel, delayed
@@ -167,16 +169,14 @@ class MutualInfoSelector(SelectorMixin, BaseEstimator):
             if self.estimator is None
             else (self.estimator)
         )
-        parallel = Parallel(n_jobs=self.n_jobs)
+        fits = _BlockFits(base, X, Parallel(n_jobs=self.n_jobs))
 
         def mi_of(blocks):
-            return np.asarray(
-                parallel(delayed(_quiet_mi)(clone(base), b, y) for b in blocks), dtype=float
-            )
+            return fits.mi([list(b) for b in blocks], y)
 
-        # Constant columns score 0 (in _quiet_mi), with one warning here.
+        # Constant columns score 0 (in _BlockFits), with one warning here.
         warn_constant_columns(X, stacklevel=2)
-        self.relevance_ = mi_of([X[:, [j]] for j in range(n_features)])
+        self.relevance_ = mi_of([[j] for j in range(n_features)])
         chosen = [int(np.argmax(self.relevance_))]
         scores = [self.relevance_[chosen[0]]]
         # every feature's value at the latest step it was a candidate
@@ -189,10 +189,11 @@ class MutualInfoSelector(SelectorMixin, BaseEstimator):
             last = chosen[-1]
             candidates = [j for j in range(n_features) if j not in chosen]
             if self.criterion == "mrmr":
-                aggregate[candidates] += _pairwise_to(base, X, candidates, last, parallel)
+                # I(x_j; x_last), with x_last as the target
+                aggregate[candidates] += fits.mi([[j] for j in candidates], X[:, last])
                 value = self.relevance_[candidates] - aggregate[candidates] / len(chosen)
             else:
-                gain = self._conditional_gains(base, X, y, candidates, last, mi_of, parallel)
+                gain = self._conditional_gains(base, fits, X, y, candidates, last)
                 if self.criterion == "jmi":
                     # I((x_j, x_last); y) = I(x_last; y) + I(x_j; y | x_last)
                     aggregate[candidates] += self.relevance_[last] + gain
@@ -214,7 +215,7 @@ class MutualInfoSelector(SelectorMixin, BaseEstimator):
         self.ranking_[by_score] = np.arange(2, len(others) + 2)
         return self
 
-    def _conditional_gains(self, base, X, y, candidates, last, mi_of, parallel):
+    def _conditional_gains(self, base, fits, X, y, candidates, last):
         """I(x_j; y | x_last) for every candidate j.
 
         Estimated in one piece by an estimator that conditions (a copy of
@@ -224,12 +225,8 @@ class MutualInfoSelector(SelectorMixin, BaseEstimator):
         from skmi._traits import get_traits
 
         if get_traits(base).conditioning:
-            z = X[:, [last]]
-            return np.asarray(
-                parallel(delayed(_quiet_mi)(clone(base), X[:, [j]], y, z) for j in candidates),
-                dtype=float,
-            )
-        return mi_of([X[:, [j, last]] for j in candidates]) - self.relevance_[last]
+            return fits.mi([[j] for j in candidates], y, z=X[:, [last]])
+        return fits.mi([[j, last] for j in candidates], y) - self.relevance_[last]
 
     def _n_to_select(self, n_features):
         n = self.n_features_to_select
@@ -255,13 +252,67 @@ class MutualInfoSelector(SelectorMixin, BaseEstimator):
         return tags
 
 
-def _pairwise_to(base, X, candidates, last, parallel):
-    """I(x_j; x_last) for every candidate j, with x_last as the target."""
-    target = X[:, last]
-    return np.asarray(
-        parallel(delayed(_quiet_mi)(clone(base), X[:, [j]], target) for j in candidates),
-        dtype=float,
-    )
+class _BlockFits:
+    """``clone(base).fit(X[:, cols], target, z=z).mi_`` for many column blocks.
+
+    A selector fits one estimator on hundreds of column blocks of one data
+    set against a few targets. For skmi estimators that use the shared
+    validation, the target (and z) is validated once per target -- the
+    class-or-number decision, encoding and checks are the same for every
+    block -- and each block is then fitted on a copy of that validated
+    estimator: the same ``_fit`` on the same arrays with the same random
+    state, so the same values, without re-validating the target, X and the
+    parameters per block. Other estimators are cloned and fitted per block.
+    A constant block scores 0, as everywhere in the selector.
+    """
+
+    def __init__(self, base, X, parallel):
+        self.base, self.X, self.parallel = base, X, parallel
+        kind = type(base)
+        self.fast = isinstance(base, BaseMutualInfo) and all(
+            getattr(kind, name) is getattr(BaseMutualInfo, name)
+            for name in ("fit", "_validate_xy", "_validate_z")
+        )
+
+    def mi(self, blocks, target, z=None):
+        """The MI of each block of columns (lists of indices) with ``target``."""
+        if not self.fast:
+            tasks = (delayed(_quiet_mi)(clone(self.base), self.X[:, b], target, z) for b in blocks)
+            return np.asarray(self.parallel(tasks), dtype=float)
+        template = clone(self.base)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SkmiWarning)
+            try:
+                # a column with two values stands in for X: only the target
+                # and z are validated here
+                stand_in = (np.arange(len(self.X)) % 2).astype(np.float64)[:, None]
+                _, target = template._validate_xy(stand_in, target, reset=True)
+                z = template._validate_z(z, len(self.X), reset=True)
+            except ValueError as error:
+                if "is constant" in str(error):
+                    return np.zeros(len(blocks))
+                raise
+        tasks = (delayed(_fit_block)(template, self.X[:, b], target, z) for b in blocks)
+        return np.asarray(self.parallel(tasks), dtype=float)
+
+
+def _fit_block(template, X, y, z):
+    """``mi_`` of a fit of ``template`` (target and z validated) on the block X."""
+    work = copy.copy(template)
+    if not isinstance(getattr(work, "random_state", None), (type(None), Integral)):
+        # as clone does: every fit starts from the same generator state
+        work.random_state = copy.deepcopy(work.random_state)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SkmiWarning)
+        work.n_features_in_ = X.shape[1]
+        try:
+            if work._drops_constant_columns("X"):
+                X = work._drop_constant(X, "X", reset=True)
+            return work._from_nats(work._fit(X, y, z))
+        except ValueError as error:
+            if "is constant" in str(error):
+                return 0.0
+            raise
 
 
 def _quiet_mi(estimator, X, y, z=None):
