@@ -46,8 +46,13 @@ class NeuralMutualInfo(BaseMutualInfo):
     P is the joint distribution (the pairs as given), Q the product of
     marginals, sampled by pairing x_j with y_k, j != k, drawn without
     replacement (``marginal="shuffle"``: a random re-pairing of the batch)
-    or with replacement (``"bootstrap"``). Re-pairings are random, never
-    shifts of the rows, so the estimate does not depend on row order.
+    or with replacement (``"bootstrap"``), afresh at every training step.
+    Re-pairings are random, never shifts of the rows, so the estimate does
+    not depend on row order. The MINE study's resampling trick (reference
+    study 002) is there as written: ``marginal="independent"`` draws (j, k)
+    uniformly from [n] x [n], so a pair is re-paired with itself with
+    probability 1/n, and ``resample_marginal=False`` draws one reference
+    set of n' pairs before training and keeps it for the whole training.
 
     Parameters
     ----------
@@ -67,13 +72,32 @@ class NeuralMutualInfo(BaseMutualInfo):
         reached 1.95-2.15 nats of 2.2 over 3 seeds, ReLU 1.89-2.01, ELU 1.80-2.02.
     embedding_dim : int, default=64
         Width of f(x) and g(y) for the separable critic.
-    marginal : {"shuffle", "bootstrap"}, default="shuffle"
+    marginal : {"shuffle", "bootstrap", "independent"}, default="shuffle"
+        How the pairs (x_j, y_k) of Q are drawn: ``"shuffle"``, j without
+        replacement and k by a random re-pairing with no fixed point (j != k);
+        ``"bootstrap"``, j and k with replacement, j != k; ``"independent"``,
+        j and k independent and uniform, j == k allowed (probability 1/n:
+        the study's draw; such a pair is a sample of P, not of Q, which
+        biases the marginal term slightly).
     n_marginal : int or None, default=None
         n', the number of pairs of Q per training step. None: one per pair of
         the batch, re-paired within the batch. An integer: n' pairs (x_j, y_k)
         with j and k drawn from the whole training split, as in the MINE
         study's resampling trick (``"shuffle"`` needs n' <= training size).
+        With ``resample_marginal=False``: the size of the fixed reference
+        set (None: as many pairs as training samples, the study's n' = n).
         InfoNCE ignores it (it scores all pairs of the batch).
+    resample_marginal : bool, default=True
+        True: Q is drawn afresh at every training step. False: the study's
+        scheme -- one reference set of n' pairs is drawn (by ``marginal``,
+        from the whole training split) before training and kept to the end;
+        every epoch visits it in a random order, one slice of about n' /
+        (steps per epoch) pairs per step, as the study's ``DVTrainer``
+        visits its ``Z_ref`` (n' must be at least the steps per epoch).
+        The critic then sees only these n' re-pairings and can overfit
+        them. Whatever ``marginal`` and ``resample_marginal``, ``mi_`` is
+        evaluated as always: on the validation split, re-paired by 16
+        random n-cycles. InfoNCE ignores it.
     ema_decay : float in (0, 1), default=0.99
         MINE's moving-average decay.
     clip : float > 0, default=5.0
@@ -120,13 +144,17 @@ class NeuralMutualInfo(BaseMutualInfo):
         ``validation_bound`` (nats) and ``time``.
     n_epochs_ : int
     n_features_in_ : int
+    marginal_reference_ : ndarray of shape (n', 2) or None
+        With ``resample_marginal=False``: the fixed reference set, as rows
+        (j, k) of X -- each pair of Q is (X[j], y[k]). None otherwise.
 
     Raises
     ------
     ValueError
         On a bad parameter (``hidden_layer_sizes`` with a non-positive
         width, ``n_marginal`` larger than the training split with
-        ``marginal="shuffle"``, a bad ``device``) or too few samples.
+        ``marginal="shuffle"``, a fixed reference set smaller than the
+        steps per epoch, a bad ``device``) or too few samples.
     TypeError
         On a non-integer width or ``n_marginal``, or a critic factory that
         does not return a ``torch.nn.Module``.
@@ -159,6 +187,9 @@ class NeuralMutualInfo(BaseMutualInfo):
        with contrastive predictive coding", arXiv:1807.03748, 2018.
     .. [4] J. Song and S. Ermon, "Understanding the limitations of variational
        mutual information estimators", ICLR 2020.
+    .. [5] C. Chan, "Mutual Information Neural Estimation" (reference study
+       002): the resampling trick with independent uniform indices and a
+       fixed reference set Z_ref.
 
     Examples
     --------
@@ -168,6 +199,16 @@ class NeuralMutualInfo(BaseMutualInfo):
     >>> est = NeuralMutualInfo(max_epochs=30, random_state=0).fit(X, y)
     >>> abs(est.mi_ - true_mi) < 0.25
     True
+
+    The MINE study's scheme: independent index draws, one fixed reference
+    set of n' = 1000 pairs:
+
+    >>> study = NeuralMutualInfo(
+    ...     marginal="independent", resample_marginal=False, n_marginal=1000,
+    ...     max_epochs=30, random_state=0,
+    ... ).fit(X, y)
+    >>> study.marginal_reference_.shape
+    (1000, 2)
     """
 
     _mi_traits = MITraits(resampling="seeds", neural=True)
@@ -179,8 +220,9 @@ class NeuralMutualInfo(BaseMutualInfo):
         "hidden_layer_sizes": [tuple, list],
         "activation": [StrOptions({"relu", "tanh", "elu", "gelu"})],
         "embedding_dim": [Interval(Integral, 1, None, closed="left")],
-        "marginal": [StrOptions({"shuffle", "bootstrap"})],
+        "marginal": [StrOptions({"shuffle", "bootstrap", "independent"})],
         "n_marginal": [None, Interval(Integral, 1, None, closed="left")],
+        "resample_marginal": ["boolean"],
         "ema_decay": [Interval(Real, 0, 1, closed="neither")],
         "clip": [Interval(Real, 0, None, closed="neither")],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
@@ -207,6 +249,7 @@ class NeuralMutualInfo(BaseMutualInfo):
         embedding_dim=64,
         marginal="shuffle",
         n_marginal=None,
+        resample_marginal=True,
         ema_decay=0.99,
         clip=5.0,
         learning_rate=5e-4,
@@ -230,6 +273,7 @@ class NeuralMutualInfo(BaseMutualInfo):
         self.embedding_dim = embedding_dim
         self.marginal = marginal
         self.n_marginal = n_marginal
+        self.resample_marginal = resample_marginal
         self.ema_decay = ema_decay
         self.clip = clip
         self.learning_rate = learning_rate
@@ -270,6 +314,11 @@ class NeuralMutualInfo(BaseMutualInfo):
         critic, self.history_ = run_training(self, critic, training, validation, settings)
         self.n_epochs_ = len(self.history_)
         self._batch_size = settings.batch_size
+        self._q_per_step = marginal_per_step(settings, len(tr))
+        self.marginal_reference_ = None
+        if training.fixed_reference is not None:
+            j, k = (part.cpu().numpy() for part in training.fixed_reference)
+            self.marginal_reference_ = np.column_stack([tr[j], tr[k]])
         objective = OBJECTIVES[self.objective]
         mi = validation.evaluate(critic, objective, settings.batch_size, self.clip, seed + 2)
         self._warn_if_saturated(mi, critic, validation, settings.batch_size, seed)
@@ -313,8 +362,8 @@ class NeuralMutualInfo(BaseMutualInfo):
 
     def _warn_if_saturated(self, mi, critic, pairs, batch_size, seed):
         """One warning when the bound is where it cannot see a large MI."""
-        if self.objective != "infonce" and self.n_marginal is not None:
-            batch_size = self.n_marginal  # the Q sample of a training step
+        if self.objective != "infonce":
+            batch_size = self._q_per_step  # the Q sample of a training step
         reason = saturation_reason(self.objective, mi, critic, pairs, batch_size, seed)
         if reason is not None:
             warnings.warn(reason, SkmiWarning, stacklevel=4)
@@ -353,6 +402,7 @@ class MINE(NeuralMutualInfo):
         embedding_dim=64,
         marginal="shuffle",
         n_marginal=None,
+        resample_marginal=True,
         ema_decay=0.99,
         clip=5.0,
         learning_rate=5e-4,
@@ -377,6 +427,7 @@ class MINE(NeuralMutualInfo):
             embedding_dim=embedding_dim,
             marginal=marginal,
             n_marginal=n_marginal,
+            resample_marginal=resample_marginal,
             ema_decay=ema_decay,
             clip=clip,
             learning_rate=learning_rate,
@@ -444,9 +495,18 @@ def training_settings(params, n_train, seed):
                 f"n_marginal={n_marginal} pairs cannot be drawn without replacement from "
                 f"{n_train} training samples; use marginal='bootstrap' or a smaller n_marginal."
             )
+    batch_size = min(params.batch_size, n_train)
+    resample = params.resample_marginal
+    steps = max(1, n_train // batch_size)
+    if not resample and params.objective != "infonce" and (n_marginal or n_train) < steps:
+        raise ValueError(
+            f"n_marginal={n_marginal}: a fixed reference set of {n_marginal} pairs is smaller "
+            f"than the {steps} training steps per epoch, each of which takes a slice of it; "
+            "give n_marginal >= the training size / batch_size."
+        )
     return TrainingSettings(
         learning_rate=params.learning_rate,
-        batch_size=min(params.batch_size, n_train),
+        batch_size=batch_size,
         max_epochs=params.max_epochs,
         max_time=params.max_time,
         n_iter_no_change=params.n_iter_no_change,
@@ -455,7 +515,15 @@ def training_settings(params, n_train, seed):
         marginal=params.marginal,
         n_marginal=n_marginal,
         seed=seed,
+        resample_marginal=bool(resample),
     )
+
+
+def marginal_per_step(settings, n_train):
+    """The Q samples of one training step: the smallest a step gets."""
+    if settings.resample_marginal:
+        return settings.n_marginal or settings.batch_size
+    return (settings.n_marginal or n_train) // max(1, n_train // settings.batch_size)
 
 
 def training_callbacks(params):

@@ -102,10 +102,15 @@ class TrainingSettings:
     n_iter_no_change: int
     ema_decay: float
     clip: float
-    marginal: str  # "shuffle" (without replacement) or "bootstrap"
-    n_marginal: int | None  # Q samples per step; None: one per sample of the batch
+    marginal: str  # "shuffle" (without replacement), "bootstrap" or "independent"
+    # Q samples per step; None: one per sample of the batch. With a fixed
+    # reference set: its size (None: one per training sample).
+    n_marginal: int | None
     seed: int
     weight_decay: float = 0.0
+    # False: one reference set of Q drawn before training and visited, a slice
+    # per step, every epoch (the MINE study's Z_ref); True: fresh Q every step
+    resample_marginal: bool = True
 
 
 class _State:
@@ -165,12 +170,17 @@ def marginal_pairs(n, m, how, generator):
     j and k are drawn independently from range(n) -- without replacement
     (``"shuffle"``, m <= n) or with replacement (``"bootstrap"``) -- with
     j != k for every pair (a pair of a sample with itself is a joint pair).
+    ``"independent"`` is the MINE study's resampling trick as written: (j, k)
+    uniform on range(n) x range(n), so j == k (a joint pair) with
+    probability 1/n.
     """
     if how == "shuffle":
         j = torch.arange(n) if m == n else torch.randperm(n, generator=generator)[:m]
         return j, random_cycle(n, generator)[j]
     j = torch.randint(0, n, (m,), generator=generator)
     k = torch.randint(0, n, (m,), generator=generator)
+    if how == "independent":
+        return j, k
     same = k == j
     k[same] = (j[same] + torch.randint(1, n, (int(same.sum()),), generator=generator)) % n
     return j, k
@@ -189,17 +199,35 @@ class PairedSamples:
 
     def __init__(self, x, y):
         self.x, self.y = x, y
+        self.fixed_reference = None  # (j, k) once :meth:`reference` has drawn it
 
     def __len__(self):
         return len(self.x)
 
-    def batch(self, critic, idx, objective, settings, generator):
-        """Critic values on P and Q for the batch ``idx`` (a training step)."""
+    def reference(self, settings, generator):
+        """The fixed reference set of Q: indices (j, k) of n' pairs, drawn once.
+
+        n' is ``settings.n_marginal``, or the training size when None. The
+        set is kept as ``fixed_reference`` for the estimator to report.
+        """
+        m = settings.n_marginal or len(self)
+        self.fixed_reference = marginal_pairs(len(self), m, settings.marginal, generator)
+        return self.fixed_reference
+
+    def batch(self, critic, idx, objective, settings, generator, q_pairs=None):
+        """Critic values on P and Q for the batch ``idx`` (a training step).
+
+        ``q_pairs``: this step's slice (j, k) of a fixed reference set, or
+        None to draw Q afresh.
+        """
         device = self.x.device
         idx = idx.to(device)
         x, y = self.x[idx], self.y[idx]
         if objective.contrastive:
             return critic.scores(x, y), None
+        if q_pairs is not None:  # a slice of the fixed reference set
+            j, k = q_pairs
+            return critic(x, y), critic(self.x[j.to(device)], self.y[k.to(device)])
         if settings.n_marginal is None:  # re-pair within the batch
             j, k = marginal_pairs(len(idx), len(idx), settings.marginal, generator)
             return critic(x, y), critic(x[j.to(device)], y[k.to(device)])
@@ -310,6 +338,11 @@ def train(critic, objective, training, validation, settings, events=None):
     events : object with ``batch_end(step, loss, bound)`` and
         ``epoch_end(record)``, optional (the estimator's callbacks).
 
+    With ``settings.resample_marginal`` False, the task's fixed reference
+    set of Q (``training.reference``) is drawn once, before the first step;
+    every epoch visits it in a fresh random order, split into one slice per
+    step (as the MINE study's trainer visits its ``Z_ref``).
+
     Returns the critic with the weights of its best validation epoch, and
     the history (one dict per epoch: ``train_bound`` is the mean over the
     epoch's batches of the objective's *bound*, ``train_loss`` the mean of
@@ -322,15 +355,26 @@ def train(critic, objective, training, validation, settings, events=None):
     state = _State(settings)
     n, batch_size = len(training), settings.batch_size
     steps = max(1, n // batch_size)
+    reference = None
+    if not settings.resample_marginal and not objective.contrastive:
+        reference = training.reference(settings, generator)
     history, best, best_state, stale, global_step = [], -math.inf, None, 0, 0
     start = time.perf_counter()
     for epoch in range(settings.max_epochs):
         critic.train()
         order = torch.randperm(n, generator=generator)
+        slices = None
+        if reference is not None:
+            visit = torch.randperm(len(reference[0]), generator=generator)
+            slices = torch.tensor_split(visit, steps)
         loss_sum = bound_sum = 0.0
         for step in range(steps):
             idx = order[step * batch_size : (step + 1) * batch_size]
-            t_p, t_q = training.batch(critic, idx, objective, settings, generator)
+            if slices is None:
+                t_p, t_q = training.batch(critic, idx, objective, settings, generator)
+            else:
+                q_pairs = tuple(part[slices[step]] for part in reference)
+                t_p, t_q = training.batch(critic, idx, objective, settings, generator, q_pairs)
             loss = -objective.train(t_p, t_q, state)
             optimizer.zero_grad()
             loss.backward()

@@ -13,6 +13,9 @@ neural-tangent-kernel information between classes, and local Jacobian MI.
 * :func:`empirical_ntk` and :func:`class_mutual_info` (``_ntk.py``) -- the
   empirical neural tangent kernel and the von Neumann entropy / mutual
   information of its restriction to classes.
+* :func:`layer_parts_mutual_info` (``_parts.py``) -- the pairwise plug-in
+  MI of a layer's parts (k-means clusters of each part's units), with their
+  entropies on the diagonal (reference study 001).
 * :class:`JacobianMutualInfo` (``_jacobian.py``) -- the local
   linear-Gaussian information of a network, averaged over samples.
 
@@ -25,6 +28,7 @@ from skmi.probe._jacobian import JacobianMutualInfo, jacobian_noisy_information
 from skmi.probe._layers import LayerMIProbe
 from skmi.probe._mixture import NoisyInformation, noisy_layer_information, pairwise_bounds
 from skmi.probe._ntk import NTKClassMIRecorder, class_mutual_info, empirical_ntk
+from skmi.probe._parts import PartsInformation, layer_parts_mutual_info
 
 __all__ = [
     "InformationPlane",
@@ -32,9 +36,11 @@ __all__ = [
     "LayerMIProbe",
     "NTKClassMIRecorder",
     "NoisyInformation",
+    "PartsInformation",
     "class_mutual_info",
     "empirical_ntk",
     "jacobian_noisy_information",
+    "layer_parts_mutual_info",
     "noisy_layer_information",
     "pairwise_bounds",
 ]

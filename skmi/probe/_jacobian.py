@@ -309,32 +309,33 @@ def _rank_and_log_pdet(C):
     return len(kept), float(np.sum(np.log(kept)))
 
 
-def _check_groups(groups):
-    """Two or more disjoint, non-empty lists of non-negative unit indices."""
+def _check_groups(groups, name="groups"):
+    """Two or more disjoint, non-empty lists of non-negative unit indices
+    (errors name the argument ``name``)."""
     if groups is None:
         return None
     if isinstance(groups, (str, bytes)) or not hasattr(groups, "__len__"):
-        raise ValueError(f"groups must be a sequence of lists of unit indices; got {groups!r}.")
+        raise ValueError(f"{name} must be a sequence of lists of unit indices; got {groups!r}.")
     checked = []
     for k, group in enumerate(groups):
         array = np.asarray(group)
         if array.ndim != 1 or array.size == 0:
             raise ValueError(
-                f"groups[{k}] must be a non-empty list of unit indices; got {group!r}."
+                f"{name}[{k}] must be a non-empty list of unit indices; got {group!r}."
             )
         if array.dtype.kind not in "iu" or array.dtype == bool:
-            raise ValueError(f"groups[{k}] must hold integer unit indices; got {group!r}.")
+            raise ValueError(f"{name}[{k}] must hold integer unit indices; got {group!r}.")
         if array.min() < 0:
-            raise ValueError(f"groups[{k}] holds a negative index ({int(array.min())}).")
+            raise ValueError(f"{name}[{k}] holds a negative index ({int(array.min())}).")
         checked.append(array.astype(int))
     if len(checked) < 2:
-        raise ValueError(f"groups needs at least two groups; got {len(checked)}.")
+        raise ValueError(f"{name} needs at least two groups; got {len(checked)}.")
     everything = np.concatenate(checked)
     if len(np.unique(everything)) != len(everything):
         values, counts = np.unique(everything, return_counts=True)
         raise ValueError(
-            f"groups overlap: unit(s) {values[counts > 1].tolist()} belong to more than one "
-            "group (the information between overlapping groups is infinite)."
+            f"{name} overlap: unit(s) {values[counts > 1].tolist()} belong to more than one "
+            f"{name[:-1]} (the information between overlapping {name} is infinite)."
         )
     return checked
 

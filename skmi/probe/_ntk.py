@@ -11,6 +11,7 @@ from skmi._validation import check_int
 
 _OUTPUTS = ("sum", "full")
 _NORMALIZE = ("diagonal", "trace")
+_SAMPLING = ("random", "first")
 # eigenvalues (normalised to sum 1) below this are rounding noise: the study's cut-off
 _TRACE_CUTOFF = 1e-14
 
@@ -167,8 +168,14 @@ def _class_information(gram, blocks, joint, normalize):
     return S, mi, normalized
 
 
-def _pick_per_class(y, classes, n_per_class, random_state, n_rows):
-    """Sorted row indices of ``n_per_class`` samples of each class."""
+def _pick_per_class(y, classes, n_per_class, random_state, n_rows, sampling="random"):
+    """Sorted row indices of ``n_per_class`` samples of each class.
+
+    ``sampling="random"`` draws them without replacement by ``random_state``;
+    ``"first"`` takes each class's first rows in the order of X (study 000's
+    convention) and ignores ``random_state``.
+    """
+    _check_choice(sampling, "sampling", _SAMPLING)
     y = np.asarray(y)
     if y.ndim != 1:
         raise ValueError(f"y must be 1-D class labels; got shape {y.shape}.")
@@ -188,15 +195,20 @@ def _pick_per_class(y, classes, n_per_class, random_state, n_rows):
         size = check_int(n_per_class, "n_per_class", min_value=1)
     if size < 2 and n_per_class is None:
         raise ValueError("Every class needs at least 2 samples.")
-    if isinstance(random_state, np.random.RandomState):
-        random_state = random_state.randint(2**31)
-    rng = np.random.default_rng(random_state)
+    rng = None
+    if sampling == "random":
+        if isinstance(random_state, np.random.RandomState):
+            random_state = random_state.randint(2**31)
+        rng = np.random.default_rng(random_state)
     picks = []
     for c in classes:
-        members = np.flatnonzero(y == c)
+        members = np.flatnonzero(y == c)  # ascending: the order of X
         if len(members) < size:
             raise ValueError(f"class {c!r} has {len(members)} samples, fewer than {size}.")
-        picks.append(np.sort(rng.choice(members, size=size, replace=False)))
+        if sampling == "first":
+            picks.append(members[:size])
+        else:
+            picks.append(np.sort(rng.choice(members, size=size, replace=False)))
     return classes, size, picks
 
 
@@ -210,6 +222,7 @@ def class_mutual_info(
     outputs="full",
     normalize="trace",
     n_per_class=None,
+    sampling="random",
     batch_size=64,
     device=None,
     random_state=None,
@@ -272,14 +285,22 @@ def class_mutual_info(
     outputs : {"full", "sum"}, default="full"
     normalize : {"trace", "diagonal"}, default="trace"
     n_per_class : int, optional
-        Samples drawn per class (all classes the same size); the smallest
+        Samples taken per class (all classes the same size); the smallest
         class size by default. The NTK has ``(n_per_class * len(classes) *
         C)**2`` entries with ``outputs="full"``.
+    sampling : {"random", "first"}, default="random"
+        Which ``n_per_class`` samples of each class: drawn at random without
+        replacement (by ``random_state``), or the class's first rows in the
+        order of X -- reference study 000's convention ("select the first
+        n_points of class i"), deterministic, ``random_state`` ignored.
+        "first" repeats the study's selection when X is in the study's
+        order; on data sorted by anything that matters (time, source) it
+        is a biased sample.
     batch_size : int, default=64
     device : str or None
         Where the NTK is computed (see :func:`empirical_ntk`).
     random_state : None, int or Generator
-        Which samples are drawn.
+        Which samples are drawn (``sampling="random"``).
 
     Returns
     -------
@@ -293,7 +314,8 @@ def class_mutual_info(
     ------
     ValueError
         If y's length differs from X's, a class is missing or too small, a
-        choice is unknown, or the NTK would exceed the memory budget.
+        choice (``joint``, ``outputs``, ``normalize``, ``sampling``) is
+        unknown, or the NTK would exceed the memory budget.
 
     References
     ----------
@@ -323,13 +345,19 @@ def class_mutual_info(
     ... )
     >>> per_sample["normalized_mi"].shape
     (3, 3)
+
+    Study 000's selection, the first rows of each class:
+
+    >>> first = class_mutual_info(model, X, y, n_per_class=2, sampling="first")
+    >>> [rows.tolist() for rows in first["indices"].values()]
+    [[0, 1], [30, 31], [60, 61]]
     """
     _check_module(model)
     _check_choice(joint, "joint", ("union", "hadamard"))
     _check_choice(outputs, "outputs", _OUTPUTS)
     _check_choice(normalize, "normalize", _NORMALIZE)
     rows, n_rows = _input_rows(X)
-    classes, size, picks = _pick_per_class(y, classes, n_per_class, random_state, n_rows)
+    classes, size, picks = _pick_per_class(y, classes, n_per_class, random_state, n_rows, sampling)
     chosen = np.concatenate(picks)
     gram = empirical_ntk(model, rows[chosen], outputs=outputs, batch_size=batch_size, device=device)
     per_sample = gram.shape[0] // len(chosen)  # C for "full", 1 for "sum"
@@ -350,8 +378,9 @@ def class_mutual_info(
 class NTKClassMIRecorder:
     """Track NTK class entropies and normalised MI per epoch, as study 000 does.
 
-    The evaluation samples are drawn once (``n_per_class`` per class, by
-    ``random_state``) and kept for every epoch, so the curves follow the
+    The evaluation samples are chosen once (``n_per_class`` per class: at
+    random by ``random_state``, or each class's first rows with
+    ``sampling="first"``, as the study does) and kept for every epoch, so the curves follow the
     network, not the sampling. Call :meth:`record` after each epoch (from a
     training loop or a framework callback); :meth:`to_frame` gives one row
     per record with columns ``epoch``, ``S(c)`` for every class,
@@ -367,6 +396,10 @@ class NTKClassMIRecorder:
         Classes to compare (the study uses [0, 1, 8]); all by default.
     n_per_class : int, optional
         Samples per class (the study uses 2); the smallest class by default.
+    sampling : {"random", "first"}, default="random"
+        Drawn at random, or the first ``n_per_class`` rows of each class in
+        the order of X (the study's choice; ``random_state`` is then
+        ignored). See :func:`class_mutual_info`.
     outputs, normalize, joint : see :func:`class_mutual_info`
         Defaults: the study's convention, ``"full"`` and ``"trace"``, union.
     batch_size : int, default=64
@@ -383,7 +416,8 @@ class NTKClassMIRecorder:
     ------
     ValueError
         As :func:`class_mutual_info` (labels that do not match X, a missing
-        or too small class, an unknown choice, the memory budget).
+        or too small class, an unknown choice -- ``sampling`` among them --,
+        the memory budget).
     TypeError
         If ``model`` is not a ``torch.nn.Module``.
 
@@ -410,6 +444,7 @@ class NTKClassMIRecorder:
         classes=None,
         *,
         n_per_class=None,
+        sampling="random",
         outputs="full",
         normalize="trace",
         joint="union",
@@ -422,13 +457,15 @@ class NTKClassMIRecorder:
         _check_choice(outputs, "outputs", _OUTPUTS)
         _check_choice(normalize, "normalize", _NORMALIZE)
         rows, n_rows = _input_rows(X)
-        self.classes, size, picks = _pick_per_class(y, classes, n_per_class, random_state, n_rows)
+        self.classes, size, picks = _pick_per_class(
+            y, classes, n_per_class, random_state, n_rows, sampling
+        )
         self.indices_ = dict(zip(self.classes, picks, strict=True))
         chosen = np.concatenate(picks)
         self._X = rows[chosen]
         self._y = np.repeat(np.arange(len(self.classes)), size)
         self.model = model
-        self.n_per_class = size
+        self.n_per_class, self.sampling = size, sampling
         self.outputs, self.normalize, self.joint = outputs, normalize, joint
         self.batch_size, self.device = batch_size, device
         self.history_ = []
@@ -452,7 +489,7 @@ class NTKClassMIRecorder:
             n_per_class=self.n_per_class,
             batch_size=self.batch_size,
             device=self.device,
-            random_state=0,  # every row of self._X is used: the draw is the identity
+            sampling="first",  # every row of self._X, in order
         )
         row = {"epoch": len(self.history_) if epoch is None else int(epoch)}
         for k, c in enumerate(self.classes):
