@@ -22,9 +22,10 @@ import numpy as np
 from sklearn.base import clone
 
 from skmi._base import BaseMutualInfo
+from skmi._data_kinds import MIN_ATOM_COUNT
 from skmi._gaussian import GaussianMutualInfo
 from skmi._ksg import KSGMutualInfo
-from skmi._sklearn_compat import HasMethods, Interval, validate_parameters
+from skmi._sklearn_compat import HasMethods, Interval, StrOptions, validate_parameters
 from skmi._traits import MITraits, get_traits, strictest
 from skmi._validation import check_real
 from skmi.exceptions import SkmiWarning
@@ -38,15 +39,34 @@ class AtomDecompositionMutualInfo(BaseMutualInfo):
     """I(X; y) for y with atoms (such as ReLU zeros), by the zero-pattern chain rule.
 
     ``I(X; y) = I(X; B) + sum_b P(b) I(X; y_b | B = b)`` with B the pattern
-    of coordinates of y equal to ``atom`` (exact, since B is a function of
-    y): the pattern term by a continuous-versus-class estimator, the rest
-    within each pattern on the coordinates away from the atom. MI is
-    symmetric: pass the variable with atoms as y.
+    of coordinates of y at an atom (exact, since B is a function of y): the
+    pattern term by a continuous-versus-class estimator, the rest within
+    each pattern on the coordinates away from the atoms. MI is symmetric:
+    pass the variable with atoms as y -- or, against class labels, as X
+    with the labels as y (``discrete_target=True``).
+
+    With class labels C on the other side the decomposition needs no
+    density estimate across the atoms at all:
+    ``I(C; A) = I(C; B) + P(B = continuous) I(C; A | continuous)``, the
+    plug-in MI of two discrete variables (Miller-Madow) plus Ross's k-NN
+    estimate on the continuous part only. Gao et al.'s counting of exact
+    ties, the alternative, reads about 3 % low there at n = 1000
+    (``make_discrete_continuous(1000, 4, atom_probability=0.3)``, truth
+    1.022: -0.031 against -0.003 over 20 data sets).
 
     Parameters
     ----------
-    atom : float, default=0.0
-        The value that forms the atom in every column of y.
+    atom : float or "repeated", default=0.0
+        The value that forms the atom in every column of the variable with
+        atoms; ``"repeated"``: in each column, every value that occurs at
+        least ``max(5, sqrt(n))`` times (the atoms of the data-kind rule;
+        in continuous data a value repeats with probability 0).
+    discrete_target : bool, default=False
+        Whether y holds class labels. Then X is the variable with atoms, the
+        pattern term is the plug-in MI of the labels and the patterns
+        (Miller-Madow), and within a pattern ``within_estimator`` (default:
+        Ross's ``KSGMutualInfo(discrete_target=True)``) gets the continuous
+        coordinates of X and the labels; ``pattern_estimator`` is not used.
     pattern_estimator : skmi estimator or None, default=None
         Estimates I(X; B) with B as class labels (its ``discrete_target``
         is set to True where it has one); None means
@@ -64,6 +84,8 @@ class AtomDecompositionMutualInfo(BaseMutualInfo):
     Attributes
     ----------
     mi_ : float
+    discrete_target_ : bool
+        Whether y was taken as class labels.
     pattern_mi_ : float
         The estimate of I(X; B), in ``units``.
     within_mi_ : float
@@ -96,9 +118,11 @@ class AtomDecompositionMutualInfo(BaseMutualInfo):
     True
     """
 
+    _supports_discrete_target = True
     _parameter_constraints: dict = {
         **BaseMutualInfo._parameter_constraints,
-        "atom": [Interval(Real, None, None, closed="neither")],
+        "atom": [Interval(Real, None, None, closed="neither"), StrOptions({"repeated"})],
+        "discrete_target": ["boolean"],
         "pattern_estimator": [None, HasMethods(["fit", "get_params"])],
         "within_estimator": [None, HasMethods(["fit", "get_params"])],
         "random_state": ["random_state"],
@@ -108,12 +132,14 @@ class AtomDecompositionMutualInfo(BaseMutualInfo):
         self,
         *,
         atom=0.0,
+        discrete_target=False,
         pattern_estimator=None,
         within_estimator=None,
         units="nats",
         random_state=None,
     ):
         self.atom = atom
+        self.discrete_target = discrete_target
         self.pattern_estimator = pattern_estimator
         self.within_estimator = within_estimator
         self.units = units
@@ -124,21 +150,40 @@ class AtomDecompositionMutualInfo(BaseMutualInfo):
         pattern, within = self._parts()
         traits = strictest(get_traits(pattern), get_traits(within))
         # "none": the atom sits at a fixed value of y, which a shift of y moves
-        return MITraits(resampling=traits.resampling, neural=traits.neural, invariance="none")
+        return MITraits(
+            resampling=traits.resampling,
+            neural=traits.neural,
+            invariance="none",
+            discrete_target=True,  # a parameter: y may hold class labels
+        )
 
     def _parts(self):
-        pattern = self.pattern_estimator
+        if self.discrete_target:
+            from skmi._binned import BinnedMutualInfo
+
+            # labels against patterns: both discrete
+            pattern = BinnedMutualInfo(
+                correction="miller-madow", discrete_features=True, discrete_target=True
+            )
+        else:
+            pattern = self.pattern_estimator
         if pattern is None:
             pattern = KSGMutualInfo(
                 n_neighbors=3, discrete_target=True, random_state=self.random_state
             )
         within = self.within_estimator
+        if within is None and self.discrete_target:
+            within = KSGMutualInfo(
+                n_neighbors=3, discrete_target=True, random_state=self.random_state
+            )
         if within is None:
             within = GaussianMutualInfo(bias_correction=True)
         pattern = clone(pattern).set_params(units="nats")
-        if "discrete_target" in pattern.get_params():
-            pattern.set_params(discrete_target=True)  # the pattern codes are classes
-        return pattern, clone(within).set_params(units="nats")
+        within = clone(within).set_params(units="nats")
+        for part in (pattern, within) if self.discrete_target else (pattern,):
+            if "discrete_target" in part.get_params():
+                part.set_params(discrete_target=True)  # pattern codes or labels: classes
+        return pattern, within
 
     def _fit(self, X, y, z):
         pattern_mi, within_mi, n_patterns, skipped = self._decomposed(X, y)
@@ -161,24 +206,30 @@ class AtomDecompositionMutualInfo(BaseMutualInfo):
         return pattern_mi + within_mi
 
     def _decomposed(self, X, y):
-        check_real(self.atom, "atom")  # refuses True (a bool is a number)
+        if self.atom != "repeated":
+            check_real(self.atom, "atom")  # refuses True (a bool is a number)
         pattern_estimator, within_estimator = self._parts()
-        active = y != self.atom
-        patterns, codes = np.unique(active, axis=0, return_inverse=True)
+        if self.discrete_target_:
+            # MI is symmetric: the variable with atoms is X, the labels y
+            X, y = y.reshape(-1, 1).astype(np.float64), X
+        state, continuous = _atom_states(y, self.atom)
+        patterns, codes = np.unique(state, axis=0, return_inverse=True)
         codes = codes.reshape(-1)
+        active = patterns == continuous
         n, d_x = X.shape
         pattern_mi = 0.0
         if len(patterns) > 1:
-            too_rare = np.bincount(codes).max() < 2
+            # Ross's k-NN needs a pattern with company; the plug-in (labels) does not
+            too_rare = not self.discrete_target_ and np.bincount(codes).max() < 2
             pattern_mi = np.nan if too_rare else pattern_estimator.fit(X, codes).mi_
             if np.isnan(pattern_mi):
                 raise ValueError(
-                    f"y's {len(patterns)} zero patterns among {n} samples are too rare for "
+                    f"the {len(patterns)} atom patterns among {n} samples are too rare for "
                     "the pattern estimator (no pattern has enough samples to count "
                     "neighbours in); more samples, or fewer columns of y, are needed."
                 )
         within_mi, skipped = 0.0, 0.0
-        for code, columns in enumerate(patterns):
+        for code, columns in enumerate(active):
             rows = codes == code
             share = rows.mean()
             if not columns.any():
@@ -195,12 +246,16 @@ class AtomDecompositionMutualInfo(BaseMutualInfo):
             with warnings.catch_warnings():
                 # constant columns inside one pattern are expected: not the user's data
                 warnings.simplefilter("ignore", category=Warning)
-                value = clone(within_estimator).fit(X_rows[:, X_varying], y_active[:, varying]).mi_
+                within = clone(within_estimator)
+                if self.discrete_target_:  # the labels as the class target
+                    value = within.fit(y_active[:, varying], X_rows[:, 0]).mi_
+                else:
+                    value = within.fit(X_rows[:, X_varying], y_active[:, varying]).mi_
             if not np.isfinite(value):
                 # the within estimator's own warning was silenced above with the
                 # expected ones: say it here, once, at the caller's line
                 warnings.warn(
-                    f"within one zero pattern ({int(rows.sum())} samples) y is an exact "
+                    f"within one atom pattern ({int(rows.sum())} samples) y is an exact "
                     "function of X for the within-pattern estimator, so the estimate is "
                     "infinite; with so few or so degenerate samples, give a "
                     "within_estimator with shrinkage, or more samples.",
@@ -209,6 +264,25 @@ class AtomDecompositionMutualInfo(BaseMutualInfo):
                 )
             within_mi += share * value
         return float(pattern_mi), float(within_mi), len(patterns), float(skipped)
+
+
+def _atom_states(y, atom):
+    """Per sample and column of y: which atom it sits at, or ``continuous``.
+
+    Returns ``(state, continuous)``: an int array of y's shape whose value
+    is the index of the atom a sample is at in that column, and
+    ``continuous`` (larger than every atom index) where it is at none.
+    """
+    if atom != "repeated":
+        return (y != atom).astype(np.intp), 1
+    n = len(y)
+    size = max(MIN_ATOM_COUNT, np.sqrt(n))
+    state = np.empty(y.shape, dtype=np.intp)
+    for j, column in enumerate(y.T):
+        _, inverse, counts = np.unique(column, return_inverse=True, return_counts=True)
+        inverse = inverse.reshape(-1)
+        state[:, j] = np.where(counts[inverse] >= size, inverse, n)
+    return state, n
 
 
 def atom_share(A, atom=0.0):

@@ -17,8 +17,9 @@ one discrete, the other continuous, d = 4      ``larger``: the larger of Ross's 
                                                and the held-out LDA and logistic bounds
 one discrete, the other continuous, d >= 5     ``classifiers``: the larger of the held-out
                                                LDA and logistic bounds
-one discrete, the other mixed                  ``ksg-mixed``: Gao et al.'s counting,
-                                               class form
+one discrete, the other mixed                  ``class-atoms``: the chain rule over
+                                               the atoms (plug-in with the atom
+                                               patterns, Ross's k-NN on the rest)
 exact zeros (>= 5 % of a column) on one side   ``atoms``: the zero-pattern chain rule
 only, none discrete                            (the side with zeros taken as y)
 other atoms (both sides, other values)         ``ksg-mixed``
@@ -207,7 +208,10 @@ def _plan(X, y, x_kind, y_kind):
             return _class_plan(words, d, side)
         if kinds[other] == "mixed":
             return _Plan(
-                "ksg-mixed", f"{words}: a class side and atoms, Gao et al.'s counting", side
+                "class-atoms",
+                f"{words}: a class side and atoms: the chain rule over the atoms (plug-in "
+                "MI with the atom patterns, Ross's k-NN on the continuous part)",
+                side,
             )
         if d <= LOW_DIMENSION:
             return _Plan(

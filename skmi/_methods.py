@@ -90,6 +90,26 @@ def _atoms(b):
     )
 
 
+def _class_atoms(b):
+    """The chain rule over a side's atoms, against class labels (in y).
+
+    The plug-in MI of the labels and the atom patterns plus Ross's k-NN on
+    the continuous part: no k-NN across the atoms (Gao et al.'s counting
+    there read 3 % low at n = 1000 with an interval that covered the truth
+    in 14 of 20 data sets).
+    """
+    from skmi._atoms import AtomDecompositionMutualInfo
+
+    # Ross's k-NN on normal scores: a monotone map of the side leaves it unchanged
+    return AtomDecompositionMutualInfo(
+        atom="repeated",
+        discrete_target=True,
+        within_estimator=b.ksg(copula=True),
+        units=b.units,
+        random_state=b.random_state,
+    )
+
+
 def _gaussian(b, **options):
     from skmi._gaussian import GaussianMutualInfo
 
@@ -208,6 +228,13 @@ METHOD_TABLE = (
         "atoms",
         "zero-pattern chain rule for a y with atoms at 0 (ReLU-type variables), on normal scores",
         _atoms,
+    ),
+    Method(
+        "class-atoms",
+        "class side only, against a side with atoms (repeated values): the chain rule over "
+        "the atoms, plug-in MI with the atom patterns plus Ross's k-NN on the continuous part",
+        _class_atoms,
+        "needs",
     ),
     Method("neural", "a trained critic's variational bound (needs torch)", _neural),
     Method("kernel", "matrix-based Renyi entropy of Gram matrices", _kernel),

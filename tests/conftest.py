@@ -98,6 +98,7 @@ ENTRIES = [
     Entry(GaussianMutualInfo(bias_correction=True), "mi"),
     Entry(TCopulaMutualInfo(), "mi"),
     Entry(AtomDecompositionMutualInfo(random_state=0), "mi"),
+    Entry(AtomDecompositionMutualInfo(atom="repeated", discrete_target=True), "class-mi"),
     Entry(LDAMutualInfo(random_state=0), "class-mi"),
     Entry(LogisticMutualInfo(random_state=0), "class-mi"),
     Entry(TransferEntropy(random_state=0), "mi"),

@@ -113,3 +113,57 @@ def test_patterns_all_too_rare_is_an_error_not_nan():
     assert len(np.unique(codes)) == 5
     with pytest.raises(ValueError, match="too rare"):
         AtomDecompositionMutualInfo(random_state=0).fit(X, y)
+
+
+# -- atoms at any value, against class labels (issue 26: the class-vs-atoms cell) ---------
+
+
+def _class_atoms_truth(m, p):
+    """``make_discrete_continuous``'s law, split as the chain rule splits it.
+
+    B = the atom y sits at (y = x exactly, with probability p) or
+    "continuous". Given X, whether y is an atom is a coin of bias p and the
+    atom is X itself, so ``I(X; B) = H(B) - H(B | X) = p log m``; on the
+    continuous part ``y = X + U(0, 2)`` with X uniform on m values, whose MI
+    is ``log m - (m - 1)/m log 2``.
+    """
+    pattern = p * np.log(m)
+    within = np.log(m) - (m - 1) / m * np.log(2.0)
+    return pattern, within
+
+
+def test_class_labels_against_repeated_atoms_follow_the_chain_rule():
+    from skmi.datasets import make_discrete_continuous
+
+    X, y, truth = make_discrete_continuous(4000, 4, atom_probability=0.3, random_state=1)
+    pattern, within = _class_atoms_truth(4, 0.3)
+    assert pattern + 0.7 * within == pytest.approx(truth, rel=1e-12)
+    est = AtomDecompositionMutualInfo(atom="repeated", discrete_target=True, random_state=0)
+    est.fit(y.reshape(-1, 1), X[:, 0])  # the variable with atoms as X, the labels as y
+    assert est.discrete_target_
+    # sd over data sets at n = 4000: about 0.007 (pattern) and 0.008 (total)
+    assert est.pattern_mi_ == pytest.approx(pattern, abs=0.03)
+    assert est.mi_ == pytest.approx(truth, abs=0.03)
+    assert est.n_patterns_ == 5  # four atoms and the continuous part
+
+
+def test_repeated_atoms_equal_a_named_atom():
+    # y with one atom at 7.0 (30 %) and a continuous part: "repeated" finds the atom
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((2000, 1))
+    y = X[:, 0] + rng.standard_normal(2000)
+    y[rng.random(2000) < 0.3] = 7.0
+    named = AtomDecompositionMutualInfo(atom=7.0, random_state=0).fit(X, y)
+    found = AtomDecompositionMutualInfo(atom="repeated", random_state=0).fit(X, y)
+    assert found.mi_ == named.mi_ and found.n_patterns_ == named.n_patterns_ == 2
+
+
+def test_estimate_mi_takes_the_chain_rule_for_classes_against_atoms():
+    from skmi import estimate_mi
+    from skmi.datasets import make_discrete_continuous
+
+    X, y, truth = make_discrete_continuous(3000, 4, atom_probability=0.3, random_state=2)
+    for a, b in ((X, y), (y, X[:, 0])):  # the class side on either side
+        result = estimate_mi(a, b, random_state=0)
+        assert result.method == "class-atoms"
+        assert result.estimate == pytest.approx(truth, abs=0.035)  # sd about 0.01

@@ -28,7 +28,7 @@ def test_the_rules():
     assert choose_method(labels.reshape(-1, 1), labels)[0] == "binned"
     assert choose_method(X_low, labels)[0] == "ksg-copula"
     assert choose_method(labels.reshape(-1, 1), y_low)[0] == "ksg-copula"
-    assert choose_method(X_atoms, y_atoms)[0] == "ksg-mixed"
+    assert choose_method(X_atoms, y_atoms)[0] == "class-atoms"
     assert choose_method(X_codes, y_smooth)[0] == "ksg-copula"  # Ross: codes, no atoms
     assert choose_method(X_low[:, :1], y_low)[0] == "t-copula-or-ksg"
     assert choose_method(X_low, y_low)[0] == "t-copula-or-ksg"
@@ -261,7 +261,7 @@ def test_the_kind_table():
     assert choose_method(labels, labels)[0] == "binned"
     assert choose_method(cont1, labels)[0] == "ksg-copula"
     assert choose_method(cont8, labels)[0] == "classifiers"
-    assert choose_method(relu, labels)[0] == "ksg-mixed"
+    assert choose_method(relu, labels)[0] == "class-atoms"
     assert choose_method(relu, cont1)[0] == "atoms"
     assert choose_method(relu, relu)[0] == "ksg-mixed"  # atoms on both sides
     assert choose_method(cont1, cont1[:, 0] + 1)[0] == "t-copula-or-ksg"

@@ -49,7 +49,7 @@ ROUTES = {
     "larger (class, d = 4)": lambda: make_class_mixture(800, 3, 4, random_state=0),
     "classifiers (class, d = 8)": lambda: make_class_mixture(800, 2, 8, random_state=0),
     "atoms": lambda: make_relu_atoms(1000, 2, random_state=0),
-    "ksg-mixed": lambda: make_discrete_continuous(1000, 4, atom_probability=0.3, random_state=0),
+    "class-atoms": lambda: make_discrete_continuous(1000, 4, atom_probability=0.3, random_state=0),
     "binned": lambda: _discrete_pair(),
 }
 
