@@ -565,3 +565,17 @@ def test_selector_reuses_validation_without_changing_a_value(
     np.testing.assert_array_equal(fast.scores_, generic.scores_)
     np.testing.assert_array_equal(fast.relevance_, generic.relevance_)
     np.testing.assert_array_equal(fast.selection_order_, generic.selection_order_)
+
+
+def test_selector_verbose_shows_progress_and_changes_no_value(capsys):
+    # issues 28 and 29: selection was silent however long it took
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((200, 6))
+    y = X[:, 0] + X[:, 1] + 0.5 * rng.standard_normal(200)
+    quiet = MutualInfoSelector(3, random_state=0).fit(X, y)
+    capsys.readouterr()
+    loud = MutualInfoSelector(3, random_state=0, verbose=1).fit(X, y)
+    assert "MutualInfoSelector: features selected" in capsys.readouterr().err
+    np.testing.assert_array_equal(quiet.scores_, loud.scores_)
+    with pytest.raises(ValueError, match="verbose"):
+        MutualInfoSelector(3, verbose="loud").fit(X, y)
