@@ -197,7 +197,8 @@ class TCopulaMutualInfo(BaseMutualInfo):
             df, R = _profile_df(uniform, self.max_iter, self.tol)
         else:
             df = float(self.df)
-            R = _fit_dispersion(_quantiles(uniform, df), df, None, self.max_iter, self.tol)
+            Q = _RankScores(uniform).quantiles(df)
+            R = _fit_dispersion(Q, df, None, self.max_iter, self.tol)
         gaussian = gaussian_block_mi(R, d_x)
         if self.bias_correction:
             gaussian -= log_det_bias_of_mi(d_x, d - d_x, 0, n)
@@ -290,8 +291,33 @@ def _singular(uniform, d_x):
     return False
 
 
-def _quantiles(uniform, df):
-    return ndtri(uniform) if np.isinf(df) else student_t.ppf(uniform, df)
+class _RankScores:
+    """The pseudo-observations' quantiles and marginal log densities at any df.
+
+    Ranks take at most n distinct values (n / (n + 1) ... with ties,
+    averages), shared by every column: the t quantile function -- the
+    costly step of a fit, called once per df tried -- is evaluated on the
+    distinct values only and indexed back, which gives the same numbers
+    as evaluating it on every entry (50 columns: 50 times fewer calls).
+    """
+
+    def __init__(self, uniform):
+        self.values, inverse = np.unique(uniform, return_inverse=True)
+        self.inverse = inverse.reshape(uniform.shape)
+        self._at = {}  # df -> quantiles of the distinct values
+
+    def _distinct_quantiles(self, df):
+        if df not in self._at:
+            self._at[df] = ndtri(self.values) if np.isinf(df) else student_t.ppf(self.values, df)
+        return self._at[df]
+
+    def quantiles(self, df):
+        return self._distinct_quantiles(df)[self.inverse]
+
+    def marginal_log_density(self, df):
+        """Per row, the sum over columns of log t_1(q_j; df)."""
+        q = self._distinct_quantiles(df)
+        return student_t.logpdf(q, df)[self.inverse].sum(axis=1)
 
 
 def _fit_dispersion(Q, df, start, max_iter, tol):
@@ -323,8 +349,11 @@ def _unit_diagonal(S):
     return (R + R.T) / 2
 
 
-def _copula_log_likelihood(Q, R, df):
-    """Sum over rows of log c(u) = log t_d(q; R, df) - sum_j log t_1(q_j; df)."""
+def _copula_log_likelihood(Q, R, df, marginal=None):
+    """Sum over rows of log c(u) = log t_d(q; R, df) - sum_j log t_1(q_j; df).
+
+    ``marginal``: the rows' sums of log t_1(q_j; df), when already known.
+    """
     n, d = Q.shape
     sign, logdet = np.linalg.slogdet(R)
     if sign <= 0:
@@ -339,22 +368,25 @@ def _copula_log_likelihood(Q, R, df):
         - 0.5 * logdet
         - 0.5 * (df + d) * np.log1p(distance / df)
     )
-    marginal = student_t.logpdf(Q, df).sum(axis=1)
+    if marginal is None:
+        marginal = student_t.logpdf(Q, df).sum(axis=1)
     return float(np.sum(joint - marginal))
 
 
 def _profile_df(uniform, max_iter, tol):
     """(df, R) maximising the copula likelihood: grid, then refined in log df."""
     fits = {}
+    scores = _RankScores(uniform)
 
     def fit(df):
         if df not in fits:
-            Q = _quantiles(uniform, df)
+            Q = scores.quantiles(df)
             finite = [f for f in fits if not np.isinf(f)]
             nearest = min(finite, key=lambda f: abs(np.log(f / df)), default=None)
             start = fits[nearest][1] if nearest is not None else None
             R = _fit_dispersion(Q, df, start, max_iter, tol)
-            fits[df] = (_copula_log_likelihood(Q, R, df), R)
+            marginal = None if np.isinf(df) else scores.marginal_log_density(df)
+            fits[df] = (_copula_log_likelihood(Q, R, df, marginal), R)
         return fits[df]
 
     for df in _DF_GRID:
