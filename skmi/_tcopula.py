@@ -66,6 +66,10 @@ class TCopulaMutualInfo(BaseMutualInfo):
         :class:`~skmi.GaussianMutualInfo`; an approximation for finite df).
         Without it the estimate is about ``d_x d_y / (2 n)`` nats high:
         +25 % for a dense 50 x 50 Gaussian at n = 5000.
+    reduce_rank : bool, default=True
+        Reduce a side that spans fewer dimensions than it has columns (an
+        injective layer ``act(V W + b)`` of a few coordinates V, say) to
+        those dimensions before the MI is computed; see Notes.
     units : {"nats", "bits"}, default="nats"
 
     Attributes
@@ -73,8 +77,12 @@ class TCopulaMutualInfo(BaseMutualInfo):
     mi_ : float
     df_ : float
         The degrees of freedom used (inf: Gaussian copula).
-    dispersion_ : ndarray of shape (d_x + d_y, d_x + d_y)
-        The fitted copula correlation matrix R.
+    dispersion_ : ndarray of shape (r_x + r_y, r_x + r_y)
+        The fitted copula correlation matrix R (of the reduced sides, when
+        a side was reduced).
+    n_components_ : tuple of int
+        ``(r_x, r_y)``: the dimensions of X and y the MI was computed in;
+        ``(d_x, d_y)`` unless a side was reduced.
     gaussian_part_, tail_part_ : float
         The two terms of the MI (in ``units``): from R, and from df.
     degenerate_ : str
@@ -108,6 +116,22 @@ class TCopulaMutualInfo(BaseMutualInfo):
     :class:`~skmi.KSGMutualInfo` there. ``bench_auto.py`` shows where it
     wins. Time is O(n d^2) per EM iteration.
 
+    *Sides of lower rank.* Linear maps of an elliptical vector are
+    elliptical with the same generator, so the copula of ``act(V W + b)``
+    (act increasing, V of r coordinates, W of r rows) is a t-copula whose
+    dispersion has rank r, and its MI is that of the r-dimensional law:
+    the tail term counts r dimensions, not the columns (counting columns
+    read +36 to +100 % on a Student-t base through such layers,
+    ``benchmarks/bench_stress.py``). With ``reduce_rank`` a side is
+    reduced when the fitted dispersion of its columns has eigenvalues
+    below 1e-2 of its largest *and* the side's intrinsic dimension (the
+    two-nearest-neighbour estimate of Facco et al., 2017, on its normal
+    scores) is at most the number of eigenvalues kept (+ 0.5): the side then
+    lies on a manifold of that dimension. It is replaced by its principal
+    t-scores (the kept eigenvectors of its dispersion block) and the copula
+    refitted. A small direction that is a dimension of its own (``X = (x, x
+    + 0.05 z)``: two dimensions, one small) is kept.
+
     References
     ----------
     .. [1] R. B. Arellano-Valle, J. E. Contreras-Reyes and M. G. Genton,
@@ -119,6 +143,9 @@ class TCopulaMutualInfo(BaseMutualInfo):
        International Statistical Review 73(1), 2005.
     .. [4] F. Lindskog, A. McNeil and U. Schmock, "Kendall's tau for elliptical
        distributions", in Credit Risk, Physica, 2003.
+    .. [5] E. Facco, M. d'Errico, A. Rodriguez and A. Laio, "Estimating the
+       intrinsic dimension of datasets by a minimal neighborhood
+       information", Scientific Reports 7, 12140, 2017.
 
     Examples
     --------
@@ -136,15 +163,26 @@ class TCopulaMutualInfo(BaseMutualInfo):
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="neither")],
         "bias_correction": ["boolean"],
+        "reduce_rank": ["boolean"],
     }
     # A parametric fit to ranks: duplicated rows are a valid plug-in.
     _mi_traits = MITraits(resampling="bootstrap", invariance="monotone")
 
-    def __init__(self, *, df="auto", max_iter=200, tol=1e-6, bias_correction=True, units="nats"):
+    def __init__(
+        self,
+        *,
+        df="auto",
+        max_iter=200,
+        tol=1e-6,
+        bias_correction=True,
+        reduce_rank=True,
+        units="nats",
+    ):
         self.df = df
         self.max_iter = max_iter
         self.tol = tol
         self.bias_correction = bias_correction
+        self.reduce_rank = reduce_rank
         self.units = units
 
     def _min_samples(self):
@@ -152,8 +190,8 @@ class TCopulaMutualInfo(BaseMutualInfo):
 
     def _fit(self, X, y, z):
         _warn_discrete(X, y)
-        df, R, gaussian, tail, uniform = self._copula_fit(X, y)
-        self.df_, self.dispersion_ = df, R
+        df, R, gaussian, tail, uniform, components = self._copula_fit(X, y)
+        self.df_, self.dispersion_, self.n_components_ = df, R, components
         self.gaussian_part_, self.tail_part_ = self._from_nats(gaussian), self._from_nats(tail)
         self.degenerate_ = self._check_degenerate(uniform, R)
         return gaussian + tail
@@ -172,7 +210,7 @@ class TCopulaMutualInfo(BaseMutualInfo):
 
     def _estimate(self, X, y, z):
         validate_parameters(self)  # score after set_params (issue 14)
-        _, _, gaussian, tail, _ = self._copula_fit(X, y)
+        _, _, gaussian, tail, _, _ = self._copula_fit(X, y)
         return gaussian + tail
 
     def _copula_fit(self, X, y):
@@ -191,18 +229,89 @@ class TCopulaMutualInfo(BaseMutualInfo):
             )
         # pseudo-observations in (0, 1): average ranks / (n + 1)
         uniform = rankdata(data, axis=0) / (n + 1)
-        if _singular(uniform, d_x):
-            return np.inf, None, np.inf, 0.0, uniform
-        if self.df == "auto":
-            df, R = _profile_df(uniform, self.max_iter, self.tol)
-        else:
-            df = float(self.df)
-            Q = _RankScores(uniform).quantiles(df)
-            R = _fit_dispersion(Q, df, None, self.max_iter, self.tol)
+        components = (d_x, d - d_x)
+        if self.reduce_rank:
+            reduced = self._reduced_sides(uniform, d_x)
+            if reduced is not None:
+                data, d_x = reduced
+                n, d = data.shape
+                components = (d_x, d - d_x)
+                uniform = rankdata(data, axis=0) / (n + 1)
+        df, R, _ = self._fit_uniform(uniform, d_x)
+        if R is None:
+            return df, None, np.inf, 0.0, uniform, components
         gaussian = gaussian_block_mi(R, d_x)
         if self.bias_correction:
             gaussian -= log_det_bias_of_mi(d_x, d - d_x, 0, n)
-        return df, R, gaussian, student_t_mi_excess(df, d_x, d - d_x), uniform
+        tail = student_t_mi_excess(df, d_x, d - d_x)
+        return df, R, gaussian, tail, uniform, components
+
+    def _reduced_sides(self, uniform, d_x):
+        """``(data, d_x)`` with each low-rank side replaced by its principal t-scores, or None.
+
+        A side is a candidate when the correlation of its normal scores has
+        eigenvalues below ``_RANK_SHARE`` of the largest and its intrinsic
+        dimension is below its width. df comes from a fit with each
+        candidate side cut to its leading normal-score components (cheap,
+        and never near-singular); at that df the side's dispersion block (EM
+        on its t quantiles, where an elliptical side's linear structure is
+        exact) gives the directions kept.
+        """
+        from skmi._collinear import two_nn_dimension
+
+        normal = ndtri(uniform)
+        sides = [np.arange(d_x), np.arange(d_x, uniform.shape[1])]
+        leading = []  # per side: the normal-score components for the df fit, or None
+        for cols in sides:
+            values, vectors = np.linalg.eigh(np.atleast_2d(np.corrcoef(normal[:, cols].T)))
+            keep = values >= _RANK_SHARE * values.max()
+            candidate = (
+                len(cols) > 1
+                and not keep.all()
+                and two_nn_dimension(normal[:, cols]) <= keep.sum() + _DIMENSION_MARGIN
+            )
+            leading.append(normal[:, cols] @ vectors[:, keep] if candidate else None)
+        if all(part is None for part in leading):
+            return None
+        cut = [
+            part if part is not None else normal[:, cols]
+            for part, cols in zip(leading, sides, strict=True)
+        ]
+        cut_uniform = rankdata(np.hstack(cut), axis=0) / (len(uniform) + 1)
+        df, R, _ = self._fit_uniform(cut_uniform, cut[0].shape[1])
+        if R is None:
+            return None
+        Q = _RankScores(uniform).quantiles(df)
+        blocks = []
+        for part, cols in zip(leading, sides, strict=True):
+            block = Q[:, cols]
+            if part is not None:
+                R_side = _fit_dispersion(block, df, None, self.max_iter, _SIDE_TOL)
+                values, vectors = np.linalg.eigh(R_side)
+                block = block @ vectors[:, values >= _RANK_SHARE * values.max()]
+            blocks.append(block)
+        return np.hstack(blocks), blocks[0].shape[1]
+
+    def _fit_uniform(self, uniform, d_x):
+        """``(df, R, scores)`` of the copula of these pseudo-observations (R None: singular)."""
+        scores = _RankScores(uniform)
+        if _singular(uniform, d_x):
+            return np.inf, None, scores
+        if self.df == "auto":
+            df, R = _profile_df(scores, self.max_iter, self.tol)
+        else:
+            df = float(self.df)
+            R = _fit_dispersion(scores.quantiles(df), df, None, self.max_iter, self.tol)
+        return df, R, scores
+
+
+# Eigenvalues of a side's dispersion block below this share of its largest
+# are directions the side may not span (rank-transform noise of a layer).
+_RANK_SHARE = 1e-2
+# A side is reduced to r directions only if its intrinsic dimension is at most r + this.
+_DIMENSION_MARGIN = 0.5
+# EM tolerance for a side's dispersion when only its leading directions are needed.
+_SIDE_TOL = 1e-4
 
 
 def degenerate_pair(uniform, R, tolerance=1.0):
@@ -373,10 +482,12 @@ def _copula_log_likelihood(Q, R, df, marginal=None):
     return float(np.sum(joint - marginal))
 
 
-def _profile_df(uniform, max_iter, tol):
-    """(df, R) maximising the copula likelihood: grid, then refined in log df."""
+def _profile_df(scores, max_iter, tol):
+    """(df, R) maximising the copula likelihood: grid, then refined in log df.
+
+    ``scores``: the pseudo-observations as :class:`_RankScores`.
+    """
     fits = {}
-    scores = _RankScores(uniform)
 
     def fit(df):
         if df not in fits:
