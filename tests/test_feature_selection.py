@@ -533,9 +533,7 @@ def test_selector_attributes_follow_scikit_learn():
     ],
     ids=["default", "ksg-randomstate", "binned", "gaussian"],
 )
-def test_selector_reuses_validation_without_changing_a_value(
-    criterion, make_estimator, monkeypatch
-):
+def test_selector_reuses_validation_and_values(criterion, make_estimator, monkeypatch):
     # The selector validates each target once and fits copies on the column
     # blocks (issue 28: selection speed); every score must be the one that
     # cloning and fitting the estimator per block gives.
@@ -562,8 +560,9 @@ def test_selector_reuses_validation_without_changing_a_value(
 
     monkeypatch.setattr(_greedy._BlockFits, "__init__", generic_init)
     generic = fitted()
-    np.testing.assert_array_equal(fast.scores_, generic.scores_)
-    np.testing.assert_array_equal(fast.relevance_, generic.relevance_)
+    # the same fits; mRMR's 1-D KSG pairs run in the batched kernel, equal to rounding
+    np.testing.assert_allclose(fast.scores_, generic.scores_, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(fast.relevance_, generic.relevance_, rtol=1e-12, atol=1e-14)
     np.testing.assert_array_equal(fast.selection_order_, generic.selection_order_)
 
 

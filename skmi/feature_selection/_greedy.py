@@ -308,6 +308,7 @@ class _BlockFits:
 
     def __init__(self, base, X, parallel):
         self.base, self.X, self.parallel = base, X, parallel
+        self._prepared = None  # KSG's prepared columns, built at the first use
         kind = type(base)
         self.fast = isinstance(base, BaseMutualInfo) and all(
             getattr(kind, name) is getattr(BaseMutualInfo, name)
@@ -332,8 +333,117 @@ class _BlockFits:
                 if "is constant" in str(error):
                     return np.zeros(len(blocks))
                 raise
+        if (
+            z is None
+            and _one_dimensional_ksg(template, blocks, target)
+            and _PreparedColumns.fits_budget(self.X)
+        ):
+            if self._prepared is None:
+                self._prepared = _PreparedColumns(template, self.X)
+            values = self._prepared.mi(template, self.X, [b[0] for b in blocks], target)
+            return template._from_nats(values)
         tasks = (delayed(_fit_block)(template, self.X[:, b], target, z) for b in blocks)
         return np.asarray(self.parallel(tasks), dtype=float)
+
+
+def _one_dimensional_ksg(template, blocks, target):
+    """Whether every block is one column scored by plain KSG 1 against one numeric column.
+
+    Then all the blocks go through the batched kernel of
+    :func:`~skmi.mutual_info_matrix` (sorted columns and a grid, all pairs in
+    one parallel call) on columns prepared exactly as each fit prepares
+    them. mRMR's redundancy terms are such pairs.
+    """
+    from skmi._ksg import KSGMutualInfo
+
+    if type(template) is not KSGMutualInfo or template.discrete_target_:
+        return False
+    params = template.get_params()
+    numba = template._backend_settings(len(target))["backend"] == "numba"
+    return (
+        numba
+        and params["variant"] == 1
+        and params["ties"] == "jitter"
+        and params["standardize"]  # the jitter's scale does not depend on the data
+        and not params.get("theiler_window", 0)
+        and target.shape[1] == 1
+        and all(len(b) == 1 for b in blocks)
+        and 1 <= params["n_neighbors"] < len(target)
+    )
+
+
+class _PreparedColumns:
+    """Every column of X prepared (and sorted) once, as a KSG fit of it as X would.
+
+    A fit draws its jitter from a fresh generator, X's first: a column's
+    prepared values are the same in every fit, whatever the target. The
+    selector's steps reuse them (and their sort) and prepare only the new
+    target, in the row after them. Kept only when the three (n_features + 1,
+    n) arrays fit half the memory budget.
+    """
+
+    def __init__(self, template, X):
+        from skmi._ksg import _sorted_rows
+
+        n, d = X.shape
+        self.varying = np.ptp(X, axis=0) > 0  # a constant column scores 0
+        self.columns = np.empty((d + 1, n))
+        for c in range(d):
+            self.columns[c] = (
+                template._prepare(X[:, [c]], _fresh_generator(template), None)[:, 0]
+                if self.varying[c]
+                else 0.0
+            )
+        self.orders, self.sorted_columns = _sorted_rows(self.columns[:d], 1)
+        self.orders = np.vstack([self.orders, np.zeros((1, n), dtype=np.intp)])
+        self.sorted_columns = np.vstack([self.sorted_columns, np.zeros((1, n))])
+
+    @staticmethod
+    def fits_budget(X):
+        from skmi._config import get_config
+
+        n, d = X.shape
+        return 3 * 8 * (d + 1) * n <= get_config()["memory_budget"] / 2
+
+    def mi(self, template, X, columns, target):
+        """``KSGMutualInfo`` fits of each column against ``target`` (one column), in nats."""
+        from scipy.special import digamma
+
+        from skmi._neighbors import grid_cells_per_axis
+        from skmi._numba import ksg1_pairs_1d
+
+        n, d = X.shape
+        out = np.zeros(len(columns))
+        varying = [i for i, c in enumerate(columns) if self.varying[c]]
+        if not varying:
+            return out
+        rng = _fresh_generator(template)
+        template._prepare(X[:, [columns[varying[0]]]], rng, None)  # the draws of X's jitter
+        self.columns[d] = template._prepare(target, rng, None)[:, 0]
+        self.orders[d] = np.argsort(self.columns[d])
+        self.sorted_columns[d] = self.columns[d][self.orders[d]]
+        pairs = np.array([(columns[i], d) for i in varying], dtype=np.int64)
+        k = template.n_neighbors
+        psi = digamma(np.arange(n + 1, dtype=np.float64))
+        values = ksg1_pairs_1d(
+            self.columns,
+            self.sorted_columns,
+            self.orders,
+            pairs,
+            k,
+            psi,
+            grid_cells_per_axis(n, 2),
+        )
+        out[varying] = values
+        return out
+
+
+def _fresh_generator(template):
+    """The generator a fit of a clone of ``template`` starts from."""
+    work = copy.copy(template)
+    if not isinstance(getattr(work, "random_state", None), (type(None), Integral)):
+        work.random_state = copy.deepcopy(work.random_state)  # as clone does
+    return work._rng()
 
 
 def _fit_block(template, X, y, z):
