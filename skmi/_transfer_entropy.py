@@ -114,6 +114,12 @@ class TransferEntropy(BaseMutualInfo):
         k of the k-NN estimator (``method="ksg"``).
     n_bins : int >= 2, default=8
         Bins per continuous column (``method="binned"``).
+    theiler_window : int >= 0, default=0
+        ``method="ksg"`` only: embedded rows within this many time steps of
+        row t are left out of its k-NN search and counts (the Theiler window
+        of :class:`KSGMutualInfo`, JIDT's ``DYN_CORR_EXCL``; 0 leaves out t
+        alone). A positive window with ``"gaussian"`` or ``"binned"``, which
+        count no neighbours, raises ``ValueError``.
     units : {"nats", "bits"}, default="nats"
     random_state : int, RandomState instance or None, default=None
         Seeds the k-NN tie-breaking jitter: the same seed gives bit-for-bit
@@ -150,9 +156,10 @@ class TransferEntropy(BaseMutualInfo):
     without ``time_series=True``, ``permutation_test``) breaks the
     embedding; :func:`transfer_entropy` resamples correctly (circular shifts
     of the source for the p-value, windows of consecutive embedded rows for
-    the interval). There is no Theiler window: k-NN neighbours may be
-    temporally adjacent rows, which biases estimates of strongly
-    autocorrelated (oversampled) series upwards.
+    the interval). By default k-NN neighbours may be temporally adjacent
+    rows, which biases estimates of strongly autocorrelated (oversampled)
+    series; ``theiler_window`` of about the autocorrelation time leaves
+    those rows out (Theiler, 1986).
 
     References
     ----------
@@ -167,6 +174,8 @@ class TransferEntropy(BaseMutualInfo):
     .. [4] J. T. Lizier, M. Prokopenko and A. Y. Zomaya, "Local information
        transfer as a spatiotemporal filter for complex systems", Phys. Rev.
        E 77, 026110, 2008.
+    .. [5] J. Theiler, "Spurious dimension from correlation algorithms applied
+       to limited time-series data", Phys. Rev. A 34, 2427, 1986.
 
     Examples
     --------
@@ -195,6 +204,7 @@ class TransferEntropy(BaseMutualInfo):
         "method": [StrOptions(set(METHODS))],
         "n_neighbors": [Interval(Integral, 1, None, closed="left")],
         "n_bins": [Interval(Integral, 2, None, closed="left")],
+        "theiler_window": [Interval(Integral, 0, None, closed="left")],
         "random_state": ["random_state"],
     }
     _supports_conditioning = True
@@ -213,6 +223,7 @@ class TransferEntropy(BaseMutualInfo):
         method="ksg",
         n_neighbors=3,
         n_bins=8,
+        theiler_window=0,
         units="nats",
         random_state=None,
     ):
@@ -223,6 +234,7 @@ class TransferEntropy(BaseMutualInfo):
         self.method = method
         self.n_neighbors = n_neighbors
         self.n_bins = n_bins
+        self.theiler_window = theiler_window
         self.units = units
         self.random_state = random_state
 
@@ -266,11 +278,14 @@ class TransferEntropy(BaseMutualInfo):
 
     def _min_samples(self):
         n_dropped = self._lags()[2]
-        return n_dropped + (self.n_neighbors + 1 if self.method == "ksg" else 3)
+        return n_dropped + (self._inner()._min_samples() if self.method == "ksg" else 3)
 
     def _min_samples_reason(self):
         n_dropped = self._lags()[2]
-        left = f"n_neighbors + 1 = {self.n_neighbors + 1}" if self.method == "ksg" else "3"
+        left = "3"
+        if self.method == "ksg":
+            window = " + 2 * theiler_window" if self.theiler_window else ""
+            left = f"n_neighbors + 1{window} = {self._inner()._min_samples()}"
         return (
             f": the embedding (target_history={self.target_history}, source_history="
             f"{self.source_history}, tau={self.tau}, delay={self.delay}) uses the first "
@@ -312,6 +327,11 @@ class TransferEntropy(BaseMutualInfo):
 
     def _inner(self):
         """The conditional-MI estimator of the embedded arrays (nats)."""
+        if self.theiler_window and self.method != "ksg":
+            raise ValueError(
+                f"theiler_window={self.theiler_window} applies to method='ksg' only: "
+                f"method={self.method!r} counts no neighbours. Pass theiler_window=0."
+            )
         if self.method == "gaussian":
             from skmi._gaussian import GaussianMutualInfo
 
@@ -321,7 +341,10 @@ class TransferEntropy(BaseMutualInfo):
         from skmi._ksg import KSGMutualInfo
 
         return KSGMutualInfo(
-            n_neighbors=self.n_neighbors, discrete_target=False, random_state=self.random_state
+            n_neighbors=self.n_neighbors,
+            discrete_target=False,
+            theiler_window=self.theiler_window,
+            random_state=self.random_state,
         )
 
     def _design(self, X, y, z):
@@ -488,6 +511,7 @@ def _null_te(estimator, source, target, z, index):
         "method": [StrOptions(set(METHODS))],
         "n_neighbors": [Interval(Integral, 1, None, closed="left")],
         "n_bins": [Interval(Integral, 2, None, closed="left")],
+        "theiler_window": [Interval(Integral, 0, None, closed="left")],
         "units": [StrOptions({"nats", "bits"})],
         "ci": ["boolean"],
         "p_value": ["boolean"],
@@ -509,6 +533,7 @@ def transfer_entropy(
     method="ksg",
     n_neighbors=3,
     n_bins=8,
+    theiler_window=0,
     units="nats",
     ci=False,
     p_value=False,
@@ -536,6 +561,9 @@ def transfer_entropy(
     method : {"ksg", "gaussian", "binned"}, default="ksg"
     n_neighbors : int >= 1, default=3
     n_bins : int >= 2, default=8
+    theiler_window : int >= 0, default=0
+        The Theiler window of the k-NN counts (:class:`TransferEntropy`);
+        ``method="ksg"`` only.
     units : {"nats", "bits"}, default="nats"
     ci : bool, default=False
         Add a 95 % interval: :func:`skmi.bootstrap_ci` with
@@ -611,6 +639,7 @@ def transfer_entropy(
         method=method,
         n_neighbors=n_neighbors,
         n_bins=n_bins,
+        theiler_window=theiler_window,
         units=units,
         random_state=random_state,
     )

@@ -14,6 +14,7 @@ One module per algorithm:
 * :mod:`~skmi._numba.blocked` -- brute force in float32 tiles, re-checked in float64;
 * :mod:`~skmi._numba.fused` -- joint k-NN and marginal counts in one sweep;
 * :mod:`~skmi._numba.extent` -- how far the k neighbours reach (KSG 2);
+* :mod:`~skmi._numba.band` -- Theiler windows on top of any structure;
 * :mod:`~skmi._numba.ksg_pairs` -- KSG 1 on many 1-D pairs at once;
 * :mod:`~skmi._numba.symbols` -- binning and distinct-symbol counting.
 

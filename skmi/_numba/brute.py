@@ -34,13 +34,16 @@ def _maxnorm_to_all(points_t, i, out):
 
 
 @njit(parallel=True, cache=True)
-def knn_brute(points_t, k):
+def knn_brute(points_t, k, band=0):
     """k nearest neighbours of every point, max-norm, by scanning all pairs.
 
     Parameters
     ----------
     points_t : float64 array (d, n), C-contiguous -- the points, transposed
-    k : int, 1 <= k < n
+    k : int, 1 <= k < n - 2 band
+    band : int, default 0
+        A Theiler window: points j with ``|i - j| <= band`` are not
+        neighbours of i (0: only i itself).
 
     Returns
     -------
@@ -61,7 +64,7 @@ def knn_brute(points_t, k):
             drow = dist[i]
             irow = idx[i]
             for j in range(n):
-                if buf[j] < drow[k - 1] and j != i:
+                if buf[j] < drow[k - 1] and abs(j - i) > band:
                     _insert_sorted(drow, irow, buf[j], j)
     return dist, idx
 
