@@ -6,8 +6,9 @@ dimension: the copula correlation of the side has a few eigenvalues of order
 1 and the rest near 0 (2e-4 of the largest for a Gaussian V, 7e-3 for a
 Student-t one). MI is unchanged by the layer, but estimators that count
 columns are not: the t-copula's tail term grows with the number of columns
-(+36 to +86 % on a Student-t base), the Gaussian bias correction too, and
-k-NN loses itself in the redundant dimensions.
+(+36 to +86 % on a Student-t base; :class:`~skmi.TCopulaMutualInfo` now
+reduces such sides itself, in its t-scores), the Gaussian bias correction
+too, and k-NN loses itself in the redundant dimensions.
 
 :func:`reduce_collinear` replaces such a side by the principal components of
 its normal scores whose eigenvalues are at least ``SHARE`` of the largest --
