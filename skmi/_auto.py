@@ -843,7 +843,7 @@ def _estimate_mi(X, y, z, options):
             f"X and y have inconsistent numbers of samples: X has {len(X)}, y has {len(y)}."
         )
     for A, name in ((X, "X"), (y, "y")):
-        if len(A) and _as_labels(A).max() == 0:
+        if len(A) and _single_row_value(A):
             raise ValueError(
                 f"{name} is constant: it has a single value, so its mutual information with "
                 f"anything is 0. Check the {name} you passed."
@@ -1176,6 +1176,13 @@ def _as_floats(A, name):
 
 def _squeeze(A):
     return A[:, 0] if A.shape[1] == 1 else A
+
+
+def _single_row_value(A):
+    """Whether every row of A equals the first (one comparison pass, no sort)."""
+    if A.dtype == object:
+        return _as_labels(A).max() == 0  # mixed objects: compare as symbols
+    return bool(np.all(A == A[:1]))
 
 
 def _as_labels(A):
