@@ -27,12 +27,16 @@ SHARE = 1e-2
 TOLERANCE = (0.05, 0.02)  # relative, absolute (nats) loss of Gaussian-copula MI allowed
 
 
+def _centred_scores(A):
+    S = normal_scores(A)
+    return S - S.mean(axis=0)
+
+
 def _components(A):
     """Normal scores of A (centred) and the eigenvectors worth keeping (or None for all)."""
-    S = normal_scores(A)
-    S = S - S.mean(axis=0)
-    if S.shape[1] < 2:
-        return S, None
+    if A.shape[1] < 2:
+        return None, None  # one column spans its one dimension: no scores needed
+    S = _centred_scores(A)
     C = np.corrcoef(S, rowvar=False)
     values, vectors = np.linalg.eigh(C)
     keep = values >= SHARE * values.max()
@@ -64,6 +68,8 @@ def reduce_collinear(X, y):
     (Sx, Vx), (Sy, Vy) = _components(X), _components(y2)
     if Vx is None and Vy is None:
         return X, y, ""
+    Sx = _centred_scores(X) if Sx is None else Sx
+    Sy = _centred_scores(y2) if Sy is None else Sy
     Rx = Sx if Vx is None else Sx @ Vx
     Ry = Sy if Vy is None else Sy @ Vy
     full = gaussian_block_mi(np.corrcoef(np.hstack([Sx, Sy]), rowvar=False), Sx.shape[1])
