@@ -148,10 +148,27 @@ class BaseMutualInfo(BaseEstimator):
             If a parameter has the wrong type.
         """
         check_is_fitted(self)
-        self._validate_params()
-        X, y = self._validate_xy(X, y, reset=False)
-        z = self._validate_z(z, len(X), reset=False)
-        return self._from_nats(self._score(X, y, z))
+        state = self._fitted_state()
+        state._validate_params()
+        X, y = state._validate_xy(X, y, reset=False)
+        z = state._validate_z(z, len(X), reset=False)
+        return state._from_nats(state._score(X, y, z))
+
+    def _fitted_state(self):
+        """This estimator with one fit's state, read at once.
+
+        ``fit`` publishes its fitted attributes together (under
+        ``_PUBLISH_LOCK``); ``score`` and ``pointwise_mi`` read them more
+        than once -- the target's kind while validating y, the fitted model
+        while estimating -- so a concurrent refit could pair one fit's
+        ``discrete_target_`` with another's model (values no fit gives, or a
+        crash). They read a private shallow copy taken under that lock.
+        """
+        with _PUBLISH_LOCK:
+            state = dict(vars(self))
+        snapshot = object.__new__(type(self))
+        snapshot.__dict__ = state
+        return snapshot
 
     def _validate_params(self):
         """Check every parameter against ``_parameter_constraints``.
@@ -196,12 +213,13 @@ class BaseMutualInfo(BaseEstimator):
         return check_random_state(self.random_state)
 
     def _pointwise(self, X, y, z):
-        """Validate, then return the per-sample terms in ``units``."""
+        """Validate, then return the per-sample terms in ``units`` (one fit's state)."""
         check_is_fitted(self)
-        self._validate_params()
-        X, y = self._validate_xy(X, y, reset=False)
-        z = self._validate_z(z, len(X), reset=False)
-        return self._from_nats(self._pointwise_nats(X, y, z))
+        state = self._fitted_state()
+        state._validate_params()
+        X, y = state._validate_xy(X, y, reset=False)
+        z = state._validate_z(z, len(X), reset=False)
+        return state._from_nats(state._pointwise_nats(X, y, z))
 
     # -- validation -------------------------------------------------------------
 
@@ -383,10 +401,24 @@ def _check_values(A, arg, owner, symbols):
     the input is never modified).
     """
     missing = f"Input {arg} contains NaN (a missing value: None, NaN, pd.NA or NaT)."
+    if isinstance(A, np.ma.MaskedArray):
+        # scikit-learn reads a masked array's data and drops its mask
+        if np.ma.is_masked(A):
+            raise ValueError(
+                f"Input {arg} is a masked array with {int(np.ma.count_masked(A))} masked "
+                "entries (missing values): fill them (A.filled(value)) or drop those rows."
+            )
+        A = np.ma.getdata(A)
     dtypes = getattr(A, "dtypes", None)
     if dtypes is not None and hasattr(A, "columns"):  # a pandas DataFrame
         columns = list(A.columns)
         kinds = list(dtypes)
+        repeated = sorted({str(c) for c in columns if columns.count(c) > 1})
+        if repeated:
+            raise ValueError(
+                f"{arg} has duplicated column names {repeated}: each column needs its own "
+                "name (a column selected by name would be ambiguous)."
+            )
     elif dtypes is not None or hasattr(A, "cat"):  # a pandas Series
         columns, kinds = [getattr(A, "name", None)], [A.dtype]
     else:
@@ -520,10 +552,11 @@ def _encode_classes(y):
 
     A multi-column target becomes one symbol per distinct row.
     """
-    if y.ndim == 1:
-        codes = np.unique(y, return_inverse=True)[1]
+    y2 = y.reshape(len(y), -1)
+    columns = [_column_codes(y2[:, c]) for c in range(y2.shape[1])]
+    if len(columns) == 1:
+        codes = columns[0]
     else:
-        columns = [np.unique(y[:, c], return_inverse=True)[1] for c in range(y.shape[1])]
         codes = np.unique(np.column_stack(columns), axis=0, return_inverse=True)[1]
     codes = codes.reshape(-1).astype(np.int64)
     if codes.max() == 0:
@@ -532,6 +565,15 @@ def _encode_classes(y):
             "Check the target you passed."
         )
     return codes
+
+
+def _column_codes(labels):
+    """One column of labels as codes; labels that do not sort (numbers mixed
+    with strings) are compared as their text, as estimate_mi reads them."""
+    try:
+        return np.unique(labels, return_inverse=True)[1]
+    except TypeError:
+        return np.unique(labels.astype(str), return_inverse=True)[1]
 
 
 def normal_scores(A):

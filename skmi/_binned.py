@@ -176,25 +176,7 @@ class BinnedMutualInfo(BaseMutualInfo):
         ValueError
             If X or y do not match the fit (number of columns) or are invalid.
         """
-        return BaseMutualInfo.score(self._fitted_state(), X, y, z)
-
-    def _fitted_state(self):
-        """This estimator with one fit's state, read at once.
-
-        ``fit`` publishes its fitted attributes together (under the base
-        class's publishing lock); ``score`` used to read them one by one --
-        the target's kind while validating, the binners while counting -- so
-        a concurrent refit could pair one fit's edges with another's kind of
-        target (values no fit gives, or a crash). The attributes are copied
-        under that lock into a private shallow copy that scoring reads.
-        """
-        from skmi._base import _PUBLISH_LOCK
-
-        with _PUBLISH_LOCK:
-            state = dict(vars(self))
-        snapshot = object.__new__(type(self))
-        snapshot.__dict__ = state
-        return snapshot
+        return BaseMutualInfo.score(self, X, y, z)
 
     def pointwise_mi(self, X, y):
         """Per-sample ``log(n c_xy / (c_x c_y))`` on ``(X, y)``, in ``units``.
@@ -216,7 +198,7 @@ class BinnedMutualInfo(BaseMutualInfo):
         ValueError
             As :meth:`score`.
         """
-        return self._fitted_state()._pointwise(X, y, None)
+        return self._pointwise(X, y, None)
 
     # -- BaseMutualInfo hooks -----------------------------------------------
 

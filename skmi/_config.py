@@ -55,7 +55,10 @@ def set_config(*, memory_budget=None, backend=None, device=None, torch_dtype=Non
     ----------
     memory_budget : int, optional
         Bytes an estimator may plan for dense n x n matrices (kernel Gram
-        matrices and their eigendecomposition, NTK Jacobians). Default 2 GiB.
+        matrices and their eigendecomposition, NTK Jacobians, the Nyström
+        blocks). Default 2 GiB. Estimators whose memory grows linearly in n
+        (k-NN, binned, Gaussian: about 10 floats per sample and column) do
+        not consult it.
     backend : {"auto", "numba", "torch"}, optional
         The neighbour-search backend of ``KSGMutualInfo(backend="auto")``.
         "auto" (the default) uses torch only on a CUDA device (see

@@ -584,24 +584,29 @@ def _exact_entropies(gram_x, gram_y, alpha, backend, device):
 # exp), C_x and C_y kept, and their product: _NYSTROEM_ROW_MATRICES rows of m;
 # fixed, the three m x m Gram sums C^T C, the three W, and the eigh work
 # (V, W^-1/2, two products): _NYSTROEM_FIXED_MATRICES m x m matrices; per
-# sample, the diagonals, their scales and the spectrum with its tail.
+# sample, the diagonals, their scales and the spectrum with its tail, plus
+# the standardised copies of X and y (their columns) and the landmark draw's
+# permutation of the rows.
 _NYSTROEM_ROW_MATRICES = 6
 _NYSTROEM_FIXED_MATRICES = 12
 _NYSTROEM_PER_SAMPLE = 8
 
 
-def nystroem_plan(n, m, width_bytes=0, budget=None):
+def nystroem_plan(n, m, width_bytes=0, budget=None, data_columns=0):
     """Rows per block of the Nyström path for n samples and m landmarks.
 
     Every allocation that grows with n is counted before it is made: the
     n x m landmark columns are never built whole, only ``rows`` of them at a
     time, whose products are summed into m x m matrices. ``width_bytes`` is
     the extra memory per row (and per landmark) of a kernel block beyond the
-    floats (the delta kernel's boolean comparisons). Raises a ValueError
-    naming ``memory_budget`` when not even one row fits.
+    floats (the delta kernel's boolean comparisons); ``data_columns`` the
+    columns of X and y together, whose standardised copies are held per
+    sample (with the landmark draw's permutation of the rows). Raises a
+    ValueError naming ``memory_budget`` when not even one row fits.
     """
     budget = get_config()["memory_budget"] if budget is None else budget
-    fixed = _NYSTROEM_FIXED_MATRICES * m * m * 8 + _NYSTROEM_PER_SAMPLE * n * 8
+    per_sample = _NYSTROEM_PER_SAMPLE + (data_columns + 1 if data_columns else 0)
+    fixed = _NYSTROEM_FIXED_MATRICES * m * m * 8 + per_sample * n * 8
     per_row = _NYSTROEM_ROW_MATRICES * m * 8 + width_bytes * m
     if fixed + per_row > budget:
         raise ValueError(
@@ -638,7 +643,8 @@ def _nystroem_entropies(gram_x, gram_y, landmarks, alpha, rows_per_block=None):
     m = len(landmarks)
     if rows_per_block is None:
         width = max(_delta_width(gram_x), _delta_width(gram_y))
-        rows_per_block = nystroem_plan(n, m, width)
+        columns = sum(np.asarray(g.data).reshape(n, -1).shape[1] for g in (gram_x, gram_y))
+        rows_per_block = nystroem_plan(n, m, width, data_columns=columns)
     scales = []
     for gram in (gram_x, gram_y):
         d = gram.diagonal()
