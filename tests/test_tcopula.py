@@ -195,3 +195,16 @@ def test_two_nn_dimension_of_known_manifolds():
     assert two_nn_dimension(plane) == pytest.approx(2, abs=0.3)
     assert two_nn_dimension(curve) == pytest.approx(1, abs=0.2)
     assert two_nn_dimension(rng.standard_normal((3000, 5))) == pytest.approx(5, abs=0.6)
+
+
+@pytest.mark.parametrize("n", [13, 15])
+def test_too_few_samples_for_the_reduction_keep_the_documented_error(n):
+    # the reduction's eigen-solvers raised numpy's LinAlgError at such n
+    rng = np.random.default_rng(n * 100 + 10)
+    V = rng.standard_normal((n, 2))
+    X = np.tanh(V @ rng.standard_normal((2, 10)))
+    y = V[:, 0] + 0.5 * rng.standard_normal(n)
+    for reduce_rank in (True, False):
+        with pytest.raises(ValueError, match="collinear") as caught:
+            TCopulaMutualInfo(reduce_rank=reduce_rank).fit(X, y)
+        assert not isinstance(caught.value, np.linalg.LinAlgError)
