@@ -145,7 +145,9 @@ def test_units_correction_frame_and_inputs_left_alone():
         ([[0], [1], [2]], {"n_bins": 4}, r"n_bins \*\* n_parts = 4 \*\* 3 = 64"),
         ([[0], [1, 2]], {"n_bins": 2, "n_clusters": 3}, "n_bins .* or n_clusters, not both"),
         ([[0], [1, 2]], {"units": "hartleys"}, "units"),
-        ([[0], [1, 2]], {"correction": "jackknife"}, "correction"),
+        ([[0], [1, 2]], {"correction": "jackknife"}, "correction must be None or"),
+        ([], {}, "parts is empty"),
+        ([[0], [1, 2]], {"random_state": "x"}, "random_state"),
     ],
 )
 def test_bad_parts_and_counts_are_refused_by_name(parts, kwargs, match):

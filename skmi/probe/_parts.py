@@ -201,8 +201,12 @@ def layer_parts_mutual_info(
     estimator = BinnedMutualInfo(
         n_bins=n_clusters, strategy="kmeans", correction=correction, random_state=random_state
     )
-    estimator._validate_params()  # correction
-    seed = check_random_state(random_state).randint(2**31 - 1)
+    if correction not in (None, "miller-madow"):
+        raise ValueError(f"correction must be None or 'miller-madow'; got {correction!r}.")
+    try:
+        seed = check_random_state(random_state).randint(2**31 - 1)
+    except ValueError as error:
+        raise ValueError(f"random_state: {error}") from None
     labels = np.empty((n_samples, len(groups)), dtype=np.int64)
     for k, units_k in enumerate(groups):
         block = A[:, units_k]
@@ -271,6 +275,8 @@ def _parse_parts(parts, n_units):
         if empty:
             raise ValueError(f"parts[{empty[0]}] selects no unit: every part needs units.")
         rows = [np.flatnonzero(row) for row in rows]
+    elif not rows:
+        raise ValueError("parts is empty: give at least two parts of the layer's units.")
     elif n_units > 2 and all(
         row.shape == (n_units,) and np.isin(row, (0, 1)).all() for row in rows
     ):
