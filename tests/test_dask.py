@@ -466,3 +466,18 @@ def test_a_dask_gaussian_fit_replaces_the_widths_of_an_earlier_fit(synchronous):
     assert est.score(X, y[:, 0]) == pytest.approx(
         GaussianMutualInfo().fit(X, y[:, 0]).mi_, rel=1e-9
     )
+
+
+@pytest.mark.parametrize("chunks", [(125,), (0, 60, 65)])
+def test_integers_beyond_float_precision_as_in_memory(chunks, synchronous):
+    # the in-memory data-kind rule reads integer columns as float64, so 25
+    # levels near 2**60 share floats; pass 1 counted the exact integers, and an
+    # empty chunk's float extremes cast the int64 range to float ("constant")
+    x = (2**60 + np.arange(125) % 25).astype(np.int64)[:, None]
+    y = np.arange(125) % 2
+    in_memory = BinnedMutualInfo(random_state=0).fit(x, y)
+    on_dask = BinnedMutualInfo(random_state=0).fit(
+        da.from_array(x, chunks=(chunks, (1,))), da.from_array(y, chunks=(chunks,))
+    )
+    assert on_dask.discrete_features_ == in_memory.discrete_features_
+    assert on_dask.mi_ == pytest.approx(in_memory.mi_, rel=1e-12)

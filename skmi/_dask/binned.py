@@ -180,6 +180,13 @@ def _ranges(block):
     block = np.asarray(block)
     if len(block) == 0:
         d = block.shape[1]
+        if block.dtype.kind in "iu":  # integer extremes: no cast of the others to float
+            info = np.iinfo(block.dtype)
+            return (
+                np.full(d, info.max, dtype=block.dtype),
+                np.full(d, info.min, dtype=block.dtype),
+                np.zeros(d, dtype=bool),
+            )
         return np.full(d, np.inf), np.full(d, -np.inf), np.zeros(d, dtype=bool)
     low, high = block.min(axis=0), block.max(axis=0)
     if block.dtype.kind != "f":
@@ -203,7 +210,9 @@ def _known_kind(A, setting):
 
 def _levels(block):
     """Per column, its distinct values -- or None past MAX_LEVELS of them."""
-    block = np.asarray(block)
+    # as float64, as the in-memory rule reads integer columns (so integers
+    # beyond 2**53 that share a float are one level there and here)
+    block = np.asarray(block, dtype=np.float64)
     levels = []
     for column in block.T:
         values = np.unique(column)
