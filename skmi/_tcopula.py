@@ -267,8 +267,10 @@ class TCopulaMutualInfo(BaseMutualInfo):
         """
         from skmi._collinear import two_nn_dimension
 
-        normal = ndtri(uniform)
         sides = [np.arange(d_x), np.arange(d_x, uniform.shape[1])]
+        if all(len(cols) < 2 for cols in sides):
+            return None  # a single column spans its one dimension
+        normal = ndtri(uniform)
         leading = []  # per side: the normal-score components for the df fit, or None
         for cols in sides:
             values, vectors = np.linalg.eigh(np.atleast_2d(np.corrcoef(normal[:, cols].T)))
