@@ -33,6 +33,8 @@ from skmi.exceptions import SkmiWarning
 # Patterns too small for the within-pattern estimator are left out; above this
 # share of the samples the estimate is warned to be low.
 _SKIPPED_WARNING_SHARE = 0.05
+# within_estimator="auto": k-NN for patterns of at most this many continuous dimensions.
+_KNN_WITHIN_DIMENSION = 4
 
 
 class AtomDecompositionMutualInfo(BaseMutualInfo):
@@ -71,10 +73,20 @@ class AtomDecompositionMutualInfo(BaseMutualInfo):
         Estimates I(X; B) with B as class labels (its ``discrete_target``
         is set to True where it has one); None means
         ``KSGMutualInfo(n_neighbors=3, discrete_target=True)`` (Ross, 2014).
-    within_estimator : skmi estimator or None, default=None
+    within_estimator : skmi estimator, "auto" or None, default=None
         Estimates I(X; y_b) within one pattern; None means
-        ``GaussianMutualInfo(bias_correction=True)``, exact in expectation
-        when y is affine in a Gaussian X on the active set (a ReLU layer).
+        ``GaussianMutualInfo(bias_correction=True)``. y is affine in X on a
+        ReLU layer's active set, but X given the pattern is a *truncated*
+        Gaussian, so the Gaussian MI keeps a bias that does not shrink with
+        n (``make_relu_atoms(d=2, noise=0.5)``: -2.9 % at n = 5000).
+        ``"auto"``: per pattern, k-NN (KSG on normal scores, consistent) where
+        the pattern has at most 4 continuous dimensions ``d_x + |b|``, the
+        bias-corrected Gaussian copula above. Measured on
+        ``make_relu_atoms`` (d = 1-4, n = 1000 and 5000, 6 seeds): at noise
+        0.3 the mean absolute error falls from 6.6 % to 4.2 % (d = 1, 2: from
+        5-7 % to 0-2 %); at noise 1.0, where the truncation matters less, it
+        rises from 2.0 % to 2.4 % (KSG's own +3.5 % at d = 2, n = 5000).
+        ``estimate_mi`` keeps the Gaussian copula until that is settled.
         Patterns with fewer than ``d_x + |b| + 3`` samples are left out
         (with a warning when they hold more than 5 % of the samples).
     units : {"nats", "bits"}, default="nats"
@@ -124,7 +136,7 @@ class AtomDecompositionMutualInfo(BaseMutualInfo):
         "atom": [Interval(Real, None, None, closed="neither"), StrOptions({"repeated"})],
         "discrete_target": ["boolean"],
         "pattern_estimator": [None, HasMethods(["fit", "get_params"])],
-        "within_estimator": [None, HasMethods(["fit", "get_params"])],
+        "within_estimator": [None, StrOptions({"auto"}), HasMethods(["fit", "get_params"])],
         "random_state": ["random_state"],
     }
 
@@ -148,7 +160,10 @@ class AtomDecompositionMutualInfo(BaseMutualInfo):
     def _mi_traits(self):
         # a composite: the strictest of its parts (k-NN: subsample)
         pattern, within = self._parts()
-        traits = strictest(get_traits(pattern), get_traits(within))
+        withins = (
+            [self._small_or_large(1), self._small_or_large(99)] if within == "auto" else [within]
+        )
+        traits = strictest(get_traits(pattern), *(get_traits(w) for w in withins))
         # "none": the atom sits at a fixed value of y, which a shift of y moves
         return MITraits(
             resampling=traits.resampling,
@@ -179,11 +194,19 @@ class AtomDecompositionMutualInfo(BaseMutualInfo):
         if within is None:
             within = GaussianMutualInfo(bias_correction=True)
         pattern = clone(pattern).set_params(units="nats")
+        if isinstance(within, str):  # "auto": chosen per pattern
+            return pattern, within
         within = clone(within).set_params(units="nats")
         for part in (pattern, within) if self.discrete_target else (pattern,):
             if "discrete_target" in part.get_params():
                 part.set_params(discrete_target=True)  # pattern codes or labels: classes
         return pattern, within
+
+    def _small_or_large(self, dimension):
+        """``within_estimator="auto"``'s estimator for a pattern of this many dimensions."""
+        if dimension <= _KNN_WITHIN_DIMENSION:
+            return KSGMutualInfo(copula=True, random_state=self.random_state)
+        return GaussianMutualInfo(copula=True, bias_correction=True)
 
     def _fit(self, X, y, z):
         pattern_mi, within_mi, n_patterns, skipped = self._decomposed(X, y)
@@ -246,7 +269,11 @@ class AtomDecompositionMutualInfo(BaseMutualInfo):
             with warnings.catch_warnings():
                 # constant columns inside one pattern are expected: not the user's data
                 warnings.simplefilter("ignore", category=Warning)
-                within = clone(within_estimator)
+                within = (
+                    self._small_or_large(X_varying.sum() + varying.sum())
+                    if isinstance(within_estimator, str)
+                    else clone(within_estimator)
+                )
                 if self.discrete_target_:  # the labels as the class target
                     value = within.fit(y_active[:, varying], X_rows[:, 0]).mi_
                 else:

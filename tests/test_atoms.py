@@ -167,3 +167,18 @@ def test_estimate_mi_takes_the_chain_rule_for_classes_against_atoms():
         result = estimate_mi(a, b, random_state=0)
         assert result.method == "class-atoms"
         assert result.estimate == pytest.approx(truth, abs=0.035)  # sd about 0.01
+
+
+def test_within_auto_uses_knn_for_small_patterns():
+    # Given its pattern a ReLU output's X is a truncated Gaussian: the
+    # Gaussian within-pattern MI keeps a bias that n does not shrink, which
+    # k-NN (consistent) avoids in low dimension. Truth: the family's quadrature.
+    X, y, truth = make_relu_atoms(5000, 1, noise=0.3, random_state=7)
+    gaussian = AtomDecompositionMutualInfo(random_state=0).fit(X, y).mi_
+    auto = AtomDecompositionMutualInfo(within_estimator="auto", random_state=0).fit(X, y).mi_
+    assert abs(auto - truth) < abs(gaussian - truth)
+    assert auto == pytest.approx(truth, rel=0.03)  # sd about 0.7 % at this n
+    est = AtomDecompositionMutualInfo(within_estimator="auto")
+    assert isinstance(est._small_or_large(4), KSGMutualInfo)
+    assert isinstance(est._small_or_large(5), GaussianMutualInfo)
+    assert get_traits(est).resampling == "subsample"
