@@ -528,10 +528,11 @@ def test_selector_attributes_follow_scikit_learn():
     [
         lambda: None,  # the default KSG
         lambda: KSGMutualInfo(random_state=np.random.RandomState(3)),  # a generator object
+        lambda: KSGMutualInfo(ties="mixed", n_neighbors=4, random_state=0),
         lambda: skmi.BinnedMutualInfo(n_bins=4),
         lambda: skmi.GaussianMutualInfo(),
     ],
-    ids=["default", "ksg-randomstate", "binned", "gaussian"],
+    ids=["default", "ksg-randomstate", "ksg-mixed-k4", "binned", "gaussian"],
 )
 def test_selector_reuses_validation_and_values(criterion, make_estimator, monkeypatch):
     # The selector validates each target once and fits copies on the column
