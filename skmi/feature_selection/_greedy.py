@@ -443,12 +443,10 @@ class _PreparedColumns:
 
         n, d = X.shape
         out = np.zeros(len(columns))
-        varying = [i for i, c in enumerate(columns) if self.varying[c]]
+        varying, target = self._second_block(template, X, columns, target)
         if not varying:
             return out
-        rng = _fresh_generator(template)
-        template._prepare(X[:, [columns[varying[0]]]], rng, None)  # the draws of X's jitter
-        self.columns[d] = template._prepare(target, rng, None)[:, 0]
+        self.columns[d] = target[:, 0]
         self.orders[d] = np.argsort(self.columns[d])
         self.sorted_columns[d] = self.columns[d][self.orders[d]]
         pairs = np.array([(columns[i], d) for i in varying], dtype=np.int64)
@@ -466,18 +464,25 @@ class _PreparedColumns:
         out[varying] = values
         return out
 
+    def _second_block(self, template, X, columns, A):
+        """The varying columns' positions, and A prepared as a fit prepares its
+        second block (after X's jitter draws); a constant column scores 0."""
+        varying = [i for i, c in enumerate(columns) if self.varying[c]]
+        if not varying:
+            return varying, None
+        rng = _fresh_generator(template)
+        template._prepare(X[:, [columns[varying[0]]]], rng, None)  # the draws of X's jitter
+        return varying, template._prepare(A, rng, None)
+
     def class_gains(self, template, X, columns, labels, z):
         """KSG fits of ``I(x_c; labels | z)`` for each column c, in nats."""
         from skmi._config import config_context
         from skmi._ksg import _mixed_class_terms, _ross_terms
 
         out = np.zeros(len(columns))
-        varying = [i for i, c in enumerate(columns) if self.varying[c]]
+        varying, z = self._second_block(template, X, columns, z)
         if not varying:
             return out
-        rng = _fresh_generator(template)
-        template._prepare(X[:, [columns[varying[0]]]], rng, None)  # the draws of X's jitter
-        z = template._prepare(z, rng, None)
         class_terms = _mixed_class_terms if template.ties == "mixed" else _ross_terms
         k = template.n_neighbors
         with config_context(**template._backend_settings(len(z))):
