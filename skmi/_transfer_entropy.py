@@ -28,6 +28,7 @@ from skmi._sklearn_compat import Interval, StrOptions, validate_params
 from skmi._traits import MITraits
 from skmi._validation import check_int, detach_tensor
 from skmi._warnings import once_at_caller
+from skmi.exceptions import SkmiWarning
 
 METHODS = ("ksg", "gaussian", "binned")
 
@@ -499,6 +500,25 @@ def _null_te(estimator, source, target, z, index):
         return clone(estimator).fit(source[index], target, z=z).te_
 
 
+def _determined_target(source_past, target_now, conditioning):
+    """Words saying the target's present is a function of the pasts, or "".
+
+    ``h(target_t | source past, target past)`` is then minus infinity (and
+    the TE infinite) unless the target's own past already determines it.
+    Uses the many-to-one test of :func:`skmi._determinism.functional_relation`
+    (ranks; at least ``MIN_SAMPLES`` rows, at most ``MAX_DIMENSION`` inputs).
+    """
+    from skmi._determinism import functional_relation
+
+    pasts = np.hstack([source_past, conditioning]).astype(np.float64)
+    now = target_now.astype(np.float64)
+    if not functional_relation(pasts, now).startswith("y is a function"):
+        return ""
+    if functional_relation(conditioning.astype(np.float64), now).startswith("y is a function"):
+        return ""  # its own past determines it: no information left to transfer
+    return "the target's present is a function of the source's past (and its own)"
+
+
 @validate_params(
     {
         "source": ["array-like"],
@@ -592,7 +612,11 @@ def transfer_entropy(
         :class:`TransferEntropy`), ``reason``, ``x_kind`` / ``y_kind`` (of
         source and target), and ``ci``, ``ci_method``, ``ci_bias``,
         ``p_value``, ``min_p_value``, ``adjusted_estimate`` (the TE minus
-        the mean of the surrogates) when asked.
+        the mean of the surrogates) when asked. ``infinite`` is True (with a
+        warning and a note, and no interval or p-value) when a continuous
+        target's present is a function of the source's past and its own --
+        not of its own past alone: the TE is then infinite and any estimate
+        reflects only n.
 
     Raises
     ------
@@ -678,6 +702,21 @@ def transfer_entropy(
         )
         result.estimate = _clip(te, 0.0, np.inf, result.notes, units)
         rng = check_random_state(random_state)
+        if kind_t.kind == "continuous" and method != "binned":
+            X, y = estimator._validate_xy(source, target, reset=False)
+            zz = None if z is None else _drop_constant_columns(z, "z")
+            determined = _determined_target(*estimator._design(X, y, zz))
+            if determined:
+                message = (
+                    f"{determined}: the transfer entropy of continuous series related this "
+                    "way is infinite (or more than these samples can tell from it), and the "
+                    "estimate reflects only the sample size; no interval or p-value is given "
+                    "for it."
+                )
+                result.notes.append(message)
+                result.infinite = True
+                warnings.warn(message, SkmiWarning, stacklevel=2)
+                return result
         if ci:
             X, y = estimator._validate_xy(source, target, reset=False)
             zz = None if z is None else _drop_constant_columns(z, "z")

@@ -334,3 +334,27 @@ def test_binned_interval_covers_the_binary_channel_truth():
     assert low <= result.estimate <= high
     assert low < truth / np.log(2) < high
     assert result.x_kind == result.y_kind == "discrete"
+
+
+def test_a_target_determined_by_the_source_past_is_infinite_te():
+    # y_t = f(x_{t-1}): h(y_t | x past, y past) is -inf, so the TE is infinite;
+    # every estimate is finite and reflects only n (issue 30)
+    from skmi import transfer_entropy
+    from skmi.exceptions import SkmiWarning
+
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal(3000)
+    for y in (np.roll(x, 1) ** 2, 2.0 * np.roll(x, 1) + 1.0):
+        with pytest.warns(SkmiWarning, match="infinite"):
+            result = transfer_entropy(x, y, ci=True, p_value=True, n_permutations=9, random_state=0)
+        assert result.infinite and result.ci is None and result.p_value is None
+    # with noise the TE is finite and gets its interval and test
+    noisy = np.roll(x, 1) + 0.5 * rng.standard_normal(3000)
+    result = transfer_entropy(x, noisy, ci=True, random_state=0)
+    assert not result.infinite and result.ci is not None
+    # a target its own past determines (a logistic map) receives nothing: not flagged
+    own = np.empty(3000)
+    own[0] = 0.3
+    for t in range(1, 3000):
+        own[t] = 3.9 * own[t - 1] * (1.0 - own[t - 1])
+    assert not transfer_entropy(x, own, random_state=0).infinite
