@@ -360,15 +360,22 @@ def _class_conditional_ksg(template, blocks, z):
     once, from the columns prepared as each fit prepares them: the values are
     the fits' values, bit for bit.
     """
-    from skmi._ksg import KSGMutualInfo
-
-    if type(template) is not KSGMutualInfo or not template.discrete_target_:
-        return False
-    params = template.get_params()
     return (
         z is not None
         and z.shape[1] == 1
-        and template._backend_settings(len(z))["backend"] == "numba"
+        and _plain_ksg(template, blocks, len(z), class_target=True)
+    )
+
+
+def _plain_ksg(template, blocks, n, class_target):
+    """Whether ``template`` is a KSGMutualInfo whose fit of a one-column block the
+    selector can replay: Numba backend, jitter scaled independently of the data,
+    no Theiler window, the given kind of target."""
+    if type(template) is not KSGMutualInfo or template.discrete_target_ != class_target:
+        return False
+    params = template.get_params()
+    return (
+        template._backend_settings(n)["backend"] == "numba"
         and params["standardize"]  # the jitter's scale does not depend on the data
         and not params.get("theiler_window", 0)
         and all(len(b) == 1 for b in blocks)
@@ -383,20 +390,13 @@ def _one_dimensional_ksg(template, blocks, target):
     one parallel call) on columns prepared exactly as each fit prepares
     them. mRMR's redundancy terms are such pairs.
     """
-    from skmi._ksg import KSGMutualInfo
-
-    if type(template) is not KSGMutualInfo or template.discrete_target_:
+    if not _plain_ksg(template, blocks, len(target), class_target=False):
         return False
     params = template.get_params()
-    numba = template._backend_settings(len(target))["backend"] == "numba"
     return (
-        numba
-        and params["variant"] == 1
+        params["variant"] == 1
         and params["ties"] == "jitter"
-        and params["standardize"]  # the jitter's scale does not depend on the data
-        and not params.get("theiler_window", 0)
         and target.shape[1] == 1
-        and all(len(b) == 1 for b in blocks)
         and 1 <= params["n_neighbors"] < len(target)
     )
 
@@ -493,20 +493,23 @@ class _PreparedColumns:
         return out
 
 
-def _fresh_generator(template):
-    """The generator a fit of a clone of ``template`` starts from."""
+def _fit_copy(template):
+    """A copy of ``template`` for one fit; like a clone, it starts from the
+    same generator state as every other fit (a generator object is copied)."""
     work = copy.copy(template)
     if not isinstance(getattr(work, "random_state", None), (type(None), Integral)):
-        work.random_state = copy.deepcopy(work.random_state)  # as clone does
-    return work._rng()
+        work.random_state = copy.deepcopy(work.random_state)
+    return work
+
+
+def _fresh_generator(template):
+    """The generator a fit of a clone of ``template`` starts from."""
+    return _fit_copy(template)._rng()
 
 
 def _fit_block(template, X, y, z):
     """``mi_`` of a fit of ``template`` (target and z validated) on the block X."""
-    work = copy.copy(template)
-    if not isinstance(getattr(work, "random_state", None), (type(None), Integral)):
-        # as clone does: every fit starts from the same generator state
-        work.random_state = copy.deepcopy(work.random_state)
+    work = _fit_copy(template)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SkmiWarning)
         work.n_features_in_ = X.shape[1]
