@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from skmi import estimate_mi
-from skmi._auto import choose_method
+from skmi.auto import choose_method
 from skmi.datasets import (
     make_class_mixture,
     make_discrete_continuous,
@@ -348,8 +348,8 @@ def test_non_elliptical_dependence_takes_ksg():
 
 
 def test_regime_composites_declare_the_strictest_resampling():
-    from skmi._auto import make_estimator
     from skmi._traits import get_traits
+    from skmi.auto import make_estimator
 
     assert get_traits(make_estimator("t-copula-or-ksg")).resampling == "subsample"
     assert get_traits(make_estimator("atoms")).resampling == "subsample"

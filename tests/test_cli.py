@@ -125,7 +125,7 @@ def test_estimate_help_explains_the_options(capsys):
     out = capsys.readouterr().out
     for option in ["--x", "--y", "--method", "--units", "--ci", "--p-value", "--sep", "--decimal"]:
         assert option in out
-    from skmi._auto import METHODS
+    from skmi.auto import METHODS
 
     for method in METHODS:  # one line saying what each method is
         assert any(line.split()[:1] == [method] for line in out.splitlines()), method

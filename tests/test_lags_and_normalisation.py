@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from skmi import estimate_mi
-from skmi._auto import LagScan
+from skmi.auto import LagScan
 from skmi.datasets import make_gaussian
 
 

@@ -126,8 +126,8 @@ def test_bad_arguments():
 
 
 def test_resampling_follows_the_declared_traits_and_composites_take_the_strictest():
-    from skmi._auto import LargerOfMutualInfo
     from skmi._traits import get_traits
+    from skmi.auto import LargerOfMutualInfo
 
     larger = LargerOfMutualInfo([KSGMutualInfo(), GaussianMutualInfo()])
     assert get_traits(larger).resampling == "subsample"
