@@ -130,5 +130,4 @@ def estimator_id(estimator):
 def is_neural(estimator):
     from skmi._traits import get_traits
 
-    # the class-name fallback goes once the neural module declares its traits
-    return get_traits(estimator).neural or type(estimator).__name__ in ("NeuralMutualInfo", "MINE")
+    return get_traits(estimator).neural
