@@ -3,6 +3,7 @@
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from skmi import estimate_mi
@@ -641,3 +642,61 @@ def test_the_chosen_method_is_never_contradicted_by_a_ties_warning():
         warnings.simplefilter("error", TiesWarning)
         for X, y in pairs:
             estimate_mi(X, y, random_state=0)
+
+
+# -- input checks: missing values, dates and a constant side, by name (issue 14) ------
+
+_MISSING = [None, pd.NA, np.nan, pd.NaT]
+
+
+@pytest.mark.parametrize("missing", _MISSING, ids=["None", "NA", "nan", "NaT"])
+@pytest.mark.parametrize("side", ["X", "y", "z"])
+def test_estimate_mi_refuses_missing_values_in_object_columns(missing, side):
+    # was 0.0146 nats: estimate_mi took None as a fourth symbol of X, while
+    # every estimator refused it (issue 14: refuse missing values of every kind)
+    rng = np.random.default_rng(0)
+    holed = np.array([1.0, missing, 2.0, 3.0] * 25, dtype=object)
+    clean = rng.standard_normal(100)
+    X, y, z = clean, clean + rng.standard_normal(100), None
+    if side == "X":
+        X = holed
+    elif side == "y":
+        y = holed
+    else:
+        z = holed
+    original = holed.copy()
+    with pytest.raises(ValueError, match=f"Input {side} contains NaN"):
+        estimate_mi(X, y, z)
+    assert all((a is b) or (a == b) for a, b in zip(holed, original, strict=True))
+
+
+def test_estimate_mi_refuses_dates_naming_the_argument():
+    # was numpy's UFuncTypeError ("ufunc 'remainder' cannot use operands...")
+    dates = pd.Series(pd.date_range("2020", periods=100))
+    with pytest.raises(ValueError, match="X holds dates"):
+        estimate_mi(dates, np.random.default_rng(0).standard_normal(100))
+
+
+@pytest.mark.parametrize("side", ["X", "y"])
+@pytest.mark.parametrize("constant", [np.ones(60), np.array(["a"] * 60, dtype=object)])
+def test_estimate_mi_names_the_constant_side(side, constant):
+    # was "y has a single class" for a constant X (X, the class side, is
+    # passed to the estimator as its y)
+    other = np.random.default_rng(0).standard_normal(60)
+    X, y = (constant, other) if side == "X" else (other, constant)
+    with pytest.raises(ValueError, match=f"^{side} is constant"):
+        estimate_mi(X, y)
+
+
+@pytest.mark.parametrize("side", ["X", "y"])
+def test_estimate_mi_names_the_constant_side_with_a_2d_x(side):
+    from skmi import estimate_mi
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(200, 1)), rng.normal(size=200)
+    if side == "X":
+        X = np.ones((200, 1))
+    else:
+        y = np.ones(200)
+    with pytest.raises(ValueError, match=f"^{side} is constant"):
+        estimate_mi(X, y)

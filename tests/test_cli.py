@@ -421,3 +421,22 @@ def test_an_os_error_is_one_line_and_exit_1(tmp_path, capsys, monkeypatch):
     assert main(["estimate", "d.csv", "--x", "a", "--y", "b"]) == 1
     line = _one_error_line(capsys)
     assert "Input/output error" in line and "Traceback" not in line
+
+
+@pytest.mark.parametrize(
+    ("header", "separator", "width", "decimals"),
+    [("", ",", 1, 18), ("a\n", ",", 1, 3), ("", "|", 2, 4), ("a|b\n", "|", 2, 4)],
+)
+def test_cli_reads_the_numbers_written(tmp_path, header, separator, width, decimals):
+    # was: pandas' sniffer took '.', 'e' or a digit as the separator, so a
+    # one-column file of numbers gave "Expected 6 fields" or two columns
+    # ['', ''] under the header 'a'; a '|' file could not be read
+    from skmi.cli._data import load_columns
+
+    values = np.random.default_rng(0).standard_normal((40, width))
+    path = tmp_path / "data.csv"
+    np.savetxt(path, values, delimiter=separator, fmt=f"%.{decimals}e")
+    path.write_text(header + path.read_text())
+    read = load_columns(path, ",".join(str(c) for c in range(width)))
+    assert read.shape == values.shape
+    np.testing.assert_allclose(read.astype(float), values, rtol=10.0**-decimals)

@@ -4,7 +4,7 @@ the closed-form KL divergence of two Gaussians."""
 import numpy as np
 import pytest
 
-pytest.importorskip("torch")
+torch = pytest.importorskip("torch")
 
 from skmi import kl_divergence  # noqa: E402
 from skmi.exceptions import SkmiWarning  # noqa: E402
@@ -101,3 +101,14 @@ def test_scale_invariant_up_to_the_float_maximum():
     for scale in (1e200, 1e307):
         value = kl_divergence(P * scale, Q * scale, **settings)
         assert value == pytest.approx(base, abs=1e-4), scale
+
+
+def test_kl_divergence_reads_tensors_that_require_grad():
+    rng = np.random.default_rng(0)
+    P = torch.tensor(rng.normal(1.0, 1.0, size=(2000, 1)), requires_grad=True)
+    Q = torch.tensor(rng.normal(0.0, 1.0, size=(2000, 1)), requires_grad=True)
+    value = kl_divergence(
+        P, Q, hidden_layer_sizes=(16,), max_epochs=60, max_time=20.0, random_state=0
+    )
+    assert value == pytest.approx(0.5, abs=0.15)  # KL(N(1, 1) || N(0, 1)) = 1 / 2
+    assert P.requires_grad and Q.requires_grad

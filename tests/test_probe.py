@@ -919,6 +919,27 @@ def test_class_mutual_info_accepts_lists():
     np.testing.assert_allclose(from_list["mi"], from_array["mi"], rtol=1e-6)
 
 
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_ntk_refuses_non_finite_inputs_and_keeps_the_linear_kernel(bad):
+    from skmi.probe import class_mutual_info, empirical_ntk
+
+    torch.manual_seed(0)
+    model = torch.nn.Linear(3, 1).double()
+    X = torch.randn(6, 3, dtype=torch.float64)
+    # f(x) = w.x + b: the gradient in (w, b) is (x, 1), so K(x, x') = x.x' + 1
+    gram = empirical_ntk(model, X)
+    np.testing.assert_allclose(gram, (X @ X.T + 1).numpy(), atol=1e-10)
+    X_bad = X.clone()
+    X_bad[2, 1] = bad
+    with pytest.raises(ValueError, match="X contains NaN or infinity"):
+        empirical_ntk(model, X_bad)
+    with pytest.raises(ValueError, match="X2 contains NaN or infinity"):
+        empirical_ntk(model, X, X_bad.numpy())
+    with pytest.raises(ValueError, match="X contains NaN or infinity"):
+        class_mutual_info(model, X_bad, np.arange(6) % 2)
+    assert not model._forward_hooks
+
+
 def test_jacobian_mi_declares_its_traits():
     from skmi._traits import get_traits
 

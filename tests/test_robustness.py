@@ -20,6 +20,12 @@ from skmi import BinnedMutualInfo, GaussianMutualInfo, KernelMutualInfo, KSGMutu
 from skmi.datasets import make_gaussian
 from skmi.exceptions import SkmiWarning
 
+try:
+    import torch
+except ImportError:  # pragma: no cover - torch is an optional extra
+    torch = None
+needs_torch = pytest.mark.skipif(torch is None, reason="needs torch")
+
 X0, Y0, _ = make_gaussian(120, 2, 1, correlation=0.7, random_state=0)
 mi_estimators = pytest.mark.parametrize("estimator", MI_ESTIMATORS, ids=estimator_id)
 
@@ -305,3 +311,54 @@ def test_bfloat16_tensors_are_read_as_their_float32_values():
         for call in calls:
             np.testing.assert_array_equal(call(Xb, yb), call(Xf, yf))
     assert Xb.dtype == torch.bfloat16 and Xb.requires_grad  # the caller's tensor as it was
+
+
+# -- torch tensors that require grad are read, not refused ---------------------------
+# numpy cannot read a tensor that requires grad (``tensor.numpy()`` raises a
+# RuntimeError); activations taken from a live model usually do.
+
+
+def _bivariate_normal(n, rho, seed):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=n)
+    y = rho * x + np.sqrt(1 - rho**2) * rng.normal(size=n)
+    return x[:, None], y
+
+
+@needs_torch
+@pytest.mark.parametrize(
+    "estimator, n, tol",
+    [(GaussianMutualInfo(), 20000, 0.02), (KSGMutualInfo(random_state=0), 3000, 0.05)],
+)
+def test_estimators_read_tensors_that_require_grad(estimator, n, tol):
+    x, y = _bivariate_normal(n, 0.6, 0)
+    X = torch.tensor(x, requires_grad=True)
+    Y = torch.tensor(y, requires_grad=True)
+    before = X.detach().clone()
+    mi = estimator.fit(X, Y).mi_
+    assert mi == pytest.approx(-0.5 * np.log(1 - 0.6**2), abs=tol)  # Gaussian closed form
+    assert np.isfinite(estimator.score(X, Y))
+    assert X.requires_grad and Y.requires_grad and torch.equal(X.detach(), before)
+
+
+@needs_torch
+def test_entry_points_read_tensors_that_require_grad():
+    from skmi import (
+        estimate_mi,
+        kernel_entropy,
+        mutual_info_matrix,
+        mutual_info_regression,
+        permutation_test,
+    )
+
+    x, y = _bivariate_normal(3000, 0.6, 1)
+    truth = -0.5 * np.log(1 - 0.6**2)  # Gaussian closed form
+    X = torch.tensor(x, requires_grad=True)
+    Y = torch.tensor(y, requires_grad=True)
+    assert estimate_mi(X, Y).estimate == pytest.approx(truth, abs=0.05)
+    assert mutual_info_regression(X, Y, random_state=0)[0] == pytest.approx(truth, abs=0.05)
+    XY = torch.tensor(np.c_[x, y], requires_grad=True)
+    assert mutual_info_matrix(XY, random_state=0)[0, 1] == pytest.approx(truth, abs=0.05)
+    assert permutation_test(GaussianMutualInfo(), X, Y, n_permutations=20).p_value < 0.1
+    assert np.isfinite(kernel_entropy(X))
+    assert X.requires_grad and Y.requires_grad
