@@ -3,8 +3,9 @@
 Every script times with :func:`best_time`, takes its data from
 ``skmi.datasets`` (through :func:`gaussian_task` and friends here) and its
 peers from :func:`peer`, so that a ratio in one table means the same thing
-as in another. Run the scripts from the repository root
-(``python benchmarks/bench_speed.py``); they import this module by path.
+as in another. The scripts are modules of the ``benchmarks`` package, run
+from the repository root (``python -m benchmarks.speed.bench_ksg``), and
+import this one as ``benchmarks._common``.
 
 Timings are machine- and load-dependent: the scripts print the machine and
 its load average with every table, and only ratios measured side by side in

@@ -1,7 +1,7 @@
 """estimate_mi on known-MI laws pushed through random bijections (the stress generator).
 
-    nice python benchmarks/bench_stress.py --n 1000 --datasets 10              # accuracy
-    nice python benchmarks/bench_stress.py --n 1000 --datasets 10 --ci         # + coverage
+    nice python -m benchmarks.accuracy.bench_stress --n 1000 --datasets 10       # accuracy
+    nice python -m benchmarks.accuracy.bench_stress --n 1000 --datasets 10 --ci  # + coverage
 
 Every cell is a base law of :func:`skmi.datasets.make_stress` (Gaussian,
 Student-t, four Gaussian classes, ReLU atoms, discrete, counts) under one

@@ -13,22 +13,18 @@ entropy (``pip install infomeasure``) with the same k = 3 and max-norm; its
 ``prop_time=0`` embedding is the same as skmi's ``delay=1``. Ratios are
 infomeasure's time over skmi's, measured in the same run.
 
-    python benchmarks/bench_transfer_entropy.py               # n = 10^4 and 10^5
-    python benchmarks/bench_transfer_entropy.py --sizes 10000
+    python -m benchmarks.speed.bench_transfer_entropy  # n = 10^4 and 10^5
+    python -m benchmarks.speed.bench_transfer_entropy --sizes 10000
 """
 
 import argparse
-import sys
-from pathlib import Path
 
 import numpy as np
 from scipy.linalg import solve_discrete_lyapunov
 from scipy.signal import lfilter
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import best_time, machine  # noqa: E402
-
-from skmi import TransferEntropy  # noqa: E402
+from benchmarks._common import best_time, machine
+from skmi import TransferEntropy
 
 A, B, C = 0.5, 0.4, 1.0
 

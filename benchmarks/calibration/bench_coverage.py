@@ -1,7 +1,8 @@
-"""Coverage of estimate_mi's nominal 95 % intervals, on tasks with known MI.
+r"""Coverage of estimate_mi's nominal 95 % intervals, on tasks with known MI.
 
-    nice python benchmarks/bench_coverage.py                    # the full grid: hours
-    nice python benchmarks/bench_coverage.py --n 1000 --datasets 20 --cells 1x1 2x2 discrete
+    nice python -m benchmarks.calibration.bench_coverage  # the full grid: hours
+    nice python -m benchmarks.calibration.bench_coverage --n 1000 --datasets 20 \
+        --cells 1x1 2x2 discrete                          # a quick look
 
 For each cell (Gaussians 1x1, 2x2, 5x5, 10x10 with correlation 0.5 per
 paired coordinate; a discrete pair; a discrete X with a mixed y) and each n,

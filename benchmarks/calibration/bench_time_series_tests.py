@@ -1,6 +1,6 @@
 """Size and power of the independence tests on serially dependent series.
 
-    nice python benchmarks/bench_time_series_tests.py --datasets 100
+    nice python -m benchmarks.calibration.bench_time_series_tests --datasets 100
 
 Two independent AR(1) series ``x_t = phi x_{t-1} + e_t`` (truth: MI 0) for
 phi in {0.5, 0.9, 0.95} and n in {500, 5000}: the share of data sets in

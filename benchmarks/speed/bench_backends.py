@@ -1,9 +1,9 @@
 """Numba versus torch backends, on the CPU and on a GPU; sets backend="auto"'s threshold.
 
-    python benchmarks/bench_backends.py                       # CPU: Numba vs torch-on-CPU
-    python benchmarks/bench_backends.py --gpu --out gpu.json  # the GPU runs (CUDA device)
-    python benchmarks/bench_backends.py --gpu --device cpu --quick --out dry.json
-                                                              # dry run of the GPU script
+    python -m benchmarks.speed.bench_backends                       # CPU: Numba vs torch-on-CPU
+    python -m benchmarks.speed.bench_backends --gpu --out gpu.json  # the GPU runs (CUDA device)
+    python -m benchmarks.speed.bench_backends --gpu --device cpu --quick --out dry.json
+                                                                    # dry run of the GPU script
 
 Sections (each prints a Markdown table; ``--out`` writes all rows as JSON,
 or CSV for any other extension):
@@ -25,17 +25,13 @@ whole ``--gpu`` run is sized to finish in about 5 minutes on one GPU and a
 """
 
 import argparse
-import os
-import sys
 import warnings
 
 import numpy as np
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import best_time, gaussian_task, machine, markdown_table, write_rows  # noqa: E402
-
-import skmi  # noqa: E402
-from skmi import KernelMutualInfo, KSGMutualInfo, NeuralMutualInfo  # noqa: E402
+import skmi
+from benchmarks._common import best_time, gaussian_task, machine, markdown_table, write_rows
+from skmi import KernelMutualInfo, KSGMutualInfo, NeuralMutualInfo
 
 DIMS = [(1, 1), (5, 5), (10, 10), (64, 1)]
 

@@ -1,8 +1,8 @@
 """Neural MI estimators on skmi.datasets Gaussians, with their default settings.
 
-    python benchmarks/bench_neural.py
-    python benchmarks/bench_neural.py --seeds 1  # one seed per cell
-    python benchmarks/bench_neural.py --high-mi  # the 6-nats row (issue 17)
+    python -m benchmarks.accuracy.bench_neural
+    python -m benchmarks.accuracy.bench_neural --seeds 1  # one seed per cell
+    python -m benchmarks.accuracy.bench_neural --high-mi  # the 6-nats row (issue 17)
 
 For each objective: the held-out estimate (mean and sd over seeds), the
 training time, and the truth; KSG and the Gaussian closed form for

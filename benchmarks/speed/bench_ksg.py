@@ -1,7 +1,7 @@
 """KSG speed and accuracy against scikit-learn and other peers, in one run.
 
-    python benchmarks/bench_ksg.py            # everything
-    python benchmarks/bench_ksg.py --quick    # skip n = 10^6
+    python -m benchmarks.speed.bench_ksg          # everything
+    python -m benchmarks.speed.bench_ksg --quick  # skip n = 10^6
 
 Every timing is the best of a few repetitions, measured in this process
 after one warm-up call, so Numba compilation is excluded; the first-call
@@ -21,9 +21,7 @@ import warnings
 import numpy as np
 from sklearn.feature_selection import mutual_info_regression
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import best_time  # noqa: E402
-
+from benchmarks._common import best_time
 from skmi import GaussianMutualInfo, KSGMutualInfo
 from skmi.datasets import make_gaussian
 

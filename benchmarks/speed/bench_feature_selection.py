@@ -1,7 +1,7 @@
 """Per-feature MI against scikit-learn (and ennemi), side by side in one run.
 
-    python benchmarks/bench_feature_selection.py
-    python benchmarks/bench_feature_selection.py --quick  # skip n = 10^6 and 1000 columns
+    python -m benchmarks.speed.bench_feature_selection
+    python -m benchmarks.speed.bench_feature_selection --quick  # skip n = 10^6 and 1000 columns
 
 Timings are the best of 3 calls (1 for the largest cases) after a warm-up
 (Numba compiled), the same for every library;
@@ -18,9 +18,7 @@ import numpy as np
 from sklearn.feature_selection import mutual_info_classif as sk_classif
 from sklearn.feature_selection import mutual_info_regression as sk_regression
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import best_time, features_task  # noqa: E402
-
+from benchmarks._common import best_time, features_task
 from skmi import mutual_info_classif, mutual_info_matrix, mutual_info_regression
 
 try:

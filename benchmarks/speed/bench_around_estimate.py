@@ -1,8 +1,8 @@
 """Where users wait around the estimate: intervals, tests, selection, start-up.
 
-    python benchmarks/bench_around_estimate.py           # the issue-28 table
-    python benchmarks/bench_around_estimate.py --quick   # n = 10^4 only, no 1,000-feature row
-    python benchmarks/bench_around_estimate.py --out rows.csv
+    python -m benchmarks.speed.bench_around_estimate          # the issue-28 table
+    python -m benchmarks.speed.bench_around_estimate --quick  # n = 10^4 only, no 1,000-feature row
+    python -m benchmarks.speed.bench_around_estimate --out rows.csv
 
 Each row is measured side by side in one run with what it is compared to: the
 plain estimate for ``ci=True`` / ``p_value=True``, ``SelectKBest`` with
@@ -13,7 +13,6 @@ interpreters) and the 1,000-feature selection (one call).
 """
 
 import argparse
-import os
 import subprocess
 import sys
 import time
@@ -21,8 +20,7 @@ import warnings
 
 import numpy as np
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import best_time, machine, markdown_table, write_rows  # noqa: E402
+from benchmarks._common import best_time, machine, markdown_table, write_rows
 
 
 def _fresh(code):

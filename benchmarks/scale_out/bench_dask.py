@@ -1,7 +1,7 @@
 """Gaussian and binned MI on 10^8 rows x 10 columns through a 2-worker LocalCluster.
 
-    python benchmarks/bench_dask.py                    # 10^8 rows (8 GB, lazily)
-    python benchmarks/bench_dask.py --rows 10000000    # 10^7 rows, a quick look
+    python -m benchmarks.scale_out.bench_dask                  # 10^8 rows (8 GB, lazily)
+    python -m benchmarks.scale_out.bench_dask --rows 10000000  # 10^7 rows, a quick look
 
 The data -- 5 columns of X, 5 of y, y_j = 0.6 x_j + 0.8 e_j, so that the true
 MI is 5 * -log(1 - 0.36) / 2 = 1.1157 nats -- are generated lazily on the

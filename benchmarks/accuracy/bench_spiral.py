@@ -1,7 +1,7 @@
 """Candidate estimators on the spiral families, where every default falls short.
 
-    python benchmarks/bench_spiral.py                 # n = 1000, 5000; 2 seeds
-    python benchmarks/bench_spiral.py --sizes 1000 --seeds 1 --no-neural
+    python -m benchmarks.accuracy.bench_spiral  # n = 1000, 5000; 2 seeds
+    python -m benchmarks.accuracy.bench_spiral --sizes 1000 --seeds 1 --no-neural
 
 The spiral (:func:`skmi.datasets.make_spiral`) twists a sparse-correlation
 Gaussian by an angle proportional to its norm, per block: an invertible map

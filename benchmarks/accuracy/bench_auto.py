@@ -1,8 +1,8 @@
 """Every estimator, estimate_mi(method="auto") and a proposed rule, on families of known MI.
 
-    python benchmarks/bench_auto.py                      # n = 1000, 5000, 10000; 3 seeds
-    python benchmarks/bench_auto.py --sizes 1000 --seeds 1   # a quick look
-    python benchmarks/bench_auto.py --families student relu  # a subset (substring match)
+    python -m benchmarks.accuracy.bench_auto                          # n = 1000 to 10000, 3 seeds
+    python -m benchmarks.accuracy.bench_auto --sizes 1000 --seeds 1   # a quick look
+    python -m benchmarks.accuracy.bench_auto --families student relu  # a subset (substrings)
 
 The grid holds Gaussian (1 to 50 dimensions per side), monotone-transformed,
 Student-t (identity dispersion, 1-3 degrees of freedom, raw and asinh),

@@ -1,7 +1,7 @@
 """Binned and kernel-entropy estimators: speed, bias and approximation error.
 
-    python benchmarks/bench_binned_kernel.py
-    python benchmarks/bench_binned_kernel.py --quick  # skip n = 5000 exact spectra
+    python -m benchmarks.speed.bench_binned_kernel
+    python -m benchmarks.speed.bench_binned_kernel --quick  # skip n = 5000 exact spectra
 
 1. BinnedMutualInfo at n = 10^6 rows x 10 columns against
    ``sklearn.metrics.mutual_info_score`` on the same symbols.
@@ -13,15 +13,12 @@
 
 import argparse
 import os
-import sys
 import warnings
 
 import numpy as np
 from sklearn.metrics import mutual_info_score
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import best_time  # noqa: E402
-
+from benchmarks._common import best_time
 from skmi import BinnedMutualInfo, KernelMutualInfo
 from skmi._binned import _binned_symbols, _joint_counts
 from skmi.datasets import make_gaussian

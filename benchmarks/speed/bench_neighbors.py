@@ -1,7 +1,7 @@
 """The neighbour structures behind skmi/_neighbors.py's dispatch thresholds.
 
-    python benchmarks/bench_neighbors.py                  # the dispatch table
-    python benchmarks/bench_neighbors.py --leaf-sizes 32 64 128 256
+    python -m benchmarks.speed.bench_neighbors  # the dispatch table
+    python -m benchmarks.speed.bench_neighbors --leaf-sizes 32 64 128 256
 
 Times (seconds, best of 2, after compilation) of the exact max-norm k-NN
 query (k = 3) and of the range count, for each structure the dispatcher can
@@ -17,15 +17,11 @@ the tree alone for each leaf size (``_neighbors._LEAF_SIZE`` for k-NN,
 """
 
 import argparse
-import os
-import sys
 
 import numpy as np
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import best_time, machine  # noqa: E402
-
-from skmi import _neighbors  # noqa: E402
+from benchmarks._common import best_time, machine
+from skmi import _neighbors
 
 STRUCTURES = ("grid", "tree", "brute")
 CASES = [

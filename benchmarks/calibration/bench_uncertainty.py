@@ -1,6 +1,7 @@
 """Calibration of permutation p-values and coverage of bootstrap_ci.
 
-    python benchmarks/bench_uncertainty.py
+    python -m benchmarks.calibration.bench_uncertainty
+    python -m benchmarks.calibration.bench_uncertainty --repeats 5 --datasets 2  # a smoke run
 
 1. Permutation p-values under independence (should be uniform) and under a
    weak dependence (should be small), over repeated data sets.
@@ -10,6 +11,7 @@
    spread; that is the point of the table.
 """
 
+import argparse
 import warnings
 
 import numpy as np
@@ -70,7 +72,15 @@ def coverage(repeats=40, n=1000):
             )
 
 
-if __name__ == "__main__":
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=100, help="data sets per p-value row")
+    parser.add_argument("--datasets", type=int, default=40, help="data sets per coverage row")
+    args = parser.parse_args(argv)
     warnings.simplefilter("ignore")
-    calibration()
-    coverage()
+    calibration(repeats=args.repeats)
+    coverage(repeats=args.datasets)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,7 +1,7 @@
 """KernelMutualInfo across the exact / block switch: independent data and one dependent set.
 
-    python benchmarks/bench_kernel_switch.py                 # n = 2000 ... 50,000
-    python benchmarks/bench_kernel_switch.py --sizes 2000 2001
+    python -m benchmarks.accuracy.bench_kernel_switch  # n = 2000 ... 50,000
+    python -m benchmarks.accuracy.bench_kernel_switch --sizes 2000 2001
 
 The exact matrix MI is never negative (the entropy of the normalised
 Hadamard product is at most the sum of the marginal entropies), and the

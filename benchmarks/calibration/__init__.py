@@ -1,0 +1,1 @@
+"""Calibration of intervals and tests: coverage, size and power."""

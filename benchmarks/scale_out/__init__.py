@@ -1,0 +1,1 @@
+"""Beyond one process: Dask clusters."""

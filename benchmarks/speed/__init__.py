@@ -1,0 +1,1 @@
+"""Time and memory: skmi against its peers and its own backends."""
