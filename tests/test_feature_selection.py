@@ -11,7 +11,6 @@ import sklearn.feature_selection as skfs
 from sklearn.feature_selection import SelectKBest, SelectPercentile
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import skmi
 from skmi import (
@@ -432,13 +431,6 @@ def test_selector_validates_its_parameters():
         MutualInfoSelector(10).fit(X, y)
     with pytest.raises(ValueError, match="'criterion' parameter"):
         MutualInfoSelector(2, criterion="best").fit(X, y)
-
-
-@parametrize_with_checks([MutualInfoSelector(2, random_state=0)])
-def test_selector_is_sklearn_compatible(estimator, check):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        check(estimator)
 
 
 # -- scale-out on a real Dask cluster ------------------------------------------------

@@ -11,7 +11,6 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from sklearn.base import clone  # noqa: E402
-from sklearn.utils.estimator_checks import parametrize_with_checks  # noqa: E402
 
 import skmi  # noqa: E402
 from skmi import MINE, NeuralMutualInfo  # noqa: E402
@@ -22,15 +21,6 @@ from skmi.exceptions import SkmiWarning  # noqa: E402
 
 TINY = dict(hidden_layer_sizes=(8,), batch_size=16, max_epochs=2, max_time=None, random_state=0)
 SMALL = dict(hidden_layer_sizes=(64, 64), max_epochs=40, random_state=0)
-
-
-@parametrize_with_checks(
-    [NeuralMutualInfo(**TINY), MINE(**TINY), NeuralMutualInfo(objective="infonce", **TINY)]
-)
-def test_sklearn_compatible(estimator, check):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", SkmiWarning)
-        check(estimator)
 
 
 @pytest.mark.parametrize("objective", ["mine", "dv", "nwj", "infonce", "smile"])

@@ -11,7 +11,9 @@ from skmi.datasets import make_gaussian, make_student_t
 from skmi.exceptions import SkmiWarning
 
 
-@parametrize_with_checks([TCopulaMutualInfo(), TCopulaMutualInfo(df=3.0, bias_correction=False)])
+# TCopulaMutualInfo() is checked from tests/conftest.py's list; this
+# configuration is not in it yet.
+@parametrize_with_checks([TCopulaMutualInfo(df=3.0, bias_correction=False)])
 def test_sklearn_compatible(estimator, check):
     check(estimator)
 
