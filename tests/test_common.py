@@ -391,18 +391,39 @@ def test_numpydoc(qualname, obj, request):
 
 # -- declared traits match what the estimator does ---------------------------------
 
+# What a family declares that the test cannot read off the estimator: plug-in
+# estimators are bootstrapped, neural bounds refit with new seeds.
+_NEURAL = dict(resampling="seeds", neural=True, discrete_target=False, conditioning=False)
+_DECLARED = {
+    "GaussianMutualInfo": dict(resampling="bootstrap", conditioning=True, pointwise=True),
+    "KernelMutualInfo": dict(
+        resampling="bootstrap", discrete_target=True, conditioning=False, pointwise=False
+    ),
+    "TCopulaMutualInfo": dict(resampling="bootstrap"),
+    "NeuralMutualInfo": _NEURAL,
+    "MINE": _NEURAL,
+    "JacobianMutualInfo": dict(resampling="bootstrap", pointwise=True, neural=False),
+}
+_DECLARING = [e for e in ENTRIES if e.kind in ("mi", "unsupervised-mi")]
 
-@mi_estimators
-def test_declared_traits_match_the_estimator(estimator, data):
+
+@pytest.mark.parametrize("entry", _DECLARING, ids=lambda e: estimator_id(e.estimator))
+def test_declared_traits_match_the_estimator(entry, data):
     from skmi._traits import get_traits
 
+    estimator = entry.estimator
     if not hasattr(type(estimator), "_mi_traits"):
         pytest.xfail(f"{type(estimator).__name__} declares no traits yet (its owner adds them)")
     traits = get_traits(estimator)
+    for name, value in _DECLARED.get(type(estimator).__name__, {}).items():
+        assert getattr(traits, name) == value, name
+    assert traits.neural == (traits.resampling == "seeds")
     assert traits.pointwise == hasattr(estimator, "pointwise_mi")
     assert traits.discrete_target == ("discrete_target" in estimator.get_params())
     X, y = data
-    if traits.conditioning:
+    if entry.kind == "unsupervised-mi":  # fit(X): there is no y to condition
+        assert not traits.conditioning
+    elif traits.conditioning:
         z = np.random.default_rng(0).standard_normal(len(X))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SkmiWarning)

@@ -175,13 +175,6 @@ def test_parameters_are_checked_again_at_score():
         est.score(X, y)
 
 
-def test_declared_traits():
-    from skmi._traits import get_traits
-
-    traits = get_traits(GaussianMutualInfo())
-    assert traits.resampling == "bootstrap" and traits.conditioning and traits.pointwise
-
-
 # -- class targets, one-hot coded ------------------------------------------------
 
 

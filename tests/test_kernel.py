@@ -283,14 +283,6 @@ def test_old_backend_name_numpy_warns_and_runs_the_cpu_path():
     assert KernelMutualInfo().device is None
 
 
-def test_declared_traits():
-    from skmi._traits import get_traits
-
-    traits = get_traits(KernelMutualInfo())
-    assert traits.resampling == "bootstrap" and traits.discrete_target
-    assert not traits.conditioning and not traits.pointwise
-
-
 @pytest.mark.parametrize("param", ["alpha", "bandwidth", "block_size", "n_components"])
 def test_booleans_are_refused_by_name(param):
     # issue 14: a bool is an int in Python; scikit-learn's Interval lets it through

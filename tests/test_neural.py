@@ -14,7 +14,6 @@ from sklearn.base import clone  # noqa: E402
 
 import skmi  # noqa: E402
 from skmi import MINE, NeuralMutualInfo  # noqa: E402
-from skmi._traits import get_traits  # noqa: E402
 from skmi.callbacks import Callback, TensorBoard  # noqa: E402
 from skmi.datasets import make_gaussian  # noqa: E402
 from skmi.exceptions import SkmiWarning  # noqa: E402
@@ -285,13 +284,6 @@ def test_device_defaults_to_the_configured_device_and_score_leaves_critic_alone(
     assert all(torch.equal(before[k], v) for k, v in est.critic_.state_dict().items())
     with pytest.raises(ValueError, match="device"):
         NeuralMutualInfo(**{**TINY, "device": "meta"}).fit(X, y)
-
-
-def test_declared_traits():
-    for est in (NeuralMutualInfo(), MINE()):
-        traits = get_traits(est)
-        assert traits.resampling == "seeds" and traits.neural
-        assert not traits.discrete_target and not traits.conditioning
 
 
 def test_a_dv_bound_near_log_batch_size_warns_once_at_the_callers_line():

@@ -940,13 +940,6 @@ def test_ntk_refuses_non_finite_inputs_and_keeps_the_linear_kernel(bad):
     assert not model._forward_hooks
 
 
-def test_jacobian_mi_declares_its_traits():
-    from skmi._traits import get_traits
-
-    traits = get_traits(JacobianMutualInfo(_mlp()))
-    assert traits.resampling == "bootstrap" and traits.pointwise and not traits.neural
-
-
 def test_a_float_tensor_of_the_wrong_width_is_refused_by_name():
     # arrays were checked by validate_data; a tensor reached the model and
     # failed inside torch ("mat1 and mat2 shapes cannot be multiplied")

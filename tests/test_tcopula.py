@@ -76,12 +76,6 @@ def test_too_few_samples_and_bad_parameters():
         est.score(X, y)
 
 
-def test_declared_traits():
-    from skmi._traits import get_traits
-
-    assert get_traits(TCopulaMutualInfo()).resampling == "bootstrap"
-
-
 def test_deterministic_and_collinear_inputs():
     X, y, _ = make_gaussian(300, 2, 1, correlation=0.5, random_state=0)
     with pytest.warns(SkmiWarning, match="infinite"):
