@@ -28,6 +28,10 @@ try:  # optional peers: pip install "skmi[bench]"
     from npeet_plus import mi as _npeet_mi
 except ImportError:  # pragma: no cover - optional
     _npeet_mi = None
+try:
+    from ennemi import estimate_mi as _ennemi_mi
+except ImportError:  # pragma: no cover - optional
+    _ennemi_mi = None
 
 
 def best_time(fn, *args, repeats=1, **kwargs):
@@ -85,6 +89,11 @@ def npeet_mi(X, y):
     return None if _npeet_mi is None else _npeet_mi(X, y, k=3, base=np.e)
 
 
+def ennemi_mi(X, y):
+    """ennemi's KSG (k = 3, nats) of each column of X with a 1-D y; None if not installed."""
+    return None if _ennemi_mi is None else np.ravel(_ennemi_mi(np.ravel(y), X, k=3))
+
+
 def ckdtree_ksg(X, y, k=3):
     """KSG 1 written on ``scipy.spatial.cKDTree`` -- the textbook implementation.
 
@@ -107,11 +116,18 @@ def ckdtree_ksg(X, y, k=3):
     return digamma(k) + digamma(n) - np.mean(digamma(n_x + 1) + digamma(n_y + 1))
 
 
-PEERS = {"scikit-learn": sklearn_mi, "NPEET": npeet_mi, "cKDTree KSG": ckdtree_ksg}
+PEERS = {
+    "scikit-learn": sklearn_mi,
+    "NPEET": npeet_mi,
+    "ennemi": ennemi_mi,
+    "cKDTree KSG": ckdtree_ksg,
+}
+_INSTALLED = {"NPEET": _npeet_mi is not None, "ennemi": _ennemi_mi is not None}
 
 
 def peer_available(name):
-    return not (name == "NPEET" and _npeet_mi is None)
+    """Whether the optional package behind peer ``name`` is installed."""
+    return _INSTALLED.get(name, True)
 
 
 # -- output ----------------------------------------------------------------------

@@ -18,13 +18,8 @@ import numpy as np
 from sklearn.feature_selection import mutual_info_classif as sk_classif
 from sklearn.feature_selection import mutual_info_regression as sk_regression
 
-from benchmarks._common import best_time, features_task
+from benchmarks._common import best_time, ennemi_mi, features_task, peer_available
 from skmi import mutual_info_classif, mutual_info_matrix, mutual_info_regression
-
-try:
-    from ennemi import estimate_mi as ennemi_mi
-except ImportError:  # pragma: no cover - optional peer
-    ennemi_mi = None
 
 
 def row(label, t_skmi, peers, diff):
@@ -59,8 +54,8 @@ def main(argv=None):
         if n * d <= 1_000_000:
             t_sk2, _ = best_time(sk_regression, X, y, random_state=0, n_jobs=2)
             peers.append(("sklearn n_jobs=2", t_sk2))
-            if ennemi_mi is not None:
-                t_en, _ = best_time(ennemi_mi, y, X, k=3)
+            if peer_available("ennemi"):
+                t_en, _ = best_time(ennemi_mi, X, y)
                 peers.append(("ennemi", t_en))
         diff = np.abs(ours - theirs).max()
         print(row(f"regression, n={n:,}, {d} features", t_skmi, peers, diff), flush=True)
