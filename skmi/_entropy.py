@@ -162,8 +162,8 @@ def entropy(X, method="auto", k=3, units="nats", *, n_symbols=None, random_state
     >>> entropy(rng.integers(0, 4, 5000)).method
     'grassberger'
     """
-    from skmi._auto import MIResult
     from skmi._data_kinds import classify, count_columns
+    from skmi.auto._result import MIResult
 
     X = _as_array(X)
     with once_at_caller():

@@ -636,10 +636,11 @@ def transfer_entropy(
     >>> bool(result.estimate > 0.5), result.p_value
     (True, 0.05)
     """
-    from skmi._auto import MIResult, _allow_for_bias, _clip
     from skmi._data_kinds import classify
     from skmi._parallel import Parallel, delayed
     from skmi._surrogates import circular_shifts, decorrelation_length
+    from skmi.auto._honesty import allow_for_bias, clip
+    from skmi.auto._result import MIResult
     from skmi.stats import bootstrap_ci
 
     source, target = _as_series(source, "source"), _as_series(target, "target")
@@ -700,7 +701,7 @@ def transfer_entropy(
             y_kind=kind_t.kind,
             raw_estimate=te,
         )
-        result.estimate = _clip(te, 0.0, np.inf, result.notes, units)
+        result.estimate = clip(te, 0.0, np.inf, result.notes, units)
         rng = check_random_state(random_state)
         if kind_t.kind == "continuous" and method != "binned":
             X, y = estimator._validate_xy(source, target, reset=False)
@@ -735,7 +736,7 @@ def transfer_entropy(
             interval.low *= scale
             interval.high *= scale
             interval.resample_shift *= scale
-            low, high = _allow_for_bias(interval, result.notes, units)
+            low, high = allow_for_bias(interval, result.notes, units)
             result.ci_bias = float(interval.resample_shift)
             result.ci = (float(max(low, 0.0)), float(max(high, 0.0)))
             result.ci_method = (

@@ -16,7 +16,7 @@ import math
 import re
 import sys
 
-from skmi._methods import METHOD_HELP, METHODS
+from skmi.auto._methods import METHOD_HELP, METHODS
 
 __all__ = ["main"]
 
@@ -225,7 +225,7 @@ def _for_the_command_line(message):
 def _estimate_command(args):
     import warnings
 
-    from skmi._auto import estimate_mi
+    from skmi.auto._estimate import estimate_mi
     from skmi.cli._data import DataError, load_columns
 
     try:

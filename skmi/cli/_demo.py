@@ -46,7 +46,7 @@ def run_bench(n_samples=2000, seeds=3, out=print):
     """
     import numpy as np
 
-    from skmi._auto import estimate_mi, make_estimator
+    from skmi.auto._estimate import estimate_mi, make_estimator
 
     methods = ["ksg", "ksg-copula", "ksg-mixed", "gaussian", "gaussian-copula", "binned"]
     errors = {m: [] for m in methods + ["auto"]}

@@ -1,7 +1,7 @@
 """The method table of :func:`skmi.estimate_mi`: one row per method name.
 
 Each row holds the name, a one-line help, the factory and how the method
-treats a class side. The planner (:mod:`skmi._auto`), ``estimate_mi``'s
+treats a class side. The planner (:mod:`skmi.auto._planner`), ``estimate_mi``'s
 docstring, ``skmi estimate --help`` and the user guide read it; a new
 method is one row. The factories import their estimators when called, so
 reading the table (the command line's help) imports no estimator.
@@ -53,12 +53,14 @@ class _Build:
 
 
 def _larger(b):
-    from skmi._auto import LargerOfMutualInfo
+    from skmi._composites import LargerOfMutualInfo
     from skmi._gaussian import GaussianMutualInfo
 
     if b.class_target:
-        return LargerOfMutualInfo([b.ksg(copula=True), b.lda(copula=True), b.logistic()])
-    return LargerOfMutualInfo([b.ksg(copula=True), GaussianMutualInfo(copula=True, units=b.units)])
+        parts = [b.ksg(copula=True), b.lda(copula=True), b.logistic()]
+    else:
+        parts = [b.ksg(copula=True), GaussianMutualInfo(copula=True)]
+    return LargerOfMutualInfo(parts, units=b.units)
 
 
 def _binned(b):
@@ -117,9 +119,9 @@ def _gaussian(b, **options):
 
 
 def _classifiers(b):
-    from skmi._auto import LargerOfMutualInfo
+    from skmi._composites import LargerOfMutualInfo
 
-    return LargerOfMutualInfo([b.lda(copula=True), b.logistic()])
+    return LargerOfMutualInfo([b.lda(copula=True), b.logistic()], units=b.units)
 
 
 def _tcopula(b):
@@ -129,7 +131,7 @@ def _tcopula(b):
 
 
 def _tcopula_or_ksg(b):
-    from skmi._auto import TCopulaOrKSGMutualInfo
+    from skmi._composites import TCopulaOrKSGMutualInfo
 
     return TCopulaOrKSGMutualInfo(random_state=b.random_state, units=b.units)
 
