@@ -230,6 +230,7 @@ def test_drop_in_functions(function, X, seed, kind):
 @given(X=_X)
 def test_mutual_info_matrix(X):
     assume(not _empty(X) and not _non_finite(X))  # see KNOWN_FAILURES
+
     def symmetric_non_negative(M):
         # the diagonal is documented as NaN (not estimated)
         off = ~np.eye(X.shape[1], dtype=bool)
@@ -245,6 +246,7 @@ def test_mutual_info_matrix(X):
 @given(X=_X, alpha=st.sampled_from([0.5, 1.0, 2.0]))
 def test_kernel_entropy(X, alpha):
     assume(len(X) > 1 and not _non_finite(X) and not _scale_trouble(X))  # KNOWN_FAILURES
+
     def within_bounds(S):
         # the spectrum of a unit-trace Gram matrix: 0 <= S <= log n
         assert -1e-9 <= S <= np.log(len(X)) + 1e-9, S
