@@ -26,11 +26,9 @@ from skmi._sklearn_compat import (
     num_samples,
     validate_data,
 )
+from skmi._units import from_nats
 from skmi._validation import check_int, detach_tensor
 from skmi.exceptions import ConstantColumnWarning
-
-_LN2 = np.log(2.0)
-
 
 # Makes publishing a fit atomic between threads (see BaseMutualInfo.fit).
 _PUBLISH_LOCK = threading.Lock()
@@ -206,7 +204,7 @@ class BaseMutualInfo(BaseEstimator):
     # -- helpers for subclasses ----------------------------------------------
 
     def _from_nats(self, value):
-        return value / _LN2 if self.units == "bits" else value
+        return from_nats(value, self.units)
 
     def _rng(self):
         """A fresh generator from ``random_state``: same seed, same draws."""
@@ -574,18 +572,6 @@ def _column_codes(labels):
         return np.unique(labels, return_inverse=True)[1]
     except TypeError:
         return np.unique(labels.astype(str), return_inverse=True)[1]
-
-
-def normal_scores(A):
-    """Each column through its (average) ranks to standard-normal quantiles.
-
-    The Gaussian-copula transform: monotone per column, so it leaves MI
-    unchanged while making every marginal Gaussian.
-    """
-    from scipy.special import ndtri
-    from scipy.stats import rankdata
-
-    return ndtri(rankdata(A, axis=0) / (len(A) + 1))
 
 
 def fitted_mi(estimator, X, y):

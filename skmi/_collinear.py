@@ -20,8 +20,8 @@ at most ``TOLERANCE``. A small-variance direction that does carry the MI
 
 import numpy as np
 
-from skmi._base import normal_scores
 from skmi._closed_forms import gaussian_block_mi
+from skmi._preprocessing import normal_scores
 
 SHARE = 1e-2
 TOLERANCE = (0.05, 0.02)  # relative, absolute (nats) loss of Gaussian-copula MI allowed

@@ -13,6 +13,7 @@ import numpy as np
 from sklearn.utils import check_array
 
 from skmi._preprocessing import scaling_stats
+from skmi._units import from_nats
 from skmi._validation import check_int, check_real, detach_tensor
 from skmi.exceptions import SkmiWarning
 
@@ -22,9 +23,6 @@ _SPLITS = ("validation", "training")
 
 class KLDivergenceTraining(SimpleNamespace):
     """The parameters of one :func:`kl_divergence` call, as callbacks see them."""
-
-
-_LN2 = np.log(2.0)
 
 
 def kl_divergence(
@@ -237,7 +235,7 @@ def kl_divergence(
     reason = saturation_reason(objective, value, critic, evaluated, q_per_step, 0, "divergence")
     if reason is not None:
         warnings.warn(reason, SkmiWarning, stacklevel=2)
-    return value / _LN2 if units == "bits" else value
+    return from_nats(value, units)
 
 
 def _samples(A, name):

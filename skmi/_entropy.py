@@ -16,6 +16,7 @@ import numpy as np
 from scipy.special import digamma, gammaln, polygamma
 
 from skmi._sklearn_compat import Interval, StrOptions, validate_params
+from skmi._units import from_nats
 from skmi._validation import detach_tensor
 from skmi._warnings import once_at_caller, warn_at_caller
 from skmi.exceptions import SkmiWarning
@@ -198,8 +199,7 @@ def entropy(X, method="auto", k=3, units="nats", *, n_symbols=None, random_state
                 value = _gaussian_entropy(X)
         else:
             value = _count_entropy(X, chosen, kind, n_symbols, notes)
-    if units == "bits":
-        value = value / np.log(2.0)
+    value = from_nats(value, units)
     return MIResult(
         float(value),
         chosen,

@@ -13,9 +13,9 @@ from numbers import Real
 import numpy as np
 from sklearn.covariance import OAS, LedoitWolf, ShrunkCovariance
 
-from skmi._base import BaseMutualInfo, normal_scores
+from skmi._base import BaseMutualInfo
 from skmi._closed_forms import log_det_bias_of_mi
-from skmi._preprocessing import standardize
+from skmi._preprocessing import normal_scores, standardize
 from skmi._sklearn_compat import Interval, StrOptions, validate_parameters
 from skmi._traits import MITraits
 from skmi._validation import check_real
@@ -63,7 +63,7 @@ class GaussianMutualInfo(BaseMutualInfo):
         K classes): the Gaussian MI between X and the class indicators. For
         a class label against a high-dimensional latent (Gaussian classes
         differing in their means) it stays within 5 % where k-NN
-        estimators collapse (``benchmarks/bench_auto.py``; with
+        estimators collapse (``benchmarks/accuracy/bench_auto.py``; with
         ``bias_correction=True``). False (the default) uses y's values as
         numbers; "auto" decides by y's dtype.
     units : {"nats", "bits"}, default="nats"

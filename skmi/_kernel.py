@@ -28,6 +28,7 @@ from skmi._matrix_entropy import (
 from skmi._preprocessing import side_is_discrete, standardize
 from skmi._sklearn_compat import Interval, StrOptions, validate_parameters, validate_params
 from skmi._traits import MITraits
+from skmi._units import from_nats
 from skmi._validation import check_int, check_real, detach_tensor
 
 _KERNELS = {"rbf", "laplacian", "linear", "delta", "precomputed"}
@@ -132,7 +133,7 @@ class KernelMutualInfo(BaseMutualInfo):
     over the rest; the joint matrix misses more mass than the marginals, so
     on independent data it goes negative (measured -0.06 at n = 4000 and
     -0.31 at n = 20,000): use it only to compare values computed with the
-    same settings. ``benchmarks/bench_binned_kernel.py`` measures its error.
+    same settings. ``benchmarks/speed/bench_binned_kernel.py`` measures its error.
 
     References
     ----------
@@ -430,7 +431,7 @@ def kernel_entropy(X, *, alpha=1.0, kernel="rbf", bandwidth="silverman", units="
     width = _bandwidth(X, kernel, bandwidth)
     A = normalized_gram(_GramFactory(X, kernel, width, "X").full())
     entropy = matrix_entropy(A, alpha, name="The Gram matrix of X")
-    return entropy / np.log(2) if units == "bits" else entropy
+    return from_nats(entropy, units)
 
 
 # ---------------------------------------------------------------------------

@@ -23,7 +23,7 @@ import numba
 import numpy as np
 from scipy.special import digamma
 
-from skmi._base import BaseMutualInfo, normal_scores
+from skmi._base import BaseMutualInfo
 from skmi._config import config_context, get_config
 from skmi._neighbors import (
     TORCH_AUTO_MIN_SAMPLES,
@@ -33,7 +33,7 @@ from skmi._neighbors import (
     strictly_below,
 )
 from skmi._numba import ksg1_pair_1d_threaded, ksg1_pairs_1d
-from skmi._preprocessing import standardize
+from skmi._preprocessing import normal_scores, standardize
 from skmi._sklearn_compat import Interval, Options, StrOptions
 from skmi._traits import MITraits
 from skmi.exceptions import TiesWarning
@@ -66,7 +66,7 @@ class KSGMutualInfo(BaseMutualInfo):
         scores. MI is invariant to such monotone maps, but KSG's bias is not:
         Gaussian-shaped marginals suit its uniform-density assumption better
         than skewed or heavy-tailed ones (measured in
-        ``benchmarks/bench_auto.py``). Ties keep their (average) rank.
+        ``benchmarks/accuracy/bench_auto.py``). Ties keep their (average) rank.
     standardize : bool, default=True
         Scale every column to zero mean and unit variance first. The joint
         max-norm compares X and y distances directly, so without this the
@@ -117,7 +117,7 @@ class KSGMutualInfo(BaseMutualInfo):
         O(n log n) in low dimension; on an H200 the (previous) torch path took
         43 s for the 1-D KSG at n = 10^5 against 0.029 s for Numba on 16
         cores, so "auto" stays on Numba until a GPU run of
-        ``benchmarks/bench_backends.py --gpu`` measures where the GPU wins;
+        ``benchmarks/speed/bench_backends.py --gpu`` measures where the GPU wins;
         ask for ``backend="torch"`` to use it.
     device : str or None, default=None
         torch device for the torch backend; None means

@@ -23,7 +23,8 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from skmi._base import BaseMutualInfo, normal_scores
+from skmi._base import BaseMutualInfo
+from skmi._preprocessing import normal_scores
 from skmi._sklearn_compat import Interval
 from skmi._traits import MITraits
 

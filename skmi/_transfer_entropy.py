@@ -26,6 +26,7 @@ from sklearn.utils import check_random_state
 from skmi._base import BaseMutualInfo, _drop_constant_columns
 from skmi._sklearn_compat import Interval, StrOptions, validate_params
 from skmi._traits import MITraits
+from skmi._units import from_nats
 from skmi._validation import check_int, detach_tensor
 from skmi._warnings import once_at_caller
 from skmi.exceptions import SkmiWarning
@@ -731,7 +732,7 @@ def transfer_entropy(
                 random_state=rng,
                 n_jobs=n_jobs,
             )
-            scale = 1.0 / np.log(2) if units == "bits" else 1.0
+            scale = from_nats(1.0, units)
             interval.estimate *= scale
             interval.low *= scale
             interval.high *= scale

@@ -30,8 +30,7 @@ from sklearn.utils import check_array
 
 from skmi._sklearn_compat import Interval, StrOptions, check_is_fitted
 from skmi._traits import MITraits
-
-_LN2 = np.log(2.0)
+from skmi._units import from_nats
 
 
 class JacobianMutualInfo(BaseEstimator):
@@ -238,7 +237,7 @@ class JacobianMutualInfo(BaseEstimator):
                 UserWarning,
                 stacklevel=2,
             )
-        return values / _LN2 if self.units == "bits" else values
+        return from_nats(values, self.units)
 
     def _check_input(self, X, reset):
         """Validate X; keep ``n_features_in_`` for 2-D input, as ``validate_data`` does.

@@ -13,10 +13,9 @@ import numpy as np
 from sklearn.utils import check_array, check_random_state
 
 from skmi._binned import BinnedMutualInfo, _binned_symbols, _joint_counts
+from skmi._units import from_nats
 from skmi._validation import check_int, detach_tensor
 from skmi.probe._jacobian import _check_groups
-
-_LN2 = np.log(2.0)
 
 
 class PartsInformation(NamedTuple):
@@ -217,8 +216,7 @@ def layer_parts_mutual_info(
         for b in range(a, len(groups)):
             c_a, c_b, c_ab, _ = _joint_counts(labels[:, a], labels[:, b])
             mi[a, b] = mi[b, a] = estimator._mi_from_counts(c_a, c_b, c_ab, n_samples)
-    if units == "bits":
-        mi = mi / _LN2
+    mi = from_nats(mi, units)
     return PartsInformation(
         mi=mi,
         entropy=np.diag(mi).copy(),
