@@ -79,11 +79,6 @@ class BaseMutualInfo(BaseEstimator):
             values that are neither numbers nor strings.
         """
         self._validate_params()
-        if any_dask_collection(X, y, z) and hasattr(self, "_fit_dask"):
-            # Estimators whose statistics add up over chunks reduce them on
-            # the cluster (skmi/_dask/); every other one refuses dask input in
-            # validation instead of gathering it.
-            return self._fit_dask(X, y, z)
         # Fit a private working copy and publish its fitted state at the end:
         # two threads fitting one instance never see each other's scratch
         # state, and a failed fit leaves the previous fit untouched. The copy
@@ -92,9 +87,16 @@ class BaseMutualInfo(BaseEstimator):
         before = dict(vars(self))
         work = copy.copy(self)
         work.__dict__ = {k: v for k, v in before.items() if not _is_fitted_attribute(k)}
-        X, y = work._validate_xy(X, y, reset=True)
-        z = work._validate_z(z, len(X), reset=True)
-        work.mi_ = work._from_nats(work._fit(X, y, z))
+        if any_dask_collection(X, y, z) and hasattr(self, "_fit_dask"):
+            # Estimators whose statistics add up over chunks reduce them on
+            # the cluster (skmi/_dask/: statistics in, the MI in nats out);
+            # every other one refuses dask input in validation instead of
+            # gathering it.
+            work.mi_ = work._from_nats(work._fit_dask(X, y, z))
+        else:
+            X, y = work._validate_xy(X, y, reset=True)
+            z = work._validate_z(z, len(X), reset=True)
+            work.mi_ = work._from_nats(work._fit(X, y, z))
         after = vars(work)
         # Publish every fitted attribute, as one step: comparing with the
         # snapshot by identity skipped values that are interned (True, small

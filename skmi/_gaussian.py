@@ -7,27 +7,23 @@ canonical form stays finite and exact when a block has collinear columns,
 where the determinant form divides zero by zero.
 """
 
-import warnings
 from numbers import Real
 
 import numpy as np
 from sklearn.covariance import OAS, LedoitWolf, ShrunkCovariance
 
 from skmi._base import BaseMutualInfo
-from skmi._closed_forms import log_det_bias_of_mi
+from skmi._closed_forms import mi_from_covariance
 from skmi._preprocessing import normal_scores, standardize
 from skmi._sklearn_compat import Interval, StrOptions, validate_parameters
 from skmi._traits import MITraits
 from skmi._validation import check_real
-from skmi.exceptions import SkmiWarning
 
 # Eigenvalues of a block covariance below this fraction of the largest are
 # treated as exact zeros (collinear columns) rather than inverted.
-_RANK_TOLERANCE = 1e-12
 # Most classes a class target may have: each is one column of the one-hot code.
 _MAX_CLASSES = 1000
 # Canonical correlations this close to 1 mean a deterministic linear relation.
-_PERFECT_CORRELATION = 1.0 - 1e-15
 
 
 class GaussianMutualInfo(BaseMutualInfo):
@@ -282,62 +278,6 @@ class GaussianMutualInfo(BaseMutualInfo):
         else:
             model = ShrunkCovariance(shrinkage=self.shrinkage, assume_centered=True)
         return model.fit(Z).covariance_
-
-
-def _inverse_sqrt(S):
-    """``S^{-1/2}`` restricted to the range of S (collinear columns dropped)."""
-    w, V = np.linalg.eigh(S)
-    keep = w > _RANK_TOLERANCE * w.max()
-    return V[:, keep] / np.sqrt(w[keep])
-
-
-def mi_from_covariance(cov, d_x, d_y, n, *, bias_correction=False, stacklevel=2):
-    """Gaussian I(X; y) (given the trailing z block, if any) from a covariance.
-
-    ``cov`` orders the columns as X (``d_x``), y (``d_y``), then z. With z,
-    the (x, y) block is conditioned on it by its Schur complement. The MI is
-    ``-1/2 sum log(1 - rho_i^2)`` over the canonical correlations rho
-    (Cover & Thomas 2006, eq. 8.56, in canonical coordinates), less the
-    closed-form log-determinant bias of ``n`` samples when ``bias_correction``
-    (Misra, Singh & Demchuk 2005). Shared by the in-memory and the Dask paths.
-
-    Returns
-    -------
-    mi : float, in nats (inf for an exact linear relation)
-    rho : ndarray, the canonical correlations, descending
-    """
-    d_xy = d_x + d_y
-    rank_z = 0
-    if cov.shape[0] > d_xy:
-        # Conditioning a Gaussian on z: the Schur complement of the z block.
-        S_z = cov[d_xy:, d_xy:]
-        rank_z = _inverse_sqrt(S_z).shape[1]
-        S_c = cov[:d_xy, d_xy:]
-        cov = cov[:d_xy, :d_xy] - S_c @ np.linalg.pinv(S_z) @ S_c.T
-    rho, rank_x, rank_y = _canonical_correlations(
-        cov[:d_x, :d_x], cov[d_x:d_xy, d_x:d_xy], cov[:d_x, d_x:d_xy]
-    )
-    if rho.size and rho[0] >= _PERFECT_CORRELATION:
-        warnings.warn(
-            "y (or a linear combination of it) is an exact linear function of X: "
-            "the Gaussian MI is infinite. Use shrinkage for a finite, regularised value.",
-            SkmiWarning,
-            stacklevel=stacklevel,
-        )
-        return np.inf, rho
-    mi = float(-0.5 * np.sum(np.log1p(-(rho**2))))
-    if bias_correction:
-        mi -= log_det_bias_of_mi(rank_x, rank_y, rank_z, n)
-    return mi, rho
-
-
-def _canonical_correlations(S_xx, S_yy, S_xy):
-    """Singular values of ``S_xx^{-1/2} S_xy S_yy^{-1/2}``, clipped to [0, 1],
-    and the ranks of the two blocks."""
-    W_x = _inverse_sqrt(S_xx)
-    W_y = _inverse_sqrt(S_yy)
-    rho = np.linalg.svd(W_x.T @ S_xy @ W_y, compute_uv=False)
-    return np.clip(rho, 0.0, 1.0), W_x.shape[1], W_y.shape[1]
 
 
 def _gaussian_log_density(Z, cov):

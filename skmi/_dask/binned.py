@@ -29,8 +29,7 @@ number of rows, as the binned estimate itself then does.
 
 import numpy as np
 
-from skmi._base import _PUBLISH_LOCK, _is_fitted_attribute
-from skmi._binned import _EDGE_SAMPLE  # the in-memory quantile sample: the same rows
+from skmi._binning import _EDGE_SAMPLE, _KEY_LIMIT, _binned_symbols  # as in memory
 from skmi._dask._inputs import (
     as_row_blocks,
     check_constant_columns,
@@ -39,23 +38,24 @@ from skmi._dask._inputs import (
 )
 from skmi._dask._reduce import concatenate_rows, strided_rows, tree
 from skmi._data_kinds import MAX_LEVELS, few_levels
+from skmi._numba import digitize_columns
 from skmi._preprocessing import is_discrete_dtype
-from skmi._sklearn_compat import validate_parameters
 
 __all__ = ["fit_binned"]
 
 _KMEANS_SAMPLE = 2**17
-_KEY_LIMIT = 2**62
 _DENSE_CELLS = 2**22  # count arrays of at most 32 MB: added, not sorted
 _TABLE_BYTES_PER_CELL = 64  # a symbol, a count, and the merge's sort and inverse
 _TABLE_WARN_BYTES = 2**30
 
 
 def fit_binned(est, X, y, z=None):
-    """``est.fit(X, y)`` for dask inputs; returns ``est``, fitted."""
+    """The fit of ``est`` on dask inputs: sets its fitted state, returns the MI in nats.
+
+    Called by ``BaseMutualInfo.fit`` on its working copy, which it publishes.
+    """
     import dask
 
-    validate_parameters(est)
     name = type(est).__name__
     if y is None:
         raise ValueError(f"{name} requires y to be passed, but the target y is None.")
@@ -151,25 +151,16 @@ def fit_binned(est, X, y, z=None):
     c_x = _marginal_counts(rows, c_xy, split, "x")
     c_y = _marginal_counts(rows, c_xy, split, "y")
 
-    # Build the fitted state on a scratch copy and publish it in one step, as
-    # an in-memory fit does: a concurrent score never sees half of it.
-    work = object.__new__(type(est))
-    work.__dict__ = {k: v for k, v in vars(est).items() if not _is_fitted_attribute(k)}
-    set_input_attributes(work, {"X": X.shape[1]}, feature_names)
-    # What an in-memory fit records for score: the columns kept (the fitted
-    # edges belong to them) and y's width.
-    work._kept_columns_X, work._kept_columns_y = keep_x, keep_y
-    work.n_features_y_in_ = y.shape[1]
-    work.discrete_features_, work.discrete_target_ = discrete_x, discrete_y
-    work._binner_x, work._binner_y = binner_x, binner_y
-    work.n_symbols_x_, work.n_symbols_y_, work.n_symbols_joint_ = len(c_x), len(c_y), len(c_xy)
-    work.mi_ = work._from_nats(work._mi_from_counts(c_x, c_y, c_xy, int(c_xy.sum())))
-    with _PUBLISH_LOCK:
-        state = vars(est)
-        for stale in [k for k in state if _is_fitted_attribute(k) and k not in vars(work)]:
-            del state[stale]
-        state.update(vars(work))
-    return est
+    # What an in-memory fit records for score (BaseMutualInfo.fit publishes
+    # it in one step): the columns kept (the fitted edges belong to them)
+    # and y's width.
+    set_input_attributes(est, {"X": X.shape[1]}, feature_names)
+    est._kept_columns_X, est._kept_columns_y = keep_x, keep_y
+    est.n_features_y_in_ = y.shape[1]
+    est.discrete_features_, est.discrete_target_ = discrete_x, discrete_y
+    est._binner_x, est._binner_y = binner_x, binner_y
+    est.n_symbols_x_, est.n_symbols_y_, est.n_symbols_joint_ = len(c_x), len(c_y), len(c_xy)
+    return est._mi_from_counts(c_x, c_y, c_xy, int(c_xy.sum()))
 
 
 # -- pass 1 -------------------------------------------------------------------------------
@@ -282,8 +273,6 @@ class _Coder:
                     self.space = radix ** model.shape[0]
 
     def __call__(self, block):
-        from skmi._binned import _binned_symbols, digitize_columns
-
         block = np.asarray(block)
         if not self.keep.all():
             block = block[:, self.keep]

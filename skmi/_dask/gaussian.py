@@ -25,6 +25,7 @@ The result equals ``GaussianMutualInfo().fit`` on the same data in memory
 
 import numpy as np
 
+from skmi._closed_forms import mi_from_covariance
 from skmi._dask._inputs import (
     as_row_blocks,
     check_constant_columns,
@@ -39,7 +40,6 @@ from skmi._dask._reduce import (
     strided_rows,
     tree,
 )
-from skmi._sklearn_compat import validate_parameters
 
 __all__ = ["fit_gaussian"]
 
@@ -47,13 +47,13 @@ _COPULA_SAMPLE = 2**17  # rows of the quantile sample (about 1 MB per column)
 
 
 def fit_gaussian(est, X, y, z=None):
-    """``est.fit(X, y, z)`` for dask inputs; returns ``est``, fitted."""
+    """The fit of ``est`` on dask inputs: sets its fitted state, returns the MI in nats.
+
+    Called by ``BaseMutualInfo.fit`` on its working copy, which it publishes.
+    """
     import dask
     import dask.array as da
 
-    from skmi._gaussian import mi_from_covariance
-
-    validate_parameters(est)
     name = type(est).__name__
     if est.discrete_target is not False:
         raise ValueError(
@@ -121,8 +121,7 @@ def fit_gaussian(est, X, y, z=None):
     set_input_attributes(est, widths, feature_names)
     est.discrete_target_ = False  # refused above: y is numeric here
     est.canonical_correlations_ = rho
-    est.mi_ = est._from_nats(mi)
-    return est
+    return mi
 
 
 # -- checks on the reduced statistics -------------------------------------------------
