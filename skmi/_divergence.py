@@ -166,7 +166,8 @@ def kl_divergence(
     >>> abs(on_training - 0.5) < 0.15  # the same critic, on the samples it was trained on
     True
     """
-    from skmi._neural import (
+    from skmi._torch import resolve_device
+    from skmi._torch.fitting import (
         check_hidden_layer_sizes,
         draw_seed,
         marginal_per_step,
@@ -176,7 +177,6 @@ def kl_divergence(
         to_tensor,
         training_settings,
     )
-    from skmi._torch import resolve_device
     from skmi._torch.training import OBJECTIVES, TwoSamples, build_critic
 
     if objective not in _KL_OBJECTIVES:
@@ -204,7 +204,6 @@ def kl_divergence(
         clip=check_real(clip, "clip", min_value=0, include_min=False),
         callbacks=callbacks,
         verbose=bool(verbose),
-        log_dir=None,
     )
     fraction = check_real(validation_fraction, "validation_fraction", min_value=0, max_value=1)
     if not 0 < fraction < 1:

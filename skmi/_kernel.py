@@ -9,7 +9,6 @@ product ``A_xy = A_x * A_y / tr(A_x * A_y)``, and
 ``I_alpha(X; y) = S(A_x) + S(A_y) - S(A_xy)``.
 """
 
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -92,8 +91,7 @@ class KernelMutualInfo(BaseMutualInfo):
         Where Gram matrices and eigenvalues are computed: "numba" is the CPU
         path (NumPy / LAPACK), "torch" runs on ``device`` (a GPU with
         ``device="cuda"``); "auto" follows ``skmi.get_config()["backend"]``
-        and uses torch only on a CUDA device. "numpy" (the old name of the
-        CPU path) is accepted with a FutureWarning.
+        and uses torch only on a CUDA device.
     device : str or None, default=None
         torch device for the torch backend; None means
         ``skmi.get_config()["device"]`` ("cpu" unless set).
@@ -174,7 +172,7 @@ class KernelMutualInfo(BaseMutualInfo):
         "block_size": [Interval(Integral, 2, None, closed="left")],
         "n_components": [Interval(Integral, 1, None, closed="left")],
         "discrete_target": [StrOptions({"auto"}), "boolean"],
-        "backend": [StrOptions({"auto", "numba", "torch", "numpy"})],
+        "backend": [StrOptions({"auto", "numba", "torch"})],
         "device": [None, str],
         "random_state": ["random_state"],
     }
@@ -257,14 +255,6 @@ class KernelMutualInfo(BaseMutualInfo):
     def _cpu_or_torch(self):
         """("numpy", None) or ("torch", device): where the spectra are computed."""
         backend = self.backend
-        if backend == "numpy":
-            warnings.warn(
-                "backend='numpy' is now called backend='numba' (the CPU path); "
-                "'numpy' will stop being accepted in a future release.",
-                FutureWarning,
-                stacklevel=5,
-            )
-            backend = "numba"
         device = self.device if self.device is not None else get_config()["device"]
         if backend == "auto":
             backend = get_config()["backend"]
@@ -539,8 +529,6 @@ def _bandwidth(data, kernel, rule):
 
 
 # Kept for callers that have not moved to skmi._matrix_entropy yet (probe.py).
-_normalized = normalized_gram
-_entropy_from_eigenvalues = entropy_from_eigenvalues
 
 
 def _check_gram(K, name):

@@ -87,8 +87,8 @@ def test_callable_kernel_equals_the_named_one():
 
 
 def test_nystroem_is_close_to_exact():
-    # Errors measured in benchmarks/bench_kernel.py; at 1000 landmarks on a
-    # 1-D pair they stay under 0.05 nats.
+    # Errors measured in benchmarks/speed/bench_binned_kernel.py; at 1000
+    # landmarks on a 1-D pair they stay under 0.05 nats.
     X, y, _ = make_gaussian(2000, correlation=0.6, random_state=0)
     exact = KernelMutualInfo(approximation="exact").fit(X, y).mi_
     low_rank = KernelMutualInfo(approximation="nystroem", random_state=0).fit(X, y).mi_
@@ -275,11 +275,7 @@ def test_parameters_are_checked_again_at_score():
         est.score(X, y)
 
 
-def test_old_backend_name_numpy_warns_and_runs_the_cpu_path():
-    X, y, _ = make_gaussian(100, random_state=0)
-    cpu = KernelMutualInfo(backend="numba").fit(X, y).mi_
-    with pytest.warns(FutureWarning, match="numba"):
-        assert KernelMutualInfo(backend="numpy").fit(X, y).mi_ == cpu
+def test_device_defaults_to_the_config():
     assert KernelMutualInfo().device is None
 
 

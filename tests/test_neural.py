@@ -127,14 +127,6 @@ def test_tensorboard_event_files_hold_the_per_step_loss_and_epoch_bounds(tmp_pat
     np.testing.assert_allclose(validation, [h["validation_bound"] for h in est.history_], rtol=1e-6)
 
 
-def test_log_dir_is_deprecated_for_the_tensorboard_callback(tmp_path):
-    pytest.importorskip("tensorboard")
-    X, y, _ = make_gaussian(200, random_state=0)
-    with pytest.warns(FutureWarning, match="TensorBoard"):
-        NeuralMutualInfo(log_dir=str(tmp_path), **TINY).fit(X, y)
-    assert any(tmp_path.iterdir())
-
-
 def test_callbacks_see_every_step_and_are_closed_when_training_fails():
     class Recorder(Callback):
         def __init__(self):

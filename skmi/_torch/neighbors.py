@@ -26,7 +26,7 @@ class TorchNeighborIndex:
     ``torch.cdist(p=inf)`` gives the same numbers (the same subtractions and
     the same maximum) but through a generic kernel that measured about 100
     times slower on an H200 (43 s for the 1-D KSG at n = 10^5,
-    ``benchmarks/bench_backends.py --gpu``).
+    ``benchmarks/speed/bench_backends.py --gpu``).
     """
 
     def __init__(self, points, device=None, dtype=None):

@@ -17,9 +17,8 @@ import math
 import time
 from dataclasses import dataclass
 
-import numpy as np
-
 from skmi._torch import require_torch
+from skmi._torch.callbacks import EarlyStopping, Events, MaxTime, improved
 from skmi._torch.neural import (
     ConcatCritic,
     FactoryCritic,
@@ -326,8 +325,8 @@ class TwoSamples:
 # -- the training loop ---------------------------------------------------------------
 
 
-def train(critic, objective, training, validation, settings, events=None):
-    """Adam on the negative training objective; early stopping on ``validation``.
+def train(critic, objective, training, validation, settings, callbacks=(), owner=None):
+    """Adam on the negative training objective, for as long as the callbacks allow.
 
     Parameters
     ----------
@@ -335,8 +334,14 @@ def train(critic, objective, training, validation, settings, events=None):
     objective : Objective
     training, validation : PairedSamples or TwoSamples
     settings : TrainingSettings
-    events : object with ``batch_end(step, loss, bound)`` and
-        ``epoch_end(record)``, optional (the estimator's callbacks).
+    callbacks : sequence of skmi.callbacks.Callback
+        The user's callbacks; the loop adds its own stopping rules from
+        ``settings`` (:func:`loop_callbacks`: early stopping, the time
+        budget). Training ends after ``settings.max_epochs`` epochs or when
+        a callback sets ``stop_training_``; the weights of the best
+        validation epoch are kept.
+    owner : estimator or None
+        Passed to the callbacks' hooks (the estimator being fitted).
 
     With ``settings.resample_marginal`` False, the task's fixed reference
     set of Q (``training.reference``) is drawn once, before the first step;
@@ -348,6 +353,12 @@ def train(critic, objective, training, validation, settings, events=None):
     epoch's batches of the objective's *bound*, ``train_loss`` the mean of
     what the optimiser minimised).
     """
+    with Events(owner, [*callbacks, *loop_callbacks(settings)]) as events:
+        return _train(critic, objective, training, validation, settings, events)
+
+
+def _train(critic, objective, training, validation, settings, events):
+    """The loop of :func:`train`, with its callbacks entered as ``events``."""
     generator = torch.Generator().manual_seed(settings.seed)
     optimizer = torch.optim.AdamW(
         critic.parameters(), lr=settings.learning_rate, weight_decay=settings.weight_decay
@@ -358,7 +369,7 @@ def train(critic, objective, training, validation, settings, events=None):
     reference = None
     if not settings.resample_marginal and not objective.contrastive:
         reference = training.reference(settings, generator)
-    history, best, best_state, stale, global_step = [], -math.inf, None, 0, 0
+    history, best, best_state, global_step = [], -math.inf, None, 0
     start = time.perf_counter()
     for epoch in range(settings.max_epochs):
         critic.train()
@@ -384,11 +395,10 @@ def train(critic, objective, training, validation, settings, events=None):
             )
             loss_sum += float(loss.detach())
             bound_sum += bound
-            if events is not None:
-                events.batch_end(global_step, float(loss.detach()), bound)
+            events.batch_end(global_step, float(loss.detach()), bound)
             global_step += 1
-            if settings.max_time is not None and time.perf_counter() - start > settings.max_time:
-                steps = step + 1  # the budget ends mid-epoch: average what ran
+            if events.should_stop:
+                steps = step + 1  # stopped mid-epoch (a time budget): average what ran
                 break
         critic.eval()
         val = validation.evaluate(
@@ -408,17 +418,20 @@ def train(critic, objective, training, validation, settings, events=None):
             "time": elapsed,
         }
         history.append(record)
-        if events is not None:
-            events.epoch_end(record)
-        if np.isfinite(val) and val > best + 1e-4:
-            best, best_state, stale = val, copy.deepcopy(critic.state_dict()), 0
-        else:
-            stale += 1
-        if stale >= settings.n_iter_no_change or (
-            settings.max_time is not None and elapsed > settings.max_time
-        ):
+        if improved(val, best):
+            best, best_state = val, copy.deepcopy(critic.state_dict())
+        events.epoch_end(record)
+        if events.should_stop:
             break
     if best_state is not None:
         critic.load_state_dict(best_state)
     critic.eval()
     return critic, history
+
+
+def loop_callbacks(settings):
+    """The loop's own stopping rules as callbacks: early stopping, the time budget."""
+    callbacks = [EarlyStopping(settings.n_iter_no_change)]
+    if settings.max_time is not None:
+        callbacks.append(MaxTime(settings.max_time))
+    return callbacks

@@ -57,9 +57,8 @@ class InformationPlane:
         Standard deviation of the noise in I(X; T + noise), in the units of
         the activations. Required: I(X; T) means nothing without it.
     xt : {"mixture", "jacobian"}, default="mixture"
-        How I(X; T + noise) is computed (``"kde"``, the old name of the
-        pairwise upper bound, is read as "mixture" with a FutureWarning; the
-        upper bound is still in the ``"I(X;T) upper"`` column).
+        How I(X; T + noise) is computed (the pairwise upper bound is in the
+        ``"I(X;T) upper"`` column).
     n_draws : int, default=4096
         Monte Carlo draws per layer and record (``xt="mixture"``).
     ty_estimator : skmi estimator, default=None
@@ -127,15 +126,6 @@ class InformationPlane:
     ):
         if isinstance(noise_std, bool) or not (isinstance(noise_std, Real) and noise_std > 0):
             raise ValueError(f"noise_std must be a positive number; got {noise_std!r}.")
-        if xt == "kde":
-            warnings.warn(
-                'xt="kde" (the pairwise upper bound) is now xt="mixture": a converging '
-                'Monte Carlo estimate, with both pairwise bounds in the "I(X;T) lower" '
-                'and "I(X;T) upper" columns.',
-                FutureWarning,
-                stacklevel=2,
-            )
-            xt = "mixture"
         if xt not in ("mixture", "jacobian"):
             raise ValueError(f"xt must be 'mixture' or 'jacobian'; got {xt!r}.")
         check_int(n_draws, "n_draws", min_value=2)

@@ -129,18 +129,18 @@ def _entropy(K, normalize):
         lam = lam / lam.sum()
         lam = lam[lam > _TRACE_CUTOFF]
         return float(-np.sum(lam * np.log(lam)))
-    from skmi._kernel import _entropy_from_eigenvalues, _normalized
+    from skmi._matrix_entropy import entropy_from_eigenvalues, normalized_gram
 
-    return _entropy_from_eigenvalues(np.linalg.eigvalsh(_normalized(K)), 1.0)
+    return entropy_from_eigenvalues(np.linalg.eigvalsh(normalized_gram(K)), 1.0)
 
 
 def _hadamard_entropy(A, B, normalize):
     if normalize == "trace":
         A, B = A / np.trace(A), B / np.trace(B)
     else:
-        from skmi._kernel import _normalized
+        from skmi._matrix_entropy import normalized_gram
 
-        A, B = _normalized(A), _normalized(B)
+        A, B = normalized_gram(A), normalized_gram(B)
     product = A * B
     return _entropy(product / np.trace(product), "trace")
 
