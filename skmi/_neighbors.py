@@ -4,7 +4,7 @@ The kernels in ``skmi/_numba/`` are exact; this module only decides which
 one answers, from the number of points n, the dimension d and -- for a
 k-d tree against brute force -- how well a tree prunes on *this* data.
 
-Measured on a 2-core machine (``python benchmarks/bench_neighbors.py``, and
+Measured on a 2-core machine (``python -m benchmarks.speed.bench_neighbors``, and
 ``--leaf-sizes 32 64 128 256`` for the leaf size), exact k-NN, k = 3,
 seconds (2026-12-01, after the blocked sweep learnt to fold four coordinates
 into each pass):
@@ -106,7 +106,7 @@ from skmi._numba.kdtree import (
 # tiles): 1-D KSG at n = 10^4 0.43 s on the GPU vs 0.83 s Numba on 16 cores,
 # at n = 10^5 43 s vs 0.029 s -- the Numba trees and sorted arrays are
 # O(n log n) where the torch path is O(n^2). Re-measure with
-# ``benchmarks/bench_backends.py --gpu`` (its crossover table suggests a value)
+# ``benchmarks/speed/bench_backends.py --gpu`` (its crossover table suggests a value)
 # before letting "auto" pick the GPU.
 TORCH_AUTO_MIN_SAMPLES = None
 

@@ -113,8 +113,8 @@ class TCopulaMutualInfo(BaseMutualInfo):
     -----
     Like every parametric estimate it is biased when the copula is not
     elliptical-t (a spiral or a ReLU atom, say); compare it with
-    :class:`~skmi.KSGMutualInfo` there. ``bench_auto.py`` shows where it
-    wins. Time is O(n d^2) per EM iteration.
+    :class:`~skmi.KSGMutualInfo` there. ``benchmarks/accuracy/bench_auto.py``
+    shows where it wins. Time is O(n d^2) per EM iteration.
 
     *Sides of lower rank.* Linear maps of an elliptical vector are
     elliptical with the same generator, so the copula of ``act(V W + b)``
@@ -122,7 +122,7 @@ class TCopulaMutualInfo(BaseMutualInfo):
     dispersion has rank r, and its MI is that of the r-dimensional law:
     the tail term counts r dimensions, not the columns (counting columns
     read +36 to +100 % on a Student-t base through such layers,
-    ``benchmarks/bench_stress.py``). With ``reduce_rank`` a side is
+    ``benchmarks/accuracy/bench_stress.py``). With ``reduce_rank`` a side is
     reduced when the fitted dispersion of its columns has eigenvalues
     below 1e-2 of its largest *and* the side's intrinsic dimension (the
     two-nearest-neighbour estimate of Facco et al., 2017, on its normal

@@ -17,7 +17,7 @@ What they do not cover: an interval describes the estimator's *variance*.
 Its *bias* -- k-NN estimates shrink in high dimension, plug-in estimates of
 continuous data depend on the bins, variational bounds sit below the truth
 -- moves the whole interval, which then misses the truth however narrow it
-is (see ``benchmarks/bench_coverage.py`` and the user guide for measured
+is (see ``benchmarks/calibration/bench_coverage.py`` and the user guide for measured
 coverage).
 
 All resampling loops run through joblib (``n_jobs``), so they scale out to a
@@ -532,7 +532,7 @@ def bootstrap_ci(
     estimator is biased (KSG in high dimension, any variational bound), it
     can be narrow and miss the truth. Measured coverage on Gaussian,
     discrete and mixed tasks is in the user guide ("Uncertainty") and
-    ``benchmarks/bench_coverage.py``.
+    ``benchmarks/calibration/bench_coverage.py``.
 
     References
     ----------

@@ -15,7 +15,7 @@ the mean time per estimate. This is the evidence behind ``estimate_mi``'s
 rules and the user guide's "Choosing an estimator" page.
 
 The column ``proposed`` applies the routing rule that this evidence
-supports (:func:`propose_method`), for ``skmi._auto`` to adopt.
+supports (:func:`propose_method`), for ``skmi.auto`` to adopt.
 """
 
 import argparse
@@ -31,7 +31,7 @@ from skmi import (
     estimate_mi,
 )
 from skmi._atoms import atom_share
-from skmi._auto import make_estimator
+from skmi.auto import make_estimator
 from skmi.datasets import (
     make_class_mixture,
     make_discrete_continuous,
