@@ -16,6 +16,7 @@ from scipy.spatial.distance import pdist
 from sklearn.metrics.pairwise import laplacian_kernel, rbf_kernel
 from sklearn.utils import check_array
 
+from skmi._backends import resolve_backend
 from skmi._base import BaseMutualInfo, _drop_constant_columns
 from skmi._config import get_config
 from skmi._matrix_entropy import (
@@ -253,15 +254,8 @@ class KernelMutualInfo(BaseMutualInfo):
         return "delta" if self.discrete_target_ else self.kernel
 
     def _cpu_or_torch(self):
-        """("numpy", None) or ("torch", device): where the spectra are computed."""
-        backend = self.backend
-        device = self.device if self.device is not None else get_config()["device"]
-        if backend == "auto":
-            backend = get_config()["backend"]
-        if backend == "auto":
-            on_gpu = str(device).startswith("cuda") or (device == "auto" and _cuda_available())
-            backend = "torch" if on_gpu else "numba"
-        return ("torch", device) if backend == "torch" else ("numpy", None)
+        """("numba", None) or ("torch", device): where the spectra are computed."""
+        return resolve_backend(self.backend, self.device)
 
     def _refuse_booleans(self):
         # Interval(Integral / Real) lets True through (a bool is an int in Python)
@@ -333,17 +327,6 @@ class KernelMutualInfo(BaseMutualInfo):
                 "raise the budget with skmi.set_config(memory_budget=...)."
             )
         return path
-
-
-def _cuda_available():
-    """Whether torch is installed and sees a CUDA device (without importing it otherwise)."""
-    from importlib.util import find_spec
-
-    if find_spec("torch") is None:
-        return False
-    import torch
-
-    return torch.cuda.is_available()
 
 
 def _covering_blocks(n, size, rng):

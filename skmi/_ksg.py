@@ -23,8 +23,8 @@ import numba
 import numpy as np
 from scipy.special import digamma
 
+from skmi._backends import resolve_backend
 from skmi._base import BaseMutualInfo
-from skmi._config import config_context, get_config
 from skmi._neighbors import (
     TORCH_AUTO_MIN_SAMPLES,
     NeighborIndex,
@@ -319,24 +319,14 @@ class KSGMutualInfo(BaseMutualInfo):
         return float(np.nanmean(self._pointwise_nats(X, y, z)))
 
     def _pointwise_nats(self, X, y, z):
-        with config_context(**self._backend_settings(len(X))):
-            return self._terms(X, y, z)
+        return self._terms(X, y, z, self._where(len(X)))
 
-    def _backend_settings(self, n):
-        """The config that routes this estimate's neighbour searches."""
-        device = self.device or get_config()["device"]
-        backend = self.backend
-        if backend == "auto":
-            backend = get_config()["backend"]
-        if backend == "auto":
-            on_gpu = device.startswith("cuda") or (device == "auto" and _cuda_available())
-            use_torch = TORCH_AUTO_MIN_SAMPLES is not None and n >= TORCH_AUTO_MIN_SAMPLES
-            backend = "torch" if on_gpu and use_torch else "numba"
-        if backend == "numba":
-            return {"backend": "numba"}
-        return {"backend": "torch", "device": device}
+    def _where(self, n):
+        """``(backend, device)`` for this estimate's neighbour searches (resolved once)."""
+        use_torch = TORCH_AUTO_MIN_SAMPLES is not None and n >= TORCH_AUTO_MIN_SAMPLES
+        return resolve_backend(self.backend, self.device, torch_when_auto=use_torch)
 
-    def _terms(self, X, y, z):
+    def _terms(self, X, y, z, where):
         rng = self._rng()
         blocks = [X] + ([] if self.discrete_target_ else [y]) + ([] if z is None else [z])
         common = _power_of_two_scale(blocks)
@@ -346,7 +336,7 @@ class KSGMutualInfo(BaseMutualInfo):
         mixed = self.ties == "mixed"
         window = self.theiler_window
         if window:
-            self._check_window_supported()
+            self._check_window_supported(where)
         if self.discrete_target_:
             if np.bincount(y).max() < 2:
                 # Ross's terms exist only for samples whose class has company:
@@ -358,24 +348,25 @@ class KSGMutualInfo(BaseMutualInfo):
                 )
             class_terms = _mixed_class_terms if mixed else _ross_terms
             if z is None:
-                return class_terms(X, y, k)
+                return class_terms(X, y, k, where=where)
             # chain rule: I(X; y | z) = I([X, z]; y) - I(z; y)
-            return class_terms(np.hstack([X, z]), y, k) - class_terms(z, y, k)
+            joint = class_terms(np.hstack([X, z]), y, k, where=where)
+            return joint - class_terms(z, y, k, where=where)
         y = self._prepare(y, rng, common)
         if z is not None:
-            return _conditional_terms(X, y, z, k, mixed, theiler_window=window)
+            return _conditional_terms(X, y, z, k, mixed, theiler_window=window, where=where)
         if mixed:
-            return _mixed_terms(X, y, k)
-        return _ksg_terms(X, y, k, self.variant, theiler_window=window)
+            return _mixed_terms(X, y, k, where=where)
+        return _ksg_terms(X, y, k, self.variant, theiler_window=window, where=where)
 
-    def _check_window_supported(self):
+    def _check_window_supported(self, where):
         """Refuse a Theiler window on the paths that do not implement it."""
         refused = None
         if self.discrete_target_:
             refused = "a class (discrete) target"
         elif self.ties == "mixed":
             refused = 'ties="mixed"'
-        elif get_config()["backend"] == "torch":
+        elif where[0] == "torch":
             refused = 'the torch backend (backend="torch")'
         if refused is not None:
             raise ValueError(
@@ -404,21 +395,34 @@ class KSGMutualInfo(BaseMutualInfo):
         return np.ascontiguousarray(A)
 
 
+NUMBA = ("numba", None)  # where the term functions search unless told otherwise
+
+
+def _index(points, purpose, where):
+    """A neighbour index over ``points`` on the resolved ``(backend, device)``."""
+    backend, device = where
+    return NeighborIndex(points, purpose, backend=backend, device=device)
+
+
 # ---------------------------------------------------------------------------
 # the four ways of counting
 # ---------------------------------------------------------------------------
 
 
-def _ksg_terms(x, y, k, algorithm, y_index=None, theiler_window=0):
+def _ksg_terms(x, y, k, algorithm, y_index=None, theiler_window=0, where=NUMBA):
     """KSG 1 or 2 pointwise terms for continuous x (n, d_x) and y (n, d_y).
 
     ``y_index`` (a count index over y) saves rebuilding it when many x are
     scored against the same y; ``theiler_window`` leaves temporally close
-    rows out of the search and the counts (:class:`KSGMutualInfo`).
+    rows out of the search and the counts (:class:`KSGMutualInfo`);
+    ``where`` is the resolved ``(backend, device)``.
     """
     psi_n = _digamma_visible(x.shape[0], theiler_window)
     rule = "kth_strict" if algorithm == 1 else "extent"
-    _, n_x, n_y = knn_and_marginal_counts(x, y, k, rule, y_index, theiler_window=theiler_window)
+    backend, device = where
+    _, n_x, n_y = knn_and_marginal_counts(
+        x, y, k, rule, y_index, backend=backend, device=device, theiler_window=theiler_window
+    )
     if algorithm == 1:
         return digamma(k) + psi_n - _digamma_counts(n_x + 1) - _digamma_counts(n_y + 1)
     return digamma(k) - 1.0 / k + psi_n - _digamma_counts(n_x) - _digamma_counts(n_y)
@@ -438,7 +442,7 @@ def _digamma_visible(n, theiler_window):
     return digamma(n - np.minimum(i, theiler_window) - np.minimum(n - 1 - i, theiler_window))
 
 
-def _class_neighbourhoods(x, labels, k, class_knn=None):
+def _class_neighbourhoods(x, labels, k, class_knn=None, where=NUMBA):
     """Per sample: whether its class has company, the class size, the distance
     to its k-th neighbour within the class and the k used (capped at the class
     size - 1). ``class_knn(points, k) -> distances`` replaces the exact
@@ -451,7 +455,7 @@ def _class_neighbourhoods(x, labels, k, class_knn=None):
         members = np.flatnonzero(labels == label)
         k_c = min(k, members.size - 1)
         if class_knn is None:
-            dist = NeighborIndex(x[members], "knn").knn(k_c)[0]
+            dist = _index(x[members], "knn", where).knn(k_c)[0]
         else:
             dist = class_knn(x[members], k_c)
         radius[members] = dist[:, -1]
@@ -466,7 +470,7 @@ def _ross_formula(kept, size, k_used, m):
     return terms
 
 
-def _ross_terms(x, labels, k, class_knn=None):
+def _ross_terms(x, labels, k, class_knn=None, where=NUMBA):
     """Ross (2014) pointwise terms for continuous x and class codes.
 
     For each sample: the distance r to its k-th neighbour within its own class
@@ -478,12 +482,12 @@ def _ross_terms(x, labels, k, class_knn=None):
     within-class k-NN (the drop-in functions use it to reproduce
     scikit-learn's rounding in tiny classes).
     """
-    kept, size, radius, k_used = _class_neighbourhoods(x, labels, k, class_knn)
-    m = NeighborIndex(x[kept], "count").count_within(strictly_below(radius[kept])) + 1
+    kept, size, radius, k_used = _class_neighbourhoods(x, labels, k, class_knn, where)
+    m = _index(x[kept], "count", where).count_within(strictly_below(radius[kept])) + 1
     return _ross_formula(kept, size, k_used, m)
 
 
-def _mixed_terms(x, y, k):
+def _mixed_terms(x, y, k, where=NUMBA):
     """Pointwise terms that treat exact ties as atoms (Gao et al., 2017).
 
     Where the k-th joint neighbour of sample i is at a positive distance, the
@@ -501,7 +505,9 @@ def _mixed_terms(x, y, k):
     has no such bias (0.86).
     """
     n = x.shape[0]
-    dist, n_x, n_y = knn_and_marginal_counts(x, y, k, "kth_strict")
+    dist, n_x, n_y = knn_and_marginal_counts(
+        x, y, k, "kth_strict", backend=where[0], device=where[1]
+    )
     atom = dist[:, -1] == 0
     k_i = np.full(n, float(k))
     if atom.any():
@@ -511,7 +517,7 @@ def _mixed_terms(x, y, k):
     return digamma(k_i) + digamma(n) - digamma(n_x + 1) - digamma(n_y + 1)
 
 
-def _conditional_terms(x, y, z, k, mixed, theiler_window=0):
+def _conditional_terms(x, y, z, k, mixed, theiler_window=0, where=NUMBA):
     """Frenzel & Pompe (2007) pointwise terms of I(x; y | z).
 
     ``psi(k) - psi(n_xz + 1) - psi(n_yz + 1) + psi(n_z + 1)``, the counts
@@ -523,10 +529,10 @@ def _conditional_terms(x, y, z, k, mixed, theiler_window=0):
     """
     xz, yz = np.hstack([x, z]), np.hstack([y, z])
     joint = np.hstack([x, y, z])
-    dist, _ = NeighborIndex(joint, "knn").knn(k, theiler_window)
+    dist, _ = _index(joint, "knn", where).knn(k, theiler_window)
     radius = strictly_below(dist[:, -1])
     n_xz, n_yz, n_z = (
-        NeighborIndex(A, "count").count_within(radius, theiler_window) for A in (xz, yz, z)
+        _index(A, "count", where).count_within(radius, theiler_window) for A in (xz, yz, z)
     )
     k_i = np.full(x.shape[0], float(k))
     atom = dist[:, -1] == 0
@@ -538,7 +544,7 @@ def _conditional_terms(x, y, z, k, mixed, theiler_window=0):
     return digamma(k_i) - digamma(n_xz + 1) - digamma(n_yz + 1) + digamma(n_z + 1)
 
 
-def _mixed_class_terms(x, labels, k):
+def _mixed_class_terms(x, labels, k, where=NUMBA):
     """Ross's terms with Gao et al.'s atom rule, for a class y.
 
     As :func:`_ross_terms`, except that where the k-th within-class neighbour
@@ -546,12 +552,12 @@ def _mixed_class_terms(x, labels, k):
     same-class samples identical to it, and m the number of samples of any
     class identical to it (itself included).
     """
-    kept, size, radius, k_used = _class_neighbourhoods(x, labels, k)
+    kept, size, radius, k_used = _class_neighbourhoods(x, labels, k, where=where)
     atom = kept & (radius == 0)
     if atom.any():  # identical within the class = identical rows of [x, label]
         k_used[atom] = _n_identical_rows(np.column_stack([x, labels]))[atom]
     x_kept = x[kept]
-    m = NeighborIndex(x_kept, "count").count_within(strictly_below(radius[kept])) + 1
+    m = _index(x_kept, "count", where).count_within(strictly_below(radius[kept])) + 1
     atom_kept = atom[kept]
     if atom_kept.any():
         m[atom_kept] = _n_identical_rows(x_kept)[atom_kept] + 1
@@ -620,14 +626,6 @@ def _sorted_rows(columns, n_threads):
     with ThreadPoolExecutor(max_workers=min(n_threads, m)) as pool:
         list(pool.map(sort_row, range(m)))
     return orders, sorted_columns
-
-
-def _cuda_available():
-    try:
-        import torch
-    except ImportError:
-        return False
-    return torch.cuda.is_available()
 
 
 def _digamma_counts(counts):

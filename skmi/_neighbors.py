@@ -69,9 +69,10 @@ n^2 d: at n = 10^4 (1-D pairs) the two cross near w = 60, at n = 10^5
 near w = 200 (4.4 s against 12.7 s at w = 100), which
 ``_BAND_BRUTE_RATIO`` approximates.
 
-With ``backend="torch"`` (or ``skmi.config_context(backend="torch")``, what
-``KSGMutualInfo(backend="torch")`` sets) every query runs instead in exact,
-tiled brute force on a torch device (``skmi/_torch/neighbors.py``).
+With ``backend="torch"`` (an estimator resolves its ``backend`` and
+``device`` once, :func:`skmi._backends.resolve_backend`, and passes them
+here) every query runs instead in exact, tiled brute force on a torch
+device (``skmi/_torch/neighbors.py``).
 """
 
 import numba
@@ -142,13 +143,127 @@ RADIUS_RULES = {
 _FAST_COUNTS = ("sorted", "grid")
 
 
+class _Sorted:
+    """1-D points sorted once: k-NN and counts by binary search."""
+
+    def __init__(self, points, purpose, sorted_columns=None, device=None):
+        self.order = np.argsort(points[:, 0], kind="stable")
+        self.values = points[self.order, 0]
+
+    def knn(self, points, k):
+        return knn_sorted(self.values, self.order, k)
+
+    def count_within(self, points, radii):
+        return count_within_sorted(self.values, self.order, radii)
+
+
+class _Grid:
+    """Low-dimensional points in a grid of quantile cells."""
+
+    def __init__(self, points, purpose, sorted_columns=None, device=None):
+        self.inner = _quantile_edges(points, sorted_columns)
+        if sorted_columns is None:
+            self.grid = build_grid(points, self.inner)
+        else:
+            values = np.stack([v for v, _ in sorted_columns])
+            orders = np.stack([o for _, o in sorted_columns])
+            rows = np.arange(len(sorted_columns))
+            self.grid = build_grid_sorted(points, self.inner, values, orders, rows)
+
+    def knn(self, points, k):
+        start, order, cell_points, coords = self.grid
+        return knn_grid(points, k, self.inner, start, order, cell_points, coords)
+
+    def count_within(self, points, radii):
+        start, order, cell_points, _ = self.grid
+        return count_within_grid(points, radii, self.inner, start, order, cell_points)
+
+
+class _Tree:
+    """A k-d tree whose leaves are scanned in float32 with an error bound.
+
+    float64 and a bound of 0 when some coordinate is beyond float32's range.
+    """
+
+    def __init__(self, points, purpose, sorted_columns=None, device=None, tree=None):
+        if tree is None:
+            tree = build_kdtree(points, _COUNT_LEAF_SIZE if purpose == "count" else _LEAF_SIZE)
+        self.tree = tree
+        self.delta = float32_error_bound(points)
+        dtype = np.float32
+        if not np.isfinite(self.delta):
+            self.delta, dtype = 0.0, np.float64
+        self.leaves_t = np.ascontiguousarray(tree[1].T, dtype=dtype)
+
+    def knn(self, points, k):
+        order, tp, *rest = self.tree
+        threads = numba.get_num_threads()
+        return knn_kdtree(points, order, tp, self.leaves_t, *rest, k, self.delta, threads)
+
+    def count_within(self, points, radii):
+        order, tp, *rest = self.tree
+        threads = numba.get_num_threads()
+        return count_within_kdtree(order, tp, self.leaves_t, *rest, radii, self.delta, threads)
+
+
+class _Brute:
+    """All pairs, in blocks (float32 with an error bound where the values allow)."""
+
+    def __init__(self, points, purpose, sorted_columns=None, device=None):
+        self.points_t = np.ascontiguousarray(points.T)
+
+    def knn(self, points, k):
+        delta = float32_error_bound(points)
+        if not np.isfinite(delta):  # beyond float32's range: the float64 scan
+            return knn_brute(self.points_t, k)
+        no_y = np.empty((len(points), 0))
+        dist, idx, *_ = knn_counts_blocked(
+            self.points_t.astype(np.float32),
+            np.empty((0, len(points)), dtype=np.float32),
+            points,
+            no_y,
+            k,
+            RADIUS_KTH_STRICT,
+            False,
+            False,
+            delta,
+            numba.get_num_threads(),
+        )
+        return dist, idx
+
+    def count_within(self, points, radii):
+        return count_within_brute(self.points_t, radii)
+
+
+class _Torch:
+    """Exact tiled brute force on a torch device (``skmi/_torch/neighbors.py``)."""
+
+    def __init__(self, points, purpose, sorted_columns=None, device=None):
+        from skmi._torch.neighbors import TorchNeighborIndex
+
+        self.index = TorchNeighborIndex(points, device=device)
+
+    def knn(self, points, k):
+        return self.index.knn(k)
+
+    def count_within(self, points, radii):
+        return self.index.count_within(radii)
+
+
+# The neighbour structures by name: each is built once over a point set and
+# answers k-NN and range counts (``choose_structure`` picks one; "probe"
+# builds a tree and keeps it only where it prunes).
+STRUCTURES = {"sorted": _Sorted, "grid": _Grid, "tree": _Tree, "brute": _Brute, "torch": _Torch}
+
+
 class NeighborIndex:
     """An exact max-norm neighbour index over one point set.
 
     Built once per space (joint, x-marginal, y-marginal) and queried for
-    k-NN or for range counts. Which structure it holds depends on the query
-    it is built for (``purpose``), the size, the dimension and, between a
-    tree and brute force, on a probe of the data.
+    k-NN or for range counts. Which structure it holds (a row of
+    ``STRUCTURES``) depends on the query it is built for (``purpose``), the
+    size, the dimension and, between a tree and brute force, on a probe of
+    the data.
 
     Parameters
     ----------
@@ -165,52 +280,33 @@ class NeighborIndex:
     kind : str, optional
         Force a structure ("sorted", "grid", "tree", "brute") -- for tests
         and benchmarks.
+    structure : object, optional
+        A structure built already (with ``kind`` its name).
     """
 
     def __init__(
-        self, points, purpose, sorted_columns=None, *, backend=None, device=None, kind=None
+        self,
+        points,
+        purpose,
+        sorted_columns=None,
+        *,
+        backend=None,
+        device=None,
+        kind=None,
+        structure=None,
     ):
         self.points = np.ascontiguousarray(points, dtype=np.float64)
         n, d = self.points.shape
         if kind is None:
             kind = "torch" if _torch_active(backend) else choose_structure(n, d, purpose)
-        if kind == "torch":
-            from skmi._torch.neighbors import TorchNeighborIndex
-
-            self._torch = TorchNeighborIndex(self.points, device=device)
-        elif kind == "sorted":
-            self._order = np.argsort(self.points[:, 0], kind="stable")
-            self._sorted = self.points[self._order, 0]
-        elif kind == "grid":
-            self._inner = _quantile_edges(self.points, sorted_columns)
-            if sorted_columns is None:
-                self._grid = build_grid(self.points, self._inner)
-            else:
-                values = np.stack([v for v, _ in sorted_columns])
-                orders = np.stack([o for _, o in sorted_columns])
-                rows = np.arange(len(sorted_columns))
-                self._grid = build_grid_sorted(self.points, self._inner, values, orders, rows)
-        elif kind in ("probe", "tree"):
-            leaf_size = _COUNT_LEAF_SIZE if purpose == "count" else _LEAF_SIZE
-            self._set_tree(build_kdtree(self.points, leaf_size))
-            if kind == "probe":
-                kind = "tree" if tree_prunes(self._tree, n) else "brute"
-        if kind == "brute":
-            self._points_t = np.ascontiguousarray(self.points.T)
-        self.kind = kind
-
-    def _set_tree(self, tree):
-        """Hold a built k-d tree and the transposed copy its leaves are scanned in.
-
-        float32 with its error bound; float64 and a bound of 0 when some
-        coordinate is beyond float32's range.
-        """
-        self._tree = tree
-        self._delta = float32_error_bound(self.points)
-        dtype = np.float32
-        if not np.isfinite(self._delta):
-            self._delta, dtype = 0.0, np.float64
-        self._tree_t = np.ascontiguousarray(tree[1].T, dtype=dtype)
+        if structure is None and kind == "probe":
+            structure = _Tree(self.points, purpose)
+            kind = "tree" if tree_prunes(structure.tree, n) else "brute"
+            if kind == "brute":
+                structure = None
+        if structure is None:
+            structure = STRUCTURES[kind](self.points, purpose, sorted_columns, device)
+        self.kind, self.structure = kind, structure
 
     def knn(self, k, theiler_window=0):
         """Distances and indices of the k nearest other points, ascending.
@@ -225,47 +321,9 @@ class NeighborIndex:
             n, d = self.points.shape
             if band_prefers_brute(n, d, k, theiler_window):
                 return knn_brute(np.ascontiguousarray(self.points.T), k, theiler_window)
-            dist, idx = self._knn(k + 2 * theiler_window)
+            dist, idx = self.structure.knn(self.points, k + 2 * theiler_window)
             return first_outside_band(dist, idx, k, theiler_window)
-        return self._knn(k)
-
-    def _knn(self, k):
-        if self.kind == "torch":
-            return self._torch.knn(k)
-        if self.kind == "grid":
-            start, order, cell_points, coords = self._grid
-            return knn_grid(self.points, k, self._inner, start, order, cell_points, coords)
-        if self.kind == "tree":
-            order, tp, *rest = self._tree
-            return knn_kdtree(
-                self.points,
-                order,
-                tp,
-                self._tree_t,
-                *rest,
-                k,
-                self._delta,
-                numba.get_num_threads(),
-            )
-        if self.kind == "sorted":
-            return knn_sorted(self._sorted, self._order, k)
-        delta = float32_error_bound(self.points)
-        if not np.isfinite(delta):  # beyond float32's range: the float64 scan
-            return knn_brute(self._points_t, k)
-        no_y = np.empty((len(self.points), 0))
-        dist, idx, *_ = knn_counts_blocked(
-            self._points_t.astype(np.float32),
-            np.empty((0, len(self.points)), dtype=np.float32),
-            self.points,
-            no_y,
-            k,
-            RADIUS_KTH_STRICT,
-            False,
-            False,
-            delta,
-            numba.get_num_threads(),
-        )
-        return dist, idx
+        return self.structure.knn(self.points, k)
 
     def count_within(self, radii, theiler_window=0):
         """``#{j != i : ||p_j - p_i||_inf <= radii[i]}`` for every point i.
@@ -276,23 +334,8 @@ class NeighborIndex:
         if theiler_window:
             _check_band(self, None, theiler_window)
             band = count_in_band(self.points, radii, theiler_window)
-            return self._count_within(radii) - band
-        return self._count_within(radii)
-
-    def _count_within(self, radii):
-        if self.kind == "torch":
-            return self._torch.count_within(radii)
-        if self.kind == "sorted":
-            return count_within_sorted(self._sorted, self._order, radii)
-        if self.kind == "grid":
-            start, order, cell_points, _ = self._grid
-            return count_within_grid(self.points, radii, self._inner, start, order, cell_points)
-        if self.kind == "tree":
-            order, tp, *rest = self._tree
-            return count_within_kdtree(
-                order, tp, self._tree_t, *rest, radii, self._delta, numba.get_num_threads()
-            )
-        return count_within_brute(self._points_t, radii)
+            return self.structure.count_within(self.points, radii) - band
+        return self.structure.count_within(self.points, radii)
 
 
 def choose_structure(n, d, purpose):
@@ -380,13 +423,14 @@ def knn_and_marginal_counts(
         y_index = NeighborIndex(y, "count", kind=probed if kind_y == "probe" else kind_y)
     sorted_columns = None
     if x_index.kind == y_index.kind == "sorted":  # the 1-D x 1-D y workhorse
-        sorted_columns = [(x_index._sorted, x_index._order), (y_index._sorted, y_index._order)]
-    if tree is not None:
-        joint_index = NeighborIndex.__new__(NeighborIndex)
-        joint_index.points, joint_index.kind = joint, "tree"
-        joint_index._set_tree(tree)
+        sorted_columns = [
+            (index.structure.values, index.structure.order) for index in (x_index, y_index)
+        ]
+    if tree is not None:  # the probe's tree answers the joint k-NN (as it did before)
+        kind_joint, structure = "tree", _Tree(joint, "knn", tree=tree)
     else:
-        joint_index = NeighborIndex(joint, "knn", sorted_columns, kind=kind_joint)
+        structure = None
+    joint_index = NeighborIndex(joint, "knn", sorted_columns, kind=kind_joint, structure=structure)
     return _counts_by_index(joint_index, x_index, y_index, x, y, k, rule, theiler_window)
 
 

@@ -395,14 +395,16 @@ def _conditioning_block(estimator, z, n):
 
 
 def _z_neighbours(z, k):
-    """Each sample's k nearest neighbours in standardised z (itself included), max-norm."""
-    from scipy.spatial import cKDTree
+    """Each sample itself, then its k nearest neighbours in standardised z (max-norm).
 
-    std = z.std(axis=0)
-    std[std == 0] = 1.0
-    scaled = (z - z.mean(axis=0)) / std
-    # the k + 1 nearest include the sample itself, as in Runge's scheme
-    return cKDTree(scaled).query(scaled, k=k + 1, p=np.inf)[1]
+    The exact index every k-NN estimator here uses (:mod:`skmi._neighbors`);
+    the sample leads its row, as in Runge's (2018) scheme.
+    """
+    from skmi._neighbors import NeighborIndex
+    from skmi._preprocessing import standardize
+
+    others = NeighborIndex(standardize(z), "knn", backend="numba").knn(k)[1]
+    return np.column_stack([np.arange(len(z)), others])
 
 
 def _local_permutation(neighbours, rng):

@@ -336,11 +336,12 @@ def test_kdtree_float32_ties_beyond_the_slack_stay_exact(k):
     n = 3000
     P = rng.integers(0, 8, (n, 4)) + 1e-10 * rng.standard_normal((n, 4))
     index = NeighborIndex(P, "knn", kind="tree")
-    assert index._tree_t.dtype == np.float32
+    tree = index.structure
+    assert tree.leaves_t.dtype == np.float32
     ref_dist, ref_idx = _brute_knn(P, k)
     for n_tasks in (1, 2, 5):
-        order, tp, *rest = index._tree
-        dist, idx = knn_kdtree(P, order, tp, index._tree_t, *rest, k, index._delta, n_tasks)
+        order, tp, *rest = tree.tree
+        dist, idx = knn_kdtree(P, order, tp, tree.leaves_t, *rest, k, tree.delta, n_tasks)
         np.testing.assert_array_equal(dist, ref_dist)
         np.testing.assert_array_equal(idx, ref_idx)
 
@@ -350,7 +351,7 @@ def test_neighbor_index_tree_beyond_float32_range_stays_exact():
     rng = np.random.default_rng(0)
     P = rng.standard_normal((300, 5)) * 1e300
     index = _neighbors.NeighborIndex(P, "knn", kind="tree")
-    assert index._tree_t.dtype == np.float64
+    assert index.structure.leaves_t.dtype == np.float64
     ref_dist, ref_idx = _brute_knn(P, 3)
     dist, idx = index.knn(3)
     np.testing.assert_array_equal(dist, ref_dist)

@@ -375,7 +375,7 @@ def _plain_ksg(template, blocks, n, class_target):
         return False
     params = template.get_params()
     return (
-        template._backend_settings(n)["backend"] == "numba"
+        template._where(n)[0] == "numba"
         and params["standardize"]  # the jitter's scale does not depend on the data
         and not params.get("theiler_window", 0)
         and all(len(b) == 1 for b in blocks)
@@ -476,7 +476,6 @@ class _PreparedColumns:
 
     def class_gains(self, template, X, columns, labels, z):
         """KSG fits of ``I(x_c; labels | z)`` for each column c, in nats."""
-        from skmi._config import config_context
         from skmi._ksg import _mixed_class_terms, _ross_terms
 
         out = np.zeros(len(columns))
@@ -485,11 +484,11 @@ class _PreparedColumns:
             return out
         class_terms = _mixed_class_terms if template.ties == "mixed" else _ross_terms
         k = template.n_neighbors
-        with config_context(**template._backend_settings(len(z))):
-            given = class_terms(z, labels, k)
-            for i in varying:
-                x = np.ascontiguousarray(self.columns[columns[i]][:, None])
-                out[i] = np.nanmean(class_terms(np.hstack([x, z]), labels, k) - given)
+        where = template._where(len(z))
+        given = class_terms(z, labels, k, where=where)
+        for i in varying:
+            x = np.ascontiguousarray(self.columns[columns[i]][:, None])
+            out[i] = np.nanmean(class_terms(np.hstack([x, z]), labels, k, where=where) - given)
         return out
 
 
