@@ -130,7 +130,6 @@ class AtomDecompositionMutualInfo(BaseMutualInfo):
     True
     """
 
-    _supports_discrete_target = True
     _parameter_constraints: dict = {
         **BaseMutualInfo._parameter_constraints,
         "atom": [Interval(Real, None, None, closed="neither"), StrOptions({"repeated"})],

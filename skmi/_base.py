@@ -26,6 +26,7 @@ from skmi._sklearn_compat import (
     num_samples,
     validate_data,
 )
+from skmi._traits import get_traits
 from skmi._units import from_nats
 from skmi._validation import check_int, detach_tensor
 from skmi.exceptions import ConstantColumnWarning
@@ -37,14 +38,13 @@ _PUBLISH_LOCK = threading.Lock()
 class BaseMutualInfo(BaseEstimator):
     """Shared base of skmi's mutual-information estimators (not public).
 
-    Subclasses set ``_parameter_constraints`` (merged with ``units``), may set
-    ``_supports_discrete_target = True`` (and then take a ``discrete_target``
-    parameter), and implement ``_estimate(X, y) -> float`` in nats.
+    Subclasses set ``_parameter_constraints`` (merged with ``units``) and
+    ``_mi_traits`` (:class:`~skmi._traits.MITraits`: whether y may hold class
+    labels -- then with a ``discrete_target`` parameter --, whether z is
+    accepted, ...), and implement ``_estimate(X, y) -> float`` in nats.
     """
 
     _parameter_constraints: dict = {"units": [StrOptions({"nats", "bits"})]}
-    _supports_discrete_target = False
-    _supports_conditioning = False
     _x_dtype = np.float64  # None: keep X's dtype (estimators that take symbols)
     _columns_fixed_at_fit = False  # True: score uses the columns kept at fit
 
@@ -239,7 +239,8 @@ class BaseMutualInfo(BaseEstimator):
         _check_ndim(X, "X", allowed=(2,))
         _check_ndim(y, "y", allowed=(1, 2))
         X = _check_values(X, "X", name, symbols=self._x_dtype is None)
-        y = _check_values(y, "y", name, symbols=self._supports_discrete_target)
+        classes = get_traits(self).discrete_target
+        y = _check_values(y, "y", name, symbols=classes)
         n_x, n_y = num_samples(X), num_samples(y)
         if n_x != n_y:
             raise ValueError(
@@ -268,7 +269,7 @@ class BaseMutualInfo(BaseEstimator):
             y = y[:, 0]
 
         discrete = False
-        if self._supports_discrete_target:
+        if classes:
             if reset:
                 self.discrete_target_ = self._target_is_discrete(y)
             discrete = self.discrete_target_
@@ -338,7 +339,7 @@ class BaseMutualInfo(BaseEstimator):
                     f"This {name} was fitted with z (conditional MI); pass z here too."
                 )
             return None
-        if not self._supports_conditioning:
+        if not get_traits(self).conditioning:
             raise ValueError(f"{name} does not support conditioning on z.")
         refuse_dask_collections(name, z=z)
         if not reset and self.n_features_z_in_ is None:

@@ -112,7 +112,6 @@ class BinnedMutualInfo(BaseMutualInfo):
         "discrete_target": [StrOptions({"auto"}), "boolean"],
         "random_state": ["random_state"],
     }
-    _supports_discrete_target = True
     _x_dtype = None  # keep integer and string X: they are symbols
     _columns_fixed_at_fit = True  # the fitted edges belong to the fit's columns
 

@@ -90,7 +90,6 @@ class LargerOfMutualInfo(BaseMutualInfo):
         "estimators": [list, tuple, None],
         "random_state": ["random_state"],
     }
-    _supports_discrete_target = True
 
     def __init__(self, estimators=None, *, random_state=None, units="nats"):
         self.estimators = estimators
@@ -130,7 +129,7 @@ class LargerOfMutualInfo(BaseMutualInfo):
     def _target_is_discrete(self, y):
         # y is class labels when a candidate that accepts them takes it so
         return any(
-            type(part)._supports_discrete_target and part._target_is_discrete(y)
+            get_traits(part).discrete_target and part._target_is_discrete(y)
             for part in self._candidates()
         )
 

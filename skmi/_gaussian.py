@@ -125,7 +125,6 @@ class GaussianMutualInfo(BaseMutualInfo):
     True
     """
 
-    _supports_conditioning = True
     _parameter_constraints: dict = {
         **BaseMutualInfo._parameter_constraints,
         "shrinkage": [
@@ -137,7 +136,6 @@ class GaussianMutualInfo(BaseMutualInfo):
         "bias_correction": ["boolean"],
         "discrete_target": [StrOptions({"auto"}), "boolean"],
     }
-    _supports_discrete_target = True
 
     # A closed form of the sample covariance: duplicated rows are a valid
     # plug-in on the resampled empirical distribution.

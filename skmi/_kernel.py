@@ -177,7 +177,6 @@ class KernelMutualInfo(BaseMutualInfo):
         "device": [None, str],
         "random_state": ["random_state"],
     }
-    _supports_discrete_target = True
     # Bootstrap is valid for the exact path: a duplicated row duplicates a row
     # and a column of each Gram matrix, which is the plug-in on the resampled
     # empirical distribution (no self-distance degeneracy as in k-NN); on

@@ -215,8 +215,6 @@ class KSGMutualInfo(BaseMutualInfo):
         "device": [None, str],
         "random_state": ["random_state"],
     }
-    _supports_discrete_target = True
-    _supports_conditioning = True
 
     # A duplicated row is its own nearest neighbour at distance 0, so
     # bootstrap resamples inflate k-NN estimates: subsample instead.

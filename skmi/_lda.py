@@ -77,7 +77,6 @@ class LDAMutualInfo(BaseMutualInfo):
         "n_splits": [Interval(Integral, 2, None, closed="left")],
         "random_state": ["random_state"],
     }
-    _supports_discrete_target = True
 
     # Cross-fitting with duplicated rows would score samples the discriminant
     # was fitted on: subsample, never bootstrap.

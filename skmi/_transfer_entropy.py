@@ -209,7 +209,6 @@ class TransferEntropy(BaseMutualInfo):
         "theiler_window": [Interval(Integral, 0, None, closed="left")],
         "random_state": ["random_state"],
     }
-    _supports_conditioning = True
     # Rows are time steps: only windows of consecutive rows keep the
     # embedding (bootstrap_ci(time_series=True)); "subsample" is the
     # strictest row scheme the traits can declare.
@@ -419,7 +418,6 @@ class _SymbolConditionalMI(BaseMutualInfo):
     the binned method of :class:`TransferEntropy` on embedded bin codes.
     """
 
-    _supports_conditioning = True
     _mi_traits = MITraits(resampling="bootstrap", conditioning=True, pointwise=True)
 
     def __init__(self, units="nats"):
