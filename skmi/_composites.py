@@ -157,7 +157,7 @@ class TCopulaOrKSGMutualInfo(BaseMutualInfo):
     sees any dependence but is biased downwards in high dimension. So the
     k-NN value is taken only when it exceeds the t-copula's clearly:
     ``k > factor * t + offset`` (in nats). On the grid of
-    ``benchmarks/bench_auto.py`` this rule had a mean absolute error of
+    ``benchmarks/accuracy/bench_auto.py`` this rule had a mean absolute error of
     0.053 nats against 0.18 for "the larger of KSG and the Gaussian copula".
 
     Parameters

@@ -10,15 +10,22 @@ settings and warning filters when it is called, and every task made with
 processes, Dask).
 
 Use ``from skmi._parallel import Parallel, delayed`` everywhere in skmi,
-never joblib's own pair.
+never joblib's own pair: a mismatched pair warns (the tasks still run, the
+caller's settings carried where the Parallel is skmi's). For thread-safety
+tests, :func:`force_threads` makes every skmi ``Parallel`` run its tasks in
+threads of one process, where races between tasks can happen.
 """
 
+import contextlib
 import functools
+import threading
 import warnings
 
 import joblib
 
 from skmi._config import config_context, get_config
+
+_THREADS = threading.local()  # force_threads() is per thread, as the config is
 
 
 class Parallel(joblib.Parallel):
@@ -26,8 +33,14 @@ class Parallel(joblib.Parallel):
 
     Takes the same arguments as :class:`joblib.Parallel`. Tasks should be
     made with :func:`skmi._parallel.delayed`; a task made with
-    ``joblib.delayed`` is wrapped too.
+    ``joblib.delayed`` is wrapped too, with a warning. Under
+    :func:`force_threads` the tasks run in threads of this process.
     """
+
+    def __init__(self, *args, **kwargs):
+        if getattr(_THREADS, "forced", False):
+            kwargs["require"] = "sharedmem"  # joblib's threading backend
+        super().__init__(*args, **kwargs)
 
     def __call__(self, iterable):
         config = get_config()
@@ -37,6 +50,32 @@ class Parallel(joblib.Parallel):
             for function, args, kwargs in iterable
         )
         return super().__call__(tasks)
+
+
+@contextlib.contextmanager
+def force_threads():
+    """Run every skmi :class:`Parallel` started in this thread on threads.
+
+    For thread-safety tests: with processes (joblib's default for
+    ``n_jobs > 1``) every task has its own copy of each object, so races
+    between tasks cannot happen; in threads they share them.
+
+    Examples
+    --------
+    >>> import threading
+    >>> with force_threads():
+    ...     names = Parallel(n_jobs=2)(
+    ...         delayed(lambda: threading.current_thread().name)() for _ in range(2)
+    ...     )
+    >>> len(names)
+    2
+    """
+    before = getattr(_THREADS, "forced", False)
+    _THREADS.forced = True
+    try:
+        yield
+    finally:
+        _THREADS.forced = before
 
 
 def run_tasks(tasks, n_jobs=None, total=None, description="", verbose=0):
@@ -84,6 +123,13 @@ class _TaskFunction:
 
     def __call__(self, *args, **kwargs):
         if self.config is None:  # called outside skmi's Parallel: as it is
+            warnings.warn(
+                "skmi._parallel.delayed should be used with skmi._parallel.Parallel, "
+                "which carries the caller's skmi configuration and warning filters to "
+                "the workers; this task runs without them.",
+                UserWarning,
+                stacklevel=2,
+            )
             return self.function(*args, **kwargs)
         with config_context(**self.config), warnings.catch_warnings():
             warnings.filters[:] = self.warning_filters
@@ -91,6 +137,14 @@ class _TaskFunction:
 
 
 def _in_context(function, config, filters):
+    if not isinstance(function, _TaskFunction):
+        warnings.warn(
+            "skmi._parallel.Parallel should be given tasks made with "
+            "skmi._parallel.delayed, not joblib.delayed; the task is wrapped to carry the "
+            "caller's skmi configuration and warning filters.",
+            UserWarning,
+            stacklevel=4,
+        )
     task = _TaskFunction(function.function if isinstance(function, _TaskFunction) else function)
     task.config = config
     task.warning_filters = filters

@@ -283,7 +283,7 @@ def test_conditional_mi_warns_for_identical_variables_and_many_conditions():
     assert abs(result.raw_estimate) < 0.05 and result.p_value > 0.1
 
 
-# -- the regime routes of issue 17 (benchmarks/bench_auto.py, "proposed rule") --------
+# -- the regime routes of issue 17 (benchmarks/accuracy/bench_auto.py, "proposed rule") --------
 # Each truth comes from the data set's closed form / quadrature, not from skmi.
 
 

@@ -35,14 +35,40 @@ def test_workers_see_the_callers_config_and_warning_filters(backend):
         assert shown == []  # the caller silenced UserWarning; so does the worker
 
 
-def test_a_plain_joblib_task_is_carried_too():
+def test_a_plain_joblib_task_is_carried_too_with_a_warning():
     with skmi.config_context(memory_budget=4321):
-        results = Parallel(n_jobs=2)(joblib.delayed(_config_and_filters)(i) for i in range(2))
+        with pytest.warns(UserWarning, match="skmi._parallel.delayed, not joblib.delayed"):
+            results = Parallel(n_jobs=2)(joblib.delayed(_config_and_filters)(i) for i in range(2))
     assert all(config["memory_budget"] == 4321 for config, _ in results)
 
 
-def test_delayed_outside_skmi_parallel_runs_as_is():
-    assert delayed(abs)(-3)[0](-3) == 3
+def test_delayed_outside_skmi_parallel_runs_as_is_with_a_warning():
+    task, args, kwargs = delayed(abs)(-3)
+    with pytest.warns(UserWarning, match="should be used with skmi._parallel.Parallel"):
+        assert task(*args, **kwargs) == 3
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the matched pair is silent
+        assert Parallel(n_jobs=2)(delayed(abs)(-v) for v in range(3)) == [0, 1, 2]
+
+
+def _process_and_thread():
+    import os
+    import threading
+
+    return os.getpid(), threading.get_ident()
+
+
+def test_force_threads_runs_tasks_in_threads_of_this_process():
+    import os
+
+    from skmi._parallel import force_threads
+
+    with force_threads():
+        ids = Parallel(n_jobs=2)(delayed(_process_and_thread)() for _ in range(8))
+    assert {pid for pid, _ in ids} == {os.getpid()}
+    # outside, n_jobs=2 uses joblib's default backend: worker processes
+    ids = Parallel(n_jobs=2)(delayed(_process_and_thread)() for _ in range(8))
+    assert os.getpid() not in {pid for pid, _ in ids}
 
 
 @pytest.fixture(scope="module")

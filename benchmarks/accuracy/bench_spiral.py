@@ -24,7 +24,7 @@ from scipy.special import logsumexp
 from sklearn.mixture import GaussianMixture
 
 from skmi import KSGMutualInfo, NeuralMutualInfo, estimate_mi
-from skmi._base import normal_scores
+from skmi._preprocessing import normal_scores
 from skmi.datasets import make_spiral
 
 FAMILIES = [("spiral 3x3", 3, False), ("spiral 5x5 +cdf", 5, True)]

@@ -87,7 +87,7 @@ def allow_for_bias(interval, notes, units):
     and Tibshirani 1993, ch. 10) and, for subsamples of n/2 and a bias
     falling like 1/n, ``b(n/2) - b(n) = b(n)``. The side of the interval
     towards ``estimate - shift`` is moved out by ``|shift|``; the estimate
-    stays inside. (Measured on ``benchmarks/bench_coverage.py``: see the
+    stays inside. (Measured on ``benchmarks/calibration/bench_coverage.py``: see the
     user guide, "Robustness".)
     """
     shift = float(interval.resample_shift)

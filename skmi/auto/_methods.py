@@ -78,7 +78,7 @@ def _atoms(b):
     Ross's k-NN for the pattern and the Gaussian within patterns, each on
     the columns' normal scores: a monotone map of any column of X then
     leaves the estimate unchanged, as it leaves the MI (ReLU atoms through
-    random monotone maps of X, ``bench_stress.py``: 62 % of estimates within
+    random monotone maps of X, ``benchmarks/accuracy/bench_stress.py``: 62 % of estimates within
     10 % before, 100 % after; identity 1.225 -> 1.155, truth 1.178).
     """
     from skmi._atoms import AtomDecompositionMutualInfo

@@ -2,7 +2,7 @@
 
 Each side is first classified by its values (:mod:`skmi._data_kinds`:
 continuous, discrete, or mixed with atoms; ``x_kind`` / ``y_kind`` override).
-The choice then follows ``benchmarks/bench_auto.py``, which runs every
+The choice then follows ``benchmarks/accuracy/bench_auto.py``, which runs every
 estimator on a grid of ``skmi.datasets`` tasks with known truth (Gaussian,
 monotone transforms, Student-t, class mixtures, discrete, mixed,
 non-monotone; 1 to 25 dimensions; n = 1,000 and 5,000) and reports each
@@ -28,7 +28,7 @@ both continuous                                ``t-copula-or-ksg``: the Student-
 =============================================  ======================================
 
 The regime rules (class side in d >= 5, atoms, t-copula) are those that
-``benchmarks/bench_auto.py`` measured on 24 families (n = 1000 and 5000, 3
+``benchmarks/accuracy/bench_auto.py`` measured on 24 families (n = 1000 and 5000, 3
 seeds): mean absolute error 0.053 nats and 89 % of the cells within 10 % of
 the truth, against 0.18 and 44 % for the rules before (k-NN in low
 dimension, "the larger of" in high dimension). Why each: the t-copula is

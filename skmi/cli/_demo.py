@@ -42,7 +42,7 @@ def run_bench(n_samples=2000, seeds=3, out=print):
     """Mean absolute error and time of each method over the demo's tasks.
 
     The neural estimator is left out (a minute per fit); see
-    ``benchmarks/bench_auto.py`` for the full grid with it.
+    ``benchmarks/accuracy/bench_auto.py`` for the full grid with it.
     """
     import numpy as np
 
