@@ -72,3 +72,41 @@ if "SKMI_EXAMPLES_OUT" not in os.environ:
     _example_outputs = tempfile.mkdtemp(prefix="skmi-gallery-")
     atexit.register(shutil.rmtree, _example_outputs, ignore_errors=True)
     os.environ["SKMI_EXAMPLES_OUT"] = _example_outputs
+
+
+def _method_table_rst():
+    """The method table the code reads (skmi.auto._methods), as an RST list-table."""
+    from skmi.auto._methods import METHOD_TABLE
+
+    classes = {"no": "", "can": "yes", "needs": "only"}
+    lines = [
+        ".. list-table::",
+        "   :header-rows: 1",
+        "   :widths: 18 67 15",
+        "",
+        "   * - ``method=``",
+        "     - what it computes",
+        "     - class side",
+    ]
+    for method in METHOD_TABLE:
+        lines += [
+            f"   * - ``{method.name}``",
+            f"     - {method.help}",
+            f"     - {classes[method.classes]}",
+        ]
+    return lines
+
+
+def setup(app):
+    """``.. skmi-methods::``: the method table, so the guide cannot drift from the code."""
+    from docutils import nodes
+    from docutils.parsers.rst import Directive
+    from docutils.statemachine import StringList
+
+    class MethodTable(Directive):
+        def run(self):
+            container = nodes.container()
+            self.state.nested_parse(StringList(_method_table_rst()), 0, container)
+            return container.children
+
+    app.add_directive("skmi-methods", MethodTable)

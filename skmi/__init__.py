@@ -22,7 +22,7 @@ _LAZY = {
     "LayerMIProbe": "skmi.probe",
     "LogisticMutualInfo": "skmi._lda",
     "MINE": "skmi._neural",
-    "MIResult": "skmi.auto._result",
+    "MIResult": "skmi._result",
     "MutualInfoSelector": "skmi.feature_selection",
     "NeuralMutualInfo": "skmi._neural",
     "TCopulaMutualInfo": "skmi._tcopula",

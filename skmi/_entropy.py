@@ -164,7 +164,7 @@ def entropy(X, method="auto", k=3, units="nats", *, n_symbols=None, random_state
     'grassberger'
     """
     from skmi._data_kinds import classify, count_columns
-    from skmi.auto._result import MIResult
+    from skmi._result import MIResult
 
     X = _as_array(X)
     with once_at_caller():

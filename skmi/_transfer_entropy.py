@@ -637,9 +637,8 @@ def transfer_entropy(
     """
     from skmi._data_kinds import classify
     from skmi._parallel import Parallel, delayed
+    from skmi._result import MIResult, allow_for_bias, clip
     from skmi._surrogates import circular_shifts, decorrelation_length
-    from skmi.auto._honesty import allow_for_bias, clip
-    from skmi.auto._result import MIResult
     from skmi.stats import bootstrap_ci
 
     source, target = _as_series(source, "source"), _as_series(target, "target")

@@ -9,7 +9,9 @@ each:
 * ``_planner`` -- the auto rules and the evidence behind them;
 * ``_honesty`` -- hard bounds, infinite MI, the warnings about the number;
 * ``_uncertainty`` -- the interval and the p-value;
-* ``_result`` -- :class:`MIResult` and :class:`LagScan`;
+* ``_lags`` -- :class:`LagScan`, one result per lag (the result type,
+  :class:`~skmi.MIResult`, is shared with ``entropy`` and
+  ``transfer_entropy``: ``skmi/_result.py``);
 * ``_estimate`` -- :func:`estimate_mi`, which connects them.
 
 Names are imported on first use, so reading the method table (the command
@@ -21,8 +23,8 @@ import importlib
 _WHERE = {
     "estimate_mi": "skmi.auto._estimate",
     "make_estimator": "skmi.auto._estimate",
-    "MIResult": "skmi.auto._result",
-    "LagScan": "skmi.auto._result",
+    "MIResult": "skmi._result",
+    "LagScan": "skmi.auto._lags",
     "choose_method": "skmi.auto._planner",
     "align_lagged": "skmi.auto._inputs",
     "METHODS": "skmi.auto._methods",

@@ -15,6 +15,7 @@ import numpy as np
 
 from skmi._collinear import reduce_collinear
 from skmi._dask import refuse_dask_collections
+from skmi._result import MIResult, clip
 from skmi._sklearn_compat import Interval, StrOptions, validate_params
 from skmi._traits import get_traits
 from skmi._validation import check_int
@@ -29,8 +30,8 @@ from skmi.auto._inputs import (
     lagged_rows,
     warn_on_unaligned_indexes,
 )
+from skmi.auto._lags import LagScan
 from skmi.auto._methods import _BY_NAME, METHOD_TABLE, METHODS, _Build
-from skmi.auto._result import LagScan, MIResult
 from skmi.auto._uncertainty import add_interval, add_p_value
 from skmi.exceptions import SkmiWarning, TiesWarning
 
@@ -360,7 +361,7 @@ def _estimate_mi(x, y, z, options):
     if reduced:
         result.notes.append(reduced)
     bounds = _honesty.hard_bounds(x, y, units)
-    result.estimate = _honesty.clip(estimate, *bounds, result.notes, units)
+    result.estimate = clip(estimate, *bounds, result.notes, units)
     _honesty.warn_where_unreliable(x, y, z, plan, estimator, result)
     if result.infinite:
         if options.normalize == "linfoot":

@@ -46,22 +46,6 @@ def hard_bounds(x, y, units):
     return 0.0, from_nats(min(entropies) if entropies else np.inf, units)
 
 
-def clip(estimate, low, high, notes, units):
-    """The estimate within [low, high], with a note when it was moved."""
-    if estimate > high:
-        notes.append(
-            f"the estimate {estimate:.4g} exceeded the entropy of a discrete side "
-            f"({high:.4g} {units}), which bounds the MI; reported at that bound"
-        )
-        return float(high)
-    if estimate < low:
-        notes.append(
-            f"the estimate {estimate:.4g} is below 0 (noise around independence); reported as 0"
-        )
-        return 0.0
-    return float(estimate)
-
-
 def normalized(result, x, y, how):
     """The estimate on a [0, 1] scale (see ``normalize`` in :func:`skmi.estimate_mi`)."""
     nats = to_nats(result.estimate, result.units)
@@ -75,34 +59,6 @@ def normalized(result, x, y, how):
         "max": max(h_x, h_y),
     }[how]
     return float(np.clip(nats / scale, 0.0, 1.0)) if scale > 0 else 0.0
-
-
-def allow_for_bias(interval, notes, units):
-    """The interval stretched towards ``estimate - bias``: it should cover the truth.
-
-    An interval of the estimator's spread covers the estimator's mean, not
-    the truth it is biased away from. The resamples measure the bias: the
-    median of the (rate-scaled) subsample or bootstrap estimates minus the
-    estimate, ``resample_shift``, is the bootstrap's bias estimate (Efron
-    and Tibshirani 1993, ch. 10) and, for subsamples of n/2 and a bias
-    falling like 1/n, ``b(n/2) - b(n) = b(n)``. The side of the interval
-    towards ``estimate - shift`` is moved out by ``|shift|``; the estimate
-    stays inside. (Measured on ``benchmarks/calibration/bench_coverage.py``: see the
-    user guide, "Robustness".)
-    """
-    shift = float(interval.resample_shift)
-    low, high = interval.low, interval.high
-    if not np.isfinite(shift) or shift == 0.0:
-        return low, high
-    if shift > 0:
-        low -= shift
-    else:
-        high -= shift
-    notes.append(
-        f"the interval allows for the estimator's bias, estimated at {shift:+.3g} {units} from "
-        "how the estimate changes between resamples and the full sample"
-    )
-    return low, high
 
 
 def infinite_mi(x, y):

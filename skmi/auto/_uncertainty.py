@@ -10,7 +10,7 @@ import numpy as np
 from sklearn.base import clone
 
 from skmi._composites import LargerOfMutualInfo, TCopulaOrKSGMutualInfo
-from skmi.auto._honesty import allow_for_bias
+from skmi._result import allow_for_bias
 
 
 def for_resampling(estimator):
