@@ -455,7 +455,13 @@ def _fit_dispersion(Q, df, start, max_iter, tol):
     if np.isinf(df):
         return R
     for _ in range(max_iter):
-        distance = np.einsum("ij,ij->i", Q @ np.linalg.inv(R), Q)
+        try:
+            inverse = np.linalg.inv(R)
+        except np.linalg.LinAlgError:
+            # a singular iterate: columns whose ranks move together exactly (ties
+            # in a few rows); its log-likelihood is -inf and the profile moves on
+            return R
+        distance = np.einsum("ij,ij->i", Q @ inverse, Q)
         weights = (df + d) / (df + distance)
         new = _unit_diagonal((Q * weights[:, None]).T @ Q / n)
         converged = np.max(np.abs(new - R)) < tol

@@ -56,6 +56,8 @@ def _torch_entries():
         import torch
     except ImportError:  # pragma: no cover - torch is an optional extra
         return []
+    from _torch_models import ScaledTanh
+
     from skmi import MINE, JacobianMutualInfo, LayerMIProbe, NeuralMutualInfo
 
     def any_width():
@@ -77,6 +79,17 @@ def _torch_entries():
         Entry(MINE(**TINY_NEURAL), "mi"),
         Entry(JacobianMutualInfo(any_width(), noise_var=0.1), "unsupervised-mi", jacobian),
         Entry(LayerMIProbe(any_width(), layers="0"), "transformer"),
+        Entry(
+            LayerMIProbe(ScaledTanh(), layers="act"),
+            "transformer",
+            (
+                (
+                    "check_estimators_overwrite_params",
+                    "A live torch.nn.Module parameter hashes differently after fit (its "
+                    "tensors are compared by identity), though the probe never changes it.",
+                ),
+            ),
+        ),
     ]
 
 
@@ -98,7 +111,12 @@ ENTRIES = [
     ),
     Entry(GaussianMutualInfo(bias_correction=True), "mi"),
     Entry(TCopulaMutualInfo(), "mi"),
+    Entry(TCopulaMutualInfo(df=3.0, bias_correction=False), "mi"),
     Entry(AtomDecompositionMutualInfo(random_state=0), "mi"),
+    Entry(
+        AtomDecompositionMutualInfo(within_estimator=KSGMutualInfo(random_state=0), random_state=0),
+        "mi",
+    ),
     Entry(AtomDecompositionMutualInfo(atom="repeated", discrete_target=True), "class-mi"),
     Entry(LDAMutualInfo(random_state=0), "class-mi"),
     Entry(LogisticMutualInfo(random_state=0), "class-mi"),

@@ -1,28 +1,14 @@
 """AtomDecompositionMutualInfo against the ReLU-atom family's quadrature truth."""
 
-import warnings
-
 import numpy as np
 import pytest
 from scipy import integrate
 from scipy.stats import norm
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skmi import AtomDecompositionMutualInfo, GaussianMutualInfo, KSGMutualInfo
 from skmi._traits import get_traits
 from skmi.datasets import make_gaussian, make_relu_atoms
 from skmi.exceptions import SkmiWarning
-
-
-# AtomDecompositionMutualInfo(random_state=0) is checked from tests/conftest.py's
-# list; this configuration is not in it yet.
-@parametrize_with_checks(
-    [AtomDecompositionMutualInfo(within_estimator=KSGMutualInfo(random_state=0))]
-)
-def test_sklearn_compatible(estimator, check):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", SkmiWarning)
-        check(estimator)
 
 
 def _pattern_truth(noise):

@@ -9,7 +9,6 @@ torch = pytest.importorskip("torch")
 from _probe_helpers import _data, _hook_count, _mlp  # noqa: E402
 from sklearn.base import clone  # noqa: E402
 from sklearn.pipeline import make_pipeline  # noqa: E402
-from sklearn.utils.estimator_checks import parametrize_with_checks  # noqa: E402
 
 from skmi import (  # noqa: E402
     InformationPlane,
@@ -155,31 +154,6 @@ def test_pandas_output():
     X, _ = _data()
     frame = LayerMIProbe(_mlp(), layers="1").set_output(transform="pandas").fit_transform(X)
     assert isinstance(frame, pd.DataFrame) and list(frame.columns)[:2] == ["1:0", "1:1"]
-
-
-class _Scale(torch.nn.Module):
-    """A model with a parameter that accepts any input width (for the checks)."""
-
-    def __init__(self):
-        super().__init__()
-        self.scale = torch.nn.Parameter(torch.ones(()))
-        self.act = torch.nn.Tanh()
-
-    def forward(self, x):
-        return self.act(self.scale * x)
-
-
-@parametrize_with_checks(
-    [LayerMIProbe(_Scale(), layers="act")],
-    expected_failed_checks=lambda est: {
-        "check_estimators_overwrite_params": (
-            "A live torch.nn.Module parameter hashes differently after fit "
-            "(its tensors are compared by identity), though the probe never changes it."
-        ),
-    },
-)
-def test_probe_is_sklearn_compatible(estimator, check):
-    check(estimator)
 
 
 def test_a_float_tensor_of_the_wrong_width_is_refused_by_name():
