@@ -315,7 +315,8 @@ class TCopulaMutualInfo(BaseMutualInfo):
             df, R = _profile_df(scores, self.max_iter, self.tol)
         else:
             df = float(self.df)
-            R = _fit_dispersion(scores.quantiles(df), df, None, self.max_iter, self.tol)
+            Q = scores.quantiles(df)
+            R = _fit_dispersion(Q, df, None, self.max_iter, self.tol, stop_when_singular=True)
         return df, R, scores
 
 
@@ -443,12 +444,15 @@ class _RankScores:
         return student_t.logpdf(q, df)[self.inverse].sum(axis=1)
 
 
-def _fit_dispersion(Q, df, start, max_iter, tol):
+def _fit_dispersion(Q, df, start, max_iter, tol, stop_when_singular=False):
     """Correlation matrix R of a zero-mean t_df (Gaussian at inf) by EM.
 
     E step: weights ``(df + d) / (df + q' R^-1 q)``; M step: the weighted
     scatter, rescaled to a unit diagonal (the copula's marginals are
-    standard t_df).
+    standard t_df). An iterate can be singular (columns whose ranks move
+    together, in a few rows): numpy's LinAlgError, or with
+    ``stop_when_singular`` that iterate, whose likelihood is -inf and whose
+    fit is then flagged degenerate.
     """
     n, d = Q.shape
     R = _unit_diagonal(Q.T @ Q / n) if start is None else start
@@ -458,9 +462,9 @@ def _fit_dispersion(Q, df, start, max_iter, tol):
         try:
             inverse = np.linalg.inv(R)
         except np.linalg.LinAlgError:
-            # a singular iterate: columns whose ranks move together exactly (ties
-            # in a few rows); its log-likelihood is -inf and the profile moves on
-            return R
+            if stop_when_singular:
+                return R
+            raise
         distance = np.einsum("ij,ij->i", Q @ inverse, Q)
         weights = (df + d) / (df + distance)
         new = _unit_diagonal((Q * weights[:, None]).T @ Q / n)
@@ -515,7 +519,7 @@ def _profile_df(scores, max_iter, tol):
             finite = [f for f in fits if not np.isinf(f)]
             nearest = min(finite, key=lambda f: abs(np.log(f / df)), default=None)
             start = fits[nearest][1] if nearest is not None else None
-            R = _fit_dispersion(Q, df, start, max_iter, tol)
+            R = _fit_dispersion(Q, df, start, max_iter, tol, stop_when_singular=True)
             marginal = None if np.isinf(df) else scores.marginal_log_density(df)
             fits[df] = (_copula_log_likelihood(Q, R, df, marginal), R)
         return fits[df]
