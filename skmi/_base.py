@@ -29,6 +29,7 @@ from skmi._sklearn_compat import (
 from skmi._traits import get_traits
 from skmi._units import from_nats
 from skmi._validation import check_int, detach_tensor
+from skmi._warnings import warn_at_caller
 from skmi.exceptions import ConstantColumnWarning
 
 # Makes publishing a fit atomic between threads (see BaseMutualInfo.fit).
@@ -354,7 +355,7 @@ class BaseMutualInfo(BaseEstimator):
         z = check_array(z, ensure_2d=False, dtype=np.float64, input_name="z")
         z = z.reshape(n_samples, -1)
         self._check_width(z, "z", reset)
-        return _drop_constant_columns(z, "z")
+        return drop_constant_conditioning(z)
 
     def _target_is_discrete(self, y):
         # One rule for every side and estimator (side_is_discrete): symbols are
@@ -514,6 +515,24 @@ def _drop_constant_columns(A, name):
     """
     kept = _non_constant_columns(A, name, stacklevel=5)
     return A if kept.all() else np.ascontiguousarray(A[:, kept])
+
+
+def drop_constant_conditioning(z):
+    """z without its constant columns; None (with a warning) when every column is constant.
+
+    Conditioning on a constant changes nothing, ``I(X; y | c) = I(X; y)``:
+    a constant z is no error, unlike a constant X or y (whose MI is 0).
+    """
+    constant = (z == z[:1]).all(axis=0)
+    if not constant.all():
+        return _drop_constant_columns(z, "z")
+    warn_at_caller(
+        "z is constant: conditioning on a constant changes nothing, so this is the "
+        "unconditional value, I(X; y | z) = I(X; y). Check the z you passed if you "
+        "meant it to vary.",
+        ConstantColumnWarning,
+    )
+    return None
 
 
 def _non_constant_columns(A, name, stacklevel=5):

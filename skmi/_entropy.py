@@ -231,6 +231,11 @@ def _as_array(X):
         )
     if X.size == 0:
         raise ValueError(f"X is empty (shape {X.shape}); it needs samples and a column.")
+    if len(X) < 2:
+        raise ValueError(
+            "X has 1 sample; entropy needs at least 2: one observation says nothing about "
+            "how the values spread."
+        )
     X = X.reshape(len(X), -1)
     if X.dtype == object:
         for value in X.ravel():
@@ -343,14 +348,24 @@ def _count_entropy(X, method, kind, n_symbols, notes):
             raise ValueError(
                 f"n_symbols={n_symbols} is below the {len(counts)} distinct symbols observed."
             )
-        return nsb_entropy(counts, n_symbols) + log_width
-    estimators = {
-        "binned": plugin_entropy,
-        "miller-madow": miller_madow_entropy,
-        "grassberger": grassberger_entropy,
-        "chao-shen": chao_shen_entropy,
-    }
-    return estimators[method](counts) + log_width
+        value = nsb_entropy(counts, n_symbols)
+    else:
+        estimators = {
+            "binned": plugin_entropy,
+            "miller-madow": miller_madow_entropy,
+            "grassberger": grassberger_entropy,
+            "chao-shen": chao_shen_entropy,
+        }
+        value = estimators[method](counts)
+    if value < 0:
+        # a corrected estimate can dip below 0 (Grassberger's on one symbol seen n
+        # times: -6.7e-5 at n = 50), below what any discrete entropy can be
+        notes.append(
+            f"the {method} estimate of the symbols' entropy was {value:.3g} nats, below "
+            "0, the least a discrete entropy can be; reported as 0"
+        )
+        value = 0.0
+    return value + log_width
 
 
 def _is_symbol_column(column, kind):

@@ -23,7 +23,7 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.utils import check_random_state
 
-from skmi._base import BaseMutualInfo, _drop_constant_columns
+from skmi._base import BaseMutualInfo, drop_constant_conditioning
 from skmi._sklearn_compat import Interval, StrOptions, validate_params
 from skmi._traits import MITraits
 from skmi._units import from_nats
@@ -703,7 +703,7 @@ def transfer_entropy(
         rng = check_random_state(random_state)
         if kind_t.kind == "continuous" and method != "binned":
             X, y = estimator._validate_xy(source, target, reset=False)
-            zz = None if z is None else _drop_constant_columns(z, "z")
+            zz = None if z is None else drop_constant_conditioning(z)
             determined = _determined_target(*estimator._design(X, y, zz))
             if determined:
                 message = (
@@ -718,7 +718,7 @@ def transfer_entropy(
                 return result
         if ci:
             X, y = estimator._validate_xy(source, target, reset=False)
-            zz = None if z is None else _drop_constant_columns(z, "z")
+            zz = None if z is None else drop_constant_conditioning(z)
             design = estimator._design(X, y, zz)
             interval = bootstrap_ci(
                 estimator._inner(),

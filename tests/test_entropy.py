@@ -247,3 +247,15 @@ def test_errors_name_the_problem():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         entropy(np.random.default_rng(0).standard_normal(100))  # no warning on clean data
+
+
+def test_one_sample_is_refused_by_name():
+    with pytest.raises(ValueError, match="X has 1 sample"):
+        entropy([1.0])
+
+
+@pytest.mark.parametrize("method", ["binned", "miller-madow", "grassberger", "chao-shen", "nsb"])
+def test_a_constant_has_entropy_zero_for_every_count_method(method):
+    # a single symbol seen 50 times: H = 0 exactly (Grassberger's correction read -6.7e-5)
+    result = entropy(np.full(50, 3), method=method)
+    assert result.estimate == 0.0

@@ -358,3 +358,26 @@ def test_a_target_determined_by_the_source_past_is_infinite_te():
     for t in range(1, 3000):
         own[t] = 3.9 * own[t - 1] * (1.0 - own[t - 1])
     assert not transfer_entropy(x, own, random_state=0).infinite
+
+
+def test_a_constant_z_is_no_conditioning_with_a_warning():
+    # I(X; y | c) = I(X; y) for a constant c: the unconditional value, not an error
+    from skmi import KSGMutualInfo, estimate_mi, transfer_entropy
+    from skmi.exceptions import ConstantColumnWarning
+
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal(400)
+    y = np.r_[0.0, x[:-1]] + 0.5 * rng.standard_normal(400)
+    constant = np.ones(400)
+    with pytest.warns(ConstantColumnWarning, match="conditioning on a constant changes nothing"):
+        conditioned = transfer_entropy(x, y, z=constant, random_state=0).estimate
+    assert conditioned == transfer_entropy(x, y, random_state=0).estimate
+    X = x.reshape(-1, 1)
+    with pytest.warns(ConstantColumnWarning):
+        est = KSGMutualInfo(random_state=0).fit(X, y, z=constant)
+    assert est.mi_ == KSGMutualInfo(random_state=0).fit(X, y).mi_
+    with pytest.warns(ConstantColumnWarning):
+        assert est.score(X, y, z=constant) == est.mi_
+    with pytest.warns(ConstantColumnWarning):
+        value = estimate_mi(X, y, z=constant, random_state=0).estimate
+    assert value == pytest.approx(est.mi_)
