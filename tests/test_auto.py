@@ -700,3 +700,33 @@ def test_estimate_mi_names_the_constant_side_with_a_2d_x(side):
         y = np.ones(200)
     with pytest.raises(ValueError, match=f"^{side} is constant"):
         estimate_mi(X, y)
+
+
+def test_monotone_pair_prefilter_never_changes_the_answer():
+    # the sampled-pairs prefilter only skips the sort where pairs of rows are both
+    # concordant and discordant, which no strictly monotone relation allows
+    from scipy.stats import rankdata
+
+    from skmi._determinism import monotone_pair
+
+    def by_ranks(X, y):
+        rx, ry, n = rankdata(X, axis=0), rankdata(y, axis=0), len(X)
+        return any(
+            np.array_equal(a, b) or np.array_equal(a, n + 1 - b)
+            for a in rx.T
+            if np.unique(a).size >= 0.9 * n
+            for b in ry.T
+        )
+
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((2000, 2))
+    cases = [
+        (x, np.exp(x[:, [1]])),  # increasing
+        (x, -(x[:, [0]] ** 3)),  # decreasing
+        (x, x[:, [0]] + 1e-3 * rng.standard_normal((2000, 1))),  # nearly monotone
+        (x, x[:, [0]] ** 2),  # many-to-one: not monotone
+        (x, rng.standard_normal((2000, 3))),
+    ]
+    answers = [monotone_pair(X, y) for X, y in cases]
+    assert answers == [by_ranks(X, y) for X, y in cases]
+    assert answers[:2] == [True, True] and not any(answers[2:])
