@@ -47,6 +47,10 @@ def _components(A):
     return S, vectors[:, keep] / scale[:, None]
 
 
+def _has_constant_column(A):
+    return bool((A == A[:1]).all(axis=0).any())
+
+
 def reduce_collinear(X, y):
     """``(X', y', words)``: each side reduced where that loses no information, or unchanged.
 
@@ -65,6 +69,10 @@ def reduce_collinear(X, y):
         result's notes; "" when no side was nearly collinear.
     """
     y2 = y.reshape(len(y), -1)
+    if _has_constant_column(X) or _has_constant_column(y2):
+        # the estimator drops constant columns (with its warning); their
+        # correlations are undefined here
+        return X, y, ""
     (Sx, Vx), (Sy, Vy) = _components(X), _components(y2)
     if Vx is None and Vy is None:
         return X, y, ""

@@ -20,7 +20,7 @@ from sklearn.utils import check_random_state
 from skmi._base import BaseMutualInfo
 from skmi._gaussian import GaussianMutualInfo
 from skmi._ksg import KSGMutualInfo
-from skmi._sklearn_compat import Interval, StrOptions
+from skmi._sklearn_compat import Interval, StrOptions, check_is_fitted
 from skmi._tcopula import TCopulaMutualInfo
 from skmi._traits import get_traits, strictest
 from skmi.exceptions import SkmiWarning
@@ -90,6 +90,8 @@ class LargerOfMutualInfo(BaseMutualInfo):
         "estimators": [list, tuple, None],
         "random_state": ["random_state"],
     }
+    # the parts were fitted on the columns kept at fit: score passes the same ones
+    _columns_fixed_at_fit = True
 
     def __init__(self, estimators=None, *, random_state=None, units="nats"):
         self.estimators = estimators
@@ -115,8 +117,10 @@ class LargerOfMutualInfo(BaseMutualInfo):
         # composite has no pointwise terms and takes no z; it takes class
         # labels where a candidate is set to.
         parts = self._candidates()
+        # a candidate set to take class labels, or to decide by the values ("auto")
         classes = any(
-            part.get_params().get("discrete_target", get_traits(part).discrete_target) is True
+            get_traits(part).discrete_target
+            and part.get_params().get("discrete_target", True) is not False
             for part in parts
         )
         return replace(
@@ -202,10 +206,12 @@ class TCopulaOrKSGMutualInfo(BaseMutualInfo):
 
     _parameter_constraints: dict = {
         **BaseMutualInfo._parameter_constraints,
-        "margin": [tuple, list],
+        "margin": ["array-like"],
         "df": [StrOptions({"auto"}), Interval(Real, 0, None, closed="right")],
         "random_state": ["random_state"],
     }
+    # the parts were fitted on the columns kept at fit: score passes the same ones
+    _columns_fixed_at_fit = True
 
     def __init__(self, margin=(1.15, 0.02), df="auto", random_state=None, units="nats"):
         self.margin = margin
@@ -267,12 +273,17 @@ class TCopulaOrKSGMutualInfo(BaseMutualInfo):
         return k if use_knn else t
 
     def _checked_margin(self):
+        """``(factor, offset)``: a factor > 0 and an offset, both finite numbers."""
+        message = (
+            "margin must be a pair of finite numbers (factor > 0, offset in nats); "
+            f"got {self.margin!r}."
+        )
         try:
-            factor, offset = (float(v) for v in self.margin)
+            factor, offset = (float(v) for v in np.asarray(self.margin, dtype=float).ravel())
         except (TypeError, ValueError):
-            raise ValueError(
-                f"margin must be a pair of numbers (factor, offset); got {self.margin!r}."
-            ) from None
+            raise ValueError(message) from None
+        if not (np.isfinite(factor) and np.isfinite(offset) and factor > 0):
+            raise ValueError(message)
         return factor, offset
 
     def _fit_elliptical(self, elliptical, X, y):
@@ -300,7 +311,13 @@ class TCopulaOrKSGMutualInfo(BaseMutualInfo):
         Returns
         -------
         estimator : TCopulaMutualInfo or KSGMutualInfo
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            Before ``fit``.
         """
+        check_is_fitted(self, "chosen_")
         elliptical, knn = self._parts(self.units if units is None else units)
         if self.chosen_ == "KSGMutualInfo":
             return knn

@@ -393,7 +393,8 @@ class KSGMutualInfo(BaseMutualInfo):
         return np.ascontiguousarray(A)
 
 
-NUMBA = ("numba", None)  # where the term functions search unless told otherwise
+# where the term functions search unless told: the configuration (skmi.config_context)
+CONFIGURED = (None, None)
 
 
 def _index(points, purpose, where):
@@ -407,7 +408,7 @@ def _index(points, purpose, where):
 # ---------------------------------------------------------------------------
 
 
-def _ksg_terms(x, y, k, algorithm, y_index=None, theiler_window=0, where=NUMBA):
+def _ksg_terms(x, y, k, algorithm, y_index=None, theiler_window=0, where=CONFIGURED):
     """KSG 1 or 2 pointwise terms for continuous x (n, d_x) and y (n, d_y).
 
     ``y_index`` (a count index over y) saves rebuilding it when many x are
@@ -440,7 +441,7 @@ def _digamma_visible(n, theiler_window):
     return digamma(n - np.minimum(i, theiler_window) - np.minimum(n - 1 - i, theiler_window))
 
 
-def _class_neighbourhoods(x, labels, k, class_knn=None, where=NUMBA):
+def _class_neighbourhoods(x, labels, k, class_knn=None, where=CONFIGURED):
     """Per sample: whether its class has company, the class size, the distance
     to its k-th neighbour within the class and the k used (capped at the class
     size - 1). ``class_knn(points, k) -> distances`` replaces the exact
@@ -468,7 +469,7 @@ def _ross_formula(kept, size, k_used, m):
     return terms
 
 
-def _ross_terms(x, labels, k, class_knn=None, where=NUMBA):
+def _ross_terms(x, labels, k, class_knn=None, where=CONFIGURED):
     """Ross (2014) pointwise terms for continuous x and class codes.
 
     For each sample: the distance r to its k-th neighbour within its own class
@@ -485,7 +486,7 @@ def _ross_terms(x, labels, k, class_knn=None, where=NUMBA):
     return _ross_formula(kept, size, k_used, m)
 
 
-def _mixed_terms(x, y, k, where=NUMBA):
+def _mixed_terms(x, y, k, where=CONFIGURED):
     """Pointwise terms that treat exact ties as atoms (Gao et al., 2017).
 
     Where the k-th joint neighbour of sample i is at a positive distance, the
@@ -515,7 +516,7 @@ def _mixed_terms(x, y, k, where=NUMBA):
     return digamma(k_i) + digamma(n) - digamma(n_x + 1) - digamma(n_y + 1)
 
 
-def _conditional_terms(x, y, z, k, mixed, theiler_window=0, where=NUMBA):
+def _conditional_terms(x, y, z, k, mixed, theiler_window=0, where=CONFIGURED):
     """Frenzel & Pompe (2007) pointwise terms of I(x; y | z).
 
     ``psi(k) - psi(n_xz + 1) - psi(n_yz + 1) + psi(n_z + 1)``, the counts
@@ -542,7 +543,7 @@ def _conditional_terms(x, y, z, k, mixed, theiler_window=0, where=NUMBA):
     return digamma(k_i) - digamma(n_xz + 1) - digamma(n_yz + 1) + digamma(n_z + 1)
 
 
-def _mixed_class_terms(x, labels, k, where=NUMBA):
+def _mixed_class_terms(x, labels, k, where=CONFIGURED):
     """Ross's terms with Gao et al.'s atom rule, for a class y.
 
     As :func:`_ross_terms`, except that where the k-th within-class neighbour

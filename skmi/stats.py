@@ -398,13 +398,25 @@ def _z_neighbours(z, k):
     """Each sample itself, then its k nearest neighbours in standardised z (max-norm).
 
     The exact index every k-NN estimator here uses (:mod:`skmi._neighbors`);
-    the sample leads its row, as in Runge's (2018) scheme.
+    the sample leads its row, as in Runge's (2018) scheme. Ties in z (a
+    discrete z) are broken at random, as the k-NN estimators break them: a
+    fixed order would give every sample of a group the same few neighbours,
+    and the permutations would leave most samples in place (82 % with two
+    discrete z columns, n = 200, and the test lost most of its power).
+    Fixed draws, apart from the caller's generator: continuous z keep their
+    neighbours.
     """
     from skmi._neighbors import NeighborIndex
     from skmi._preprocessing import standardize
 
-    others = NeighborIndex(standardize(z), "knn", backend="numba").knn(k)[1]
+    scaled = standardize(z)
+    scaled += _TIE_BREAK * np.random.default_rng(0).standard_normal(scaled.shape)
+    others = NeighborIndex(scaled, "knn", backend="numba").knn(k)[1]
     return np.column_stack([np.arange(len(z)), others])
+
+
+# Relative size of the noise that breaks ties among z-neighbours (KSG's jitter).
+_TIE_BREAK = 1e-10
 
 
 def _local_permutation(neighbours, rng):

@@ -140,3 +140,15 @@ def test_kernel_and_neural_on_cuda():
     )
     est = NeuralMutualInfo(device="cuda", max_epochs=3, random_state=0).fit(X, y)
     assert np.isfinite(est.score(X, y))
+
+
+def test_term_functions_without_a_resolved_backend_follow_the_configuration():
+    # direct callers (the drop-in mutual_info_classif) pass no backend: the
+    # configuration decides, as it did when KSG routed through it
+    pytest.importorskip("torch")
+    from skmi._ksg import CONFIGURED, _index
+
+    points = np.random.default_rng(0).standard_normal((50, 2))
+    assert _index(points, "count", CONFIGURED).kind != "torch"
+    with skmi.config_context(backend="torch", device="cpu"):
+        assert _index(points, "count", CONFIGURED).kind == "torch"

@@ -77,3 +77,57 @@ def test_resampling_refits_the_chosen_part_in_the_composites_units(gaussian):
     part = for_resampling(larger)
     assert type(part).__name__ == larger.chosen_ and part.units == "bits"
     assert part.fit(X, y).mi_ == pytest.approx(larger.mi_)
+
+
+def test_larger_of_decides_class_labels_as_its_auto_candidates_do():
+    from skmi import KSGMutualInfo
+
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((400, 1))
+    labels = (x[:, 0] + rng.standard_normal(400) > 0).astype(int)
+    alone = KSGMutualInfo(random_state=0).fit(x, labels).mi_
+    est = LargerOfMutualInfo([KSGMutualInfo(random_state=0)]).fit(x, labels)
+    assert est.discrete_target_ and est.mi_ == alone
+    text = np.where(labels == 1, "a", "b")
+    assert LargerOfMutualInfo([KSGMutualInfo(random_state=0)]).fit(x, text).mi_ == alone
+
+
+@pytest.mark.parametrize("make", [LargerOfMutualInfo, TCopulaOrKSGMutualInfo])
+def test_composite_score_uses_the_columns_kept_at_fit(make, gaussian):
+    X, y, _ = gaussian
+    with pytest.warns(UserWarning, match="constant"):
+        est = make(random_state=0).fit(np.column_stack([X, np.ones(len(X))]), y)
+    varied = np.column_stack([X, np.arange(len(X), dtype=float)])
+    assert est.score(varied, y) == pytest.approx(make(random_state=0).fit(X, y).score(X, y))
+
+
+@pytest.mark.parametrize("margin", [(np.nan, 0.0), (-1.0, 0.0), (1.0,), "x"])
+def test_t_copula_or_ksg_refuses_a_bad_margin(margin, gaussian):
+    X, y, _ = gaussian
+    with pytest.raises(ValueError, match="margin"):
+        TCopulaOrKSGMutualInfo(margin=margin).fit(X, y)
+    assert TCopulaOrKSGMutualInfo(margin=np.array([1.15, 0.02])).fit(X, y).mi_ > 0
+
+
+def test_chosen_estimator_before_fit_is_not_fitted():
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError):
+        TCopulaOrKSGMutualInfo().chosen_estimator()
+
+
+def test_estimate_mi_t_copula_or_ksg_drops_a_constant_column():
+    import warnings
+
+    from skmi import estimate_mi
+
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal(300)
+    y = x + rng.standard_normal(300)
+    plain = estimate_mi(x, y, method="t-copula-or-ksg", random_state=0).estimate
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with_constant = estimate_mi(
+            np.column_stack([x, np.ones(300)]), y, method="t-copula-or-ksg", random_state=0
+        ).estimate
+    assert with_constant == plain

@@ -243,3 +243,19 @@ def test_verbose_shows_progress_and_changes_no_value(capsys):
     err = capsys.readouterr().err
     assert "interval resamples" in err and "permutation test" in err
     assert r.ci == estimate_mi(X, y, ci=True, random_state=0).ci
+
+
+def test_local_permutations_mix_samples_of_a_discrete_z():
+    # ties in z broken at random: with a fixed tie order every sample of a group
+    # had the same few neighbours and 82 % of the samples stayed in place
+    from skmi.stats import _local_permutation, _z_neighbours
+
+    rng = np.random.default_rng(0)
+    z = rng.integers(0, 3, (200, 2)).astype(float)
+    neighbours = _z_neighbours(z, 5)
+    same_z = (z[neighbours[:, 1:]] == z[:, None, :]).all(axis=2)
+    assert same_z.all()  # groups of about 22: the 5 nearest share the sample's z
+    stayed = np.mean(
+        [(_local_permutation(neighbours, rng) == np.arange(200)).mean() for _ in range(20)]
+    )
+    assert stayed < 0.3

@@ -69,3 +69,38 @@ def test_the_estimators_parameters_become_the_loops_callbacks():
     # first epoch improves on nothing, the second is no better, and training ends
     est = NeuralMutualInfo(max_epochs=50, n_iter_no_change=1, learning_rate=1e-12, **TINY)
     assert len(est.fit(X, y).history_) == 2
+
+
+class Slotted(Callback):
+    __slots__ = ("epochs_seen",)
+
+    def on_epoch_end(self, estimator, record):
+        pass
+
+
+class Closes(Callback):
+    def on_train_end(self, estimator):
+        self.closed_ = True
+
+
+class Fails(Callback):
+    def on_train_end(self, estimator):
+        raise RuntimeError("on_train_end failed")
+
+
+def test_callbacks_with_slots_and_failing_ends():
+    X, y, _ = make_gaussian(200, random_state=0)
+    NeuralMutualInfo(max_epochs=2, callbacks=[Slotted()], **TINY).fit(X, y)
+    closes = Closes()
+    with pytest.raises(RuntimeError, match="on_train_end failed"):
+        NeuralMutualInfo(max_epochs=2, callbacks=[Fails(), closes], **TINY).fit(X, y)
+    assert closes.closed_  # every on_train_end ran although the first raised
+
+
+@pytest.mark.parametrize(
+    ("callback", "name"), [(EarlyStopping(0), "patience"), (MaxTime(-1), "seconds")]
+)
+def test_stopping_callbacks_check_their_arguments(callback, name):
+    X, y, _ = make_gaussian(200, random_state=0)
+    with pytest.raises(ValueError, match=name):
+        NeuralMutualInfo(max_epochs=2, callbacks=[callback], **TINY).fit(X, y)

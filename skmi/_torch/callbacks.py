@@ -157,7 +157,8 @@ class Events:
     def __enter__(self):
         for callback in self.callbacks:
             # a callback is a cloned parameter: a stop from a previous fit is gone
-            vars(callback).pop("stop_training_", None)
+            # (callbacks with __slots__ have no __dict__, and no stop to forget)
+            getattr(callback, "__dict__", {}).pop("stop_training_", None)
         started = []
         try:
             for callback in self.callbacks:
@@ -172,7 +173,19 @@ class Events:
         return self
 
     def __exit__(self, *exc):
-        self._call("on_train_end")
+        # every callback's on_train_end runs (bars closed, files flushed) even
+        # when one of them raises; the first error is raised after them all
+        error = None
+        for callback in self.callbacks:
+            method = getattr(callback, "on_train_end", None)
+            if method is None:
+                continue
+            try:
+                method(self.estimator)
+            except Exception as caught:  # noqa: BLE001 - re-raised below
+                error = error or caught
+        if error is not None and exc[0] is None:
+            raise error
         return False
 
     def batch_end(self, step, loss, bound):
@@ -198,12 +211,21 @@ class EarlyStopping(Callback):
     patience : int >= 1
         Epochs without improvement before training ends (the estimators'
         ``n_iter_no_change``).
+
+    Raises
+    ------
+    ValueError
+        At the start of training, if ``patience`` is not an integer >= 1.
     """
 
     def __init__(self, patience):
         self.patience = patience
 
     def on_train_begin(self, estimator):
+        if isinstance(self.patience, bool) or not (
+            isinstance(self.patience, int) and self.patience >= 1
+        ):
+            raise ValueError(f"patience must be an integer >= 1; got {self.patience!r}.")
         self.best_, self.stale_ = float("-inf"), 0
 
     def on_epoch_end(self, estimator, record):
@@ -226,12 +248,20 @@ class MaxTime(Callback):
     ----------
     seconds : float > 0
         The budget (the estimators' ``max_time``).
+
+    Raises
+    ------
+    ValueError
+        At the start of training, if ``seconds`` is not a positive number.
     """
 
     def __init__(self, seconds):
         self.seconds = seconds
 
     def on_train_begin(self, estimator):
+        seconds = self.seconds
+        if isinstance(seconds, bool) or not (isinstance(seconds, (int, float)) and seconds > 0):
+            raise ValueError(f"seconds must be a positive number; got {seconds!r}.")
         self.start_ = time.perf_counter()
 
     def on_batch_end(self, estimator, step, loss, bound):

@@ -63,10 +63,14 @@ class Side:
         try:
             return np.asarray(self.values, dtype=np.float64)
         except (TypeError, ValueError):
-            raise ValueError(
-                f"{self.name} has non-numeric values but is not taken as discrete; pass "
-                f"{self.name.lower()}_kind='discrete'."
-            ) from None
+            if self.name == "z":  # z is conditioned on by k-NN: numbers only
+                message = "z has non-numeric values; z must hold numbers (encode symbols first)."
+            else:
+                message = (
+                    f"{self.name} has non-numeric values but is not taken as discrete; pass "
+                    f"{self.name.lower()}_kind='discrete'."
+                )
+            raise ValueError(message) from None
 
     @property
     def width(self):
