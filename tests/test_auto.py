@@ -317,8 +317,22 @@ def test_relu_atoms_take_the_zero_pattern_chain_rule(swap):
         X, y = y, X
     result = estimate_mi(X, y, random_state=0)
     assert result.method == "atoms"
-    assert ("X has exact zeros" if swap else "y has exact zeros") in result.reason
+    assert ("X has one value in" if swap else "y has one value in") in result.reason
     assert result.estimate == pytest.approx(truth, rel=0.1)
+
+
+@pytest.mark.parametrize("shift", [3.0, -1.5])
+def test_shifted_relu_atoms_keep_the_route_and_the_value(shift):
+    # MI is invariant to a shift of a side; the atom then sits away from 0.
+    # The atoms route read 1.668 (truth 1.767) and a layer plus 3 went to
+    # Gao et al.'s counting, which read 1.500
+    X, y, truth = make_relu_atoms(2000, 3, noise=0.5, random_state=0)
+    plain = estimate_mi(X, y, random_state=0)
+    for a, b in ((X, y + shift), (y + shift, X)):
+        shifted = estimate_mi(a, b, random_state=0)
+        assert shifted.method == plain.method == "atoms"
+        assert shifted.estimate == plain.estimate
+    assert plain.estimate == pytest.approx(truth, rel=0.1)
 
 
 def test_binary_label_against_a_10d_latent_takes_the_classifier_bounds():
@@ -730,3 +744,18 @@ def test_monotone_pair_prefilter_never_changes_the_answer():
     answers = [monotone_pair(X, y) for X, y in cases]
     assert answers == [by_ranks(X, y) for X, y in cases]
     assert answers[:2] == [True, True] and not any(answers[2:])
+
+
+@pytest.mark.parametrize("method", ["auto", "atoms"])
+def test_an_atom_away_from_zero_in_x_is_decomposed(method):
+    # X = 7 with probability 0.3 (independent of z), else z; y = z + N(0, 1).
+    # The atom carries nothing, the rest a Gaussian pair with rho^2 = 1/2:
+    # truth 0.7 * log(2) / 2 = 0.2426 nats. method="atoms" named by the caller
+    # decomposed y instead of X and read 0.085.
+    rng = np.random.default_rng(1)
+    z = rng.standard_normal(3000)
+    x = np.where(rng.random(3000) < 0.3, 7.0, z)
+    y = z + rng.standard_normal(3000)
+    result = estimate_mi(x, y, method=method, random_state=0)
+    assert result.method == "atoms"
+    assert result.estimate == pytest.approx(0.7 * np.log(2) / 2, rel=0.1)

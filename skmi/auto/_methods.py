@@ -84,7 +84,10 @@ def _atoms(b):
     from skmi._atoms import AtomDecompositionMutualInfo
     from skmi._gaussian import GaussianMutualInfo
 
+    # atoms wherever they sit (values repeated max(5, sqrt(n)) times): a shift
+    # of the side moves them and leaves the MI unchanged
     return AtomDecompositionMutualInfo(
+        atom="repeated",
         pattern_estimator=b.ksg(copula=True),
         within_estimator=GaussianMutualInfo(copula=True, bias_correction=True),
         units=b.units,
@@ -228,7 +231,8 @@ METHOD_TABLE = (
     ),
     Method(
         "atoms",
-        "zero-pattern chain rule for a y with atoms at 0 (ReLU-type variables), on normal scores",
+        "atom-pattern chain rule for a y with atoms (ReLU-type variables: a value taken "
+        "with positive probability), on normal scores",
         _atoms,
     ),
     Method(
