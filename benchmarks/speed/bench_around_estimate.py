@@ -2,6 +2,7 @@
 
     python -m benchmarks.speed.bench_around_estimate          # the issue-28 table
     python -m benchmarks.speed.bench_around_estimate --quick  # n = 10^4 only, no 1,000-feature row
+                                                              # (the lag scan at 10^4)
     python -m benchmarks.speed.bench_around_estimate --out rows.csv
 
 Each row is measured side by side in one run with what it is compared to: the
@@ -64,6 +65,22 @@ def wide_gaussian_row(repeats):
         "seconds": t,
         "against": "goal 1 s",
     }
+
+
+def lag_scan_row(n):
+    """``estimate_mi(x, y, lag=range(50))`` on AR(1) series (issue 30's goal: 10 s at 10^5)."""
+    from skmi import estimate_mi
+
+    rng = np.random.default_rng(0)
+    noise = rng.standard_normal(n)
+    x = np.empty(n)
+    x[0] = noise[0]
+    for t in range(1, n):
+        x[t] = 0.6 * x[t - 1] + noise[t]
+    y = np.r_[np.zeros(3), x[:-3]] + rng.standard_normal(n)
+    estimate_mi(x[:2000], y[:2000], lag=[0, 1], random_state=0)  # compile
+    t, _ = best_time(lambda: estimate_mi(x, y, lag=list(range(50)), random_state=0), repeats=1)
+    return {"call": f"estimate_mi lag scan, 50 lags, n={n}", "seconds": t, "against": "goal 10 s"}
 
 
 def selector_rows(repeats, large):
@@ -146,6 +163,7 @@ def main(argv=None):
     for n in (10_000,) if args.quick else (10_000, 100_000):
         rows += estimate_rows(n, 1 if n > 10_000 else args.repeats)
     rows.append(wide_gaussian_row(args.repeats))
+    rows.append(lag_scan_row(10_000 if args.quick else 100_000))
     rows += selector_rows(args.repeats, large=not args.quick)
     for row in rows:
         row["seconds"] = f"{row['seconds']:.3f}"
