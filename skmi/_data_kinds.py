@@ -21,6 +21,12 @@ Per column, with n samples and u distinct values:
   a uniform dither on [0, 1) to such columns: ``floor(x + u) = x`` recovers
   every value, so the dithered variables carry exactly the MI of the counts,
   and they have a density.
+* **rounded** (kind continuous) -- reals on a grid of one step with more
+  than ``MAX_LEVELS`` levels, each repeated ``MIN_COUNT_PER_VALUE`` times on
+  average (``round(z, 1)``): the counts of a finer unit. Dithered by the step
+  (``u * step``), they carry exactly the MI of the rounded values; counted as
+  atoms instead, Gao et al.'s estimate read 0.413 nats on ``round(z, 1)``
+  against ``y = z + N(0, 1)`` at n = 2000 (truth 0.346; dithered 0.333).
 * **mixed** -- not discrete, but atoms hold at least ``ATOM_SHARE`` (5 %) of
   the samples, an atom being a value repeated at least ``max(5, sqrt(n))``
   times. A rounded continuous variable repeats each value a few times (its
@@ -43,6 +49,8 @@ MIN_COUNT_PER_VALUE = 5
 MAX_LEVELS = 20
 ATOM_SHARE = 0.05
 MIN_ATOM_COUNT = 5
+# A grid of rounded values spans at most this many grid points per level seen.
+MAX_GRID_GAPS = 4
 
 
 @dataclass(frozen=True)
@@ -109,6 +117,11 @@ def classify_column(values):
         return "discrete", f"{what}, {u} distinct values in {n} samples"
     if integer and n / u >= MIN_COUNT_PER_VALUE:
         return "continuous", f"counts: {u} ordered integer levels in {n} samples, numbers"
+    step = lattice_step(values)
+    if step and n / u >= MIN_COUNT_PER_VALUE:
+        return "continuous", (
+            f"rounded: {u} ordered levels on a grid of step {step:.3g} in {n} samples, numbers"
+        )
     atom_size = max(MIN_ATOM_COUNT, np.sqrt(n))
     atom_share = counts[counts >= atom_size].sum() / n
     if atom_share >= ATOM_SHARE:
@@ -182,6 +195,68 @@ def count_columns(A):
         integer = bool(np.all(np.mod(column, 1) == 0))
         mask[c] = ties and integer and classify_column(column)[0] == "continuous"
     return mask
+
+
+def lattice_step(values):
+    """The step of the grid ``x0 + k * step`` that real values lie on, or 0.0.
+
+    Only a grid the values fill: more than ``MAX_LEVELS`` levels, at most
+    ``MAX_GRID_GAPS`` grid points per level between the extremes (a common
+    measurement resolution of spread-out distinct values is no grid here).
+
+    Parameters
+    ----------
+    values : ndarray of shape (n_samples,), float
+
+    Returns
+    -------
+    step : float
+    """
+    levels = np.unique(values)
+    if levels.size <= MAX_LEVELS or not np.isfinite(levels[[0, -1]]).all():
+        return 0.0
+    gaps = np.diff(levels)
+    step = float(gaps.min())
+    if step <= 0:
+        return 0.0
+    multiples = gaps / step
+    # decimal rounding leaves float error of a few ulps in each gap
+    if not np.allclose(multiples, np.round(multiples), rtol=0.0, atol=1e-6):
+        return 0.0
+    if (levels[-1] - levels[0]) / step > MAX_GRID_GAPS * levels.size:
+        return 0.0
+    return step
+
+
+def dither_steps(A):
+    """Per column of A, the width of the uniform dither that makes it continuous, or 0.
+
+    1 for integer counts (:func:`count_columns`), the grid step for rounded
+    reals: ``x + step * u`` with u uniform on [0, 1) gives back x exactly
+    (the grid point below), so the dithered column carries exactly the MI of
+    the rounded one and has a density. Only columns :func:`classify_column`
+    calls continuous and that have ties.
+
+    Parameters
+    ----------
+    A : array-like of shape (n_samples, n_features), numeric
+
+    Returns
+    -------
+    steps : ndarray of float, shape (n_features,)
+    """
+    A = np.asarray(A, dtype=np.float64)
+    A = A.reshape(A.shape[0], -1)
+    steps = np.zeros(A.shape[1])
+    counts = count_columns(A)
+    for c in range(A.shape[1]):
+        if counts[c]:
+            steps[c] = 1.0
+            continue
+        column = A[:, c]
+        if np.unique(column).size < column.size and classify_column(column)[0] == "continuous":
+            steps[c] = lattice_step(column)
+    return steps
 
 
 def discrete_columns(X):

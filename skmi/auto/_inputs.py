@@ -15,7 +15,7 @@ import numpy as np
 from sklearn.utils import check_array, check_random_state
 
 from skmi._base import _check_values
-from skmi._data_kinds import classify, count_columns
+from skmi._data_kinds import classify, dither_steps
 from skmi._validation import detach_tensor
 from skmi._warnings import warn_at_caller
 from skmi.exceptions import SkmiWarning
@@ -207,13 +207,14 @@ def arrange(plan, x, y):
 
 
 def dither_counts(plan, X_fit, y_fit, seed):
-    """Integer counts on a side taken as numbers, plus a uniform dither on [0, 1).
+    """Counts and rounded reals on a side taken as numbers, plus a uniform dither.
 
-    ``floor(x + u) = x`` recovers each count, so the dithered columns carry
-    exactly the MI of the counts and have a density, which the continuous
-    estimators need (ties among counts are no rounding to break with a tiny
-    jitter). Class labels (``plan.class_side``) and binned sides are left
-    as they are; the inputs are never modified.
+    A dither of one grid step (1 for counts) is recoverable: ``x`` is the grid
+    point below ``x + step * u``, so the dithered columns carry exactly the
+    MI of the values and have a density, which the continuous estimators
+    need (ties on a grid are no rounding to break with a tiny jitter).
+    Class labels (``plan.class_side``) and binned sides are left as they
+    are; the inputs are never modified.
     """
     if plan.method == "binned":
         return X_fit, y_fit
@@ -222,10 +223,11 @@ def dither_counts(plan, X_fit, y_fit, seed):
     dithered = []
     for A in sides:
         A2 = A.reshape(len(A), -1)
-        mask = count_columns(A2)
+        steps = dither_steps(A2)
+        mask = steps > 0
         if mask.any():
             A2 = A2.copy()
-            A2[:, mask] += rng.random((len(A2), int(mask.sum())))
+            A2[:, mask] += rng.random((len(A2), int(mask.sum()))) * steps[mask]
             A = A2.reshape(A.shape)
         dithered.append(A)
     if plan.class_side is not None:
