@@ -49,8 +49,8 @@ MIN_COUNT_PER_VALUE = 5
 MAX_LEVELS = 20
 ATOM_SHARE = 0.05
 MIN_ATOM_COUNT = 5
-# A grid of rounded values spans at most this many grid points per level seen.
-MAX_GRID_GAPS = 4
+# A level of a grid holding more than this many times its neighbours' samples is an atom.
+ATOM_RATIO = 3.0
 
 
 @dataclass(frozen=True)
@@ -107,7 +107,7 @@ def classify_column(values):
         else:
             return "discrete", "symbols (non-numeric values)"
     values = values.astype(np.float64) if values.dtype.kind in "iu" else values
-    _, counts = np.unique(values, return_counts=True)
+    levels, counts = np.unique(values, return_counts=True)
     u = counts.size
     integer = bool(np.all(np.mod(values, 1) == 0))
     what = "integer-valued" if integer else "real-valued"
@@ -117,14 +117,15 @@ def classify_column(values):
         return "discrete", f"{what}, {u} distinct values in {n} samples"
     if integer and n / u >= MIN_COUNT_PER_VALUE:
         return "continuous", f"counts: {u} ordered integer levels in {n} samples, numbers"
-    step = lattice_step(values)
-    if step and n / u >= MIN_COUNT_PER_VALUE:
-        return "continuous", (
-            f"rounded: {u} ordered levels on a grid of step {step:.3g} in {n} samples, numbers"
-        )
     atom_size = max(MIN_ATOM_COUNT, np.sqrt(n))
     atom_share = counts[counts >= atom_size].sum() / n
     if atom_share >= ATOM_SHARE:
+        step = rounded_step(levels, counts, atom_size)
+        if step:
+            return "continuous", (
+                f"rounded: {u} ordered levels on a grid of step {step:.3g} in {n} samples, "
+                "numbers"
+            )
         return "mixed", f"{what}, {atom_share:.0%} of the samples on repeated values (atoms)"
     distinct = u / n
     return "continuous", f"{what}, {distinct:.0%} of the values distinct"
@@ -200,10 +201,6 @@ def count_columns(A):
 def lattice_step(values):
     """The step of the grid ``x0 + k * step`` that real values lie on, or 0.0.
 
-    Only a grid the values fill: more than ``MAX_LEVELS`` levels, at most
-    ``MAX_GRID_GAPS`` grid points per level between the extremes (a common
-    measurement resolution of spread-out distinct values is no grid here).
-
     Parameters
     ----------
     values : ndarray of shape (n_samples,), float
@@ -211,6 +208,9 @@ def lattice_step(values):
     Returns
     -------
     step : float
+        The smallest gap between distinct values, when every gap is a whole
+        multiple of it (to float rounding) and there are more than
+        ``MAX_LEVELS`` of them; else 0.0.
     """
     levels = np.unique(values)
     if levels.size <= MAX_LEVELS or not np.isfinite(levels[[0, -1]]).all():
@@ -220,12 +220,42 @@ def lattice_step(values):
     if step <= 0:
         return 0.0
     multiples = gaps / step
-    # decimal rounding leaves float error of a few ulps in each gap
-    if not np.allclose(multiples, np.round(multiples), rtol=0.0, atol=1e-6):
-        return 0.0
-    if (levels[-1] - levels[0]) / step > MAX_GRID_GAPS * levels.size:
+    # decimal rounding leaves a few ulps of the values in each gap (1e9 + 0.1 k: 1e-6)
+    ulps = 16 * np.finfo(np.float64).eps * float(np.abs(levels[[0, -1]]).max()) / step
+    if not np.allclose(multiples, np.round(multiples), rtol=0.0, atol=max(1e-6, ulps)):
         return 0.0
     return step
+
+
+def rounded_step(levels, counts, atom_size):
+    """The grid step of a rounded continuous column, or 0.0 (no grid, or an atom on it).
+
+    Rounding spreads a density over the grid: a level holds about density
+    times step, as its neighbours do. An atom (ReLU's 0, a censoring limit)
+    holds a share of its own, many times its neighbours': then the column is
+    mixed, rounded or not (``maximum(0, round(z, 1))`` has half its samples at 0).
+
+    Parameters
+    ----------
+    levels, counts : ndarray
+        The distinct values, sorted, and how often each occurs.
+    atom_size : float
+        Fewer samples than this on a level make no atom.
+
+    Returns
+    -------
+    step : float
+    """
+    step = lattice_step(levels)
+    if not step:
+        return 0.0
+    index = np.rint((levels - levels[0]) / step)
+    # the counts of the grid points either side (0 where no value fell)
+    below = np.r_[0, np.where(np.diff(index) == 1, counts[:-1], 0)]
+    above = np.r_[np.where(np.diff(index) == 1, counts[1:], 0), 0]
+    neighbours = np.maximum(below, above)
+    atoms = (counts >= atom_size) & (counts > ATOM_RATIO * neighbours)
+    return 0.0 if atoms.any() else step
 
 
 def dither_steps(A):
@@ -252,10 +282,8 @@ def dither_steps(A):
     for c in range(A.shape[1]):
         if counts[c]:
             steps[c] = 1.0
-            continue
-        column = A[:, c]
-        if np.unique(column).size < column.size and classify_column(column)[0] == "continuous":
-            steps[c] = lattice_step(column)
+        elif classify_column(A[:, c])[1].startswith("rounded"):
+            steps[c] = lattice_step(A[:, c])
     return steps
 
 

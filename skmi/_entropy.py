@@ -163,7 +163,7 @@ def entropy(X, method="auto", k=3, units="nats", *, n_symbols=None, random_state
     >>> entropy(rng.integers(0, 4, 5000)).method
     'grassberger'
     """
-    from skmi._data_kinds import classify, count_columns
+    from skmi._data_kinds import classify, dither_steps
     from skmi._result import MIResult
 
     X = _as_array(X)
@@ -186,13 +186,17 @@ def entropy(X, method="auto", k=3, units="nats", *, n_symbols=None, random_state
         if chosen in ("knn", "gaussian"):
             X = _numbers(X, chosen)
             if chosen == "knn":
-                counts = count_columns(X)
-                if counts.any():
+                steps = dither_steps(X)
+                grid = steps > 0
+                if grid.any():
+                    # counts (step 1) and rounded reals: x + step * u has density
+                    # p(x) / step, so its entropy is H(x) + log(step), exactly
                     X = X.copy()
-                    X[:, counts] += rng.uniform(size=(len(X), int(counts.sum())))
+                    X[:, grid] += rng.uniform(size=(len(X), int(grid.sum()))) * steps[grid]
                     notes.append(
-                        f"count columns {np.flatnonzero(counts).tolist()} dithered by U[0, 1): "
-                        "their part is the Shannon entropy of the counts"
+                        f"columns {np.flatnonzero(grid).tolist()} on a grid (counts or rounded "
+                        f"values; steps {steps[grid].tolist()}) dithered by U[0, step): their "
+                        "part is the Shannon entropy of the values plus log(step)"
                     )
                 value = _knn_entropy(X, k, rng, notes)
             else:

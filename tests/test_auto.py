@@ -759,3 +759,24 @@ def test_an_atom_away_from_zero_in_x_is_decomposed(method):
     result = estimate_mi(x, y, method=method, random_state=0)
     assert result.method == "atoms"
     assert result.estimate == pytest.approx(0.7 * np.log(2) / 2, rel=0.1)
+
+
+def test_a_counts_side_has_no_atoms_against_a_relu_side():
+    # Poisson counts' most common value held 5 %: read as an atom, the pair
+    # went to Gao et al.'s counting; counts are numbers (dithered), not atoms
+    from skmi.auto import choose_method
+
+    rng = np.random.default_rng(1)
+    counts = rng.poisson(20, 2000).astype(float)
+    relu = np.maximum(0.0, (counts - 20) / np.sqrt(20) + 0.5 * rng.standard_normal(2000))
+    assert choose_method(counts, relu)[0] == "atoms"
+
+
+def test_a_constant_z_takes_the_unconditional_route():
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal(500)
+    y = x + rng.standard_normal(500)
+    with pytest.warns(UserWarning, match="conditioning on a constant"):
+        conditioned = estimate_mi(x, y, z=np.ones(500), random_state=0)
+    plain = estimate_mi(x, y, random_state=0)
+    assert (conditioned.method, conditioned.estimate) == (plain.method, plain.estimate)

@@ -252,10 +252,25 @@ def test_local_permutations_mix_samples_of_a_discrete_z():
 
     rng = np.random.default_rng(0)
     z = rng.integers(0, 3, (200, 2)).astype(float)
-    neighbours = _z_neighbours(z, 5)
+    neighbours = _z_neighbours(z, 5, rng)
     same_z = (z[neighbours[:, 1:]] == z[:, None, :]).all(axis=2)
     assert same_z.all()  # groups of about 22: the 5 nearest share the sample's z
     stayed = np.mean(
         [(_local_permutation(neighbours, rng) == np.arange(200)).mean() for _ in range(20)]
     )
     assert stayed < 0.3
+
+
+def test_local_permutations_do_not_reuse_a_fixed_seed():
+    # the tie-breaking noise was drawn from seed 0: for an x drawn from seed 0 it
+    # was x itself, and the permutations left x in place (p = 0.71, binary z)
+    from skmi import KSGMutualInfo, permutation_test
+
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal(500)
+    y = x + rng.standard_normal(500)
+    z = rng.integers(0, 2, (500, 1)).astype(float)
+    test = permutation_test(
+        KSGMutualInfo(random_state=0), x[:, None], y, z=z, n_permutations=49, random_state=0
+    )
+    assert test.p_value <= 0.05

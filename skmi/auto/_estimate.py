@@ -13,6 +13,7 @@ from numbers import Integral
 
 import numpy as np
 
+from skmi._base import drop_constant_conditioning
 from skmi._collinear import reduce_collinear
 from skmi._dask import refuse_dask_collections
 from skmi._result import MIResult, clip
@@ -303,6 +304,20 @@ def _check_sides(x, y):
         )
 
 
+def _without_constant_columns(z):
+    """z less its constant columns (None when all are: I(X; y | c) = I(X; y)), with a warning.
+
+    Before the plan: a constant column reads as discrete and would route the
+    estimate to Gao et al.'s counting where the unconditional route applies.
+    """
+    if z is None:
+        return None
+    varying = drop_constant_conditioning(z.floats)
+    if varying is None:
+        return None
+    return z if varying.shape[1] == z.width else Side(varying, "z", checked=True)
+
+
 def _make_plan(x, y, z, options):
     """The plan: the auto rules (conditional with z), or the caller's method."""
     plan = _planner.plan(x, y)
@@ -337,6 +352,7 @@ def _estimate_mi(x, y, z, options):
             f"is {x.kind.kind} and y is {y.kind.kind}. Use normalize='linfoot' for "
             "continuous or mixed sides."
         )
+    z = _without_constant_columns(z)
     plan = _make_plan(x, y, z, options)
     units, seed = options.units, options.seed
     estimator = make_estimator(plan.method, seed, units, class_target=plan.class_side is not None)

@@ -156,7 +156,12 @@ def _atom_plan(x, y, words):
     ReLU layer plus 3 went to Gao et al.'s counting and read 10 % lower).
     """
     try:
-        shares = [atom_share(side.floats, atom=None).max() for side in (x, y)]
+        # a side the data kinds call continuous (counts, rounded values) has no
+        # atom, however often its most common value occurs
+        shares = [
+            atom_share(side.floats, atom=None).max() if side.kind.kind == "mixed" else 0.0
+            for side in (x, y)
+        ]
     except ValueError:
         return None  # symbols among the columns: not a ReLU-type side
     x_atoms, y_atoms = (share >= ATOM_SHARE for share in shares)
