@@ -99,36 +99,51 @@ def classify_column(values):
     >>> classify_column(np.array([0.0, 1.0] * 50))[0]
     'discrete'
     """
+    kind, reason, _ = _classified(values)
+    return kind, reason
+
+
+def _classified(values):
+    """``(kind, reason, step)`` of one column: :func:`classify_column` and the dither step.
+
+    ``step`` is the width of the uniform dither that makes a continuous column
+    with ties a density without changing its MI (:func:`dither_steps`): 1 for
+    integers, the grid step for rounded reals, 0 for every other column.
+    """
     values = np.asarray(values)
     n = values.shape[0]
     if values.dtype.kind in "OSUb":
         if values.dtype.kind == "O" and _all_numbers(values):
             values = values.astype(np.float64)
         else:
-            return "discrete", "symbols (non-numeric values)"
+            return "discrete", "symbols (non-numeric values)", 0.0
     values = values.astype(np.float64) if values.dtype.kind in "iu" else values
     levels, counts = np.unique(values, return_counts=True)
     u = counts.size
     integer = bool(np.all(np.mod(values, 1) == 0))
     what = "integer-valued" if integer else "real-valued"
+    # integers with ties taken as numbers are dithered by 1: floor(x + u) = x
+    integer_step = 1.0 if integer and u < n else 0.0
     if u <= 2:
-        return "discrete", f"{u} distinct values"
+        return "discrete", f"{u} distinct values", 0.0
     if few_levels(u, n):
-        return "discrete", f"{what}, {u} distinct values in {n} samples"
+        return "discrete", f"{what}, {u} distinct values in {n} samples", 0.0
     if integer and n / u >= MIN_COUNT_PER_VALUE:
-        return "continuous", f"counts: {u} ordered integer levels in {n} samples, numbers"
+        reason = f"counts: {u} ordered integer levels in {n} samples, numbers"
+        return "continuous", reason, integer_step
     atom_size = max(MIN_ATOM_COUNT, np.sqrt(n))
     atom_share = counts[counts >= atom_size].sum() / n
     if atom_share >= ATOM_SHARE:
         step = rounded_step(levels, counts, atom_size)
         if step:
-            return "continuous", (
-                f"rounded: {u} ordered levels on a grid of step {step:.3g} in {n} samples, "
-                "numbers"
+            reason = (
+                f"rounded: {u} ordered levels on a grid of step {step:.3g} in {n} samples, numbers"
             )
-        return "mixed", f"{what}, {atom_share:.0%} of the samples on repeated values (atoms)"
+            return "continuous", reason, integer_step or step
+        reason = f"{what}, {atom_share:.0%} of the samples on repeated values (atoms)"
+        return "mixed", reason, 0.0
     distinct = u / n
-    return "continuous", f"{what}, {distinct:.0%} of the values distinct"
+    return "continuous", f"{what}, {distinct:.0%} of the values distinct", integer_step
 
 
 def classify(A, name="X", kind="auto"):
@@ -170,32 +185,6 @@ def classify(A, name="X", kind="auto"):
         return DataKind(kinds[0], f"{name} {kinds[0]}: all {len(kinds)} columns", kinds)
     counts = ", ".join(f"{kinds.count(k)} {k}" for k in KINDS if k in kinds)
     return DataKind("mixed", f"{name} mixed: columns of several kinds ({counts})", kinds)
-
-
-def count_columns(A):
-    """A boolean mask of the integer-valued columns of A that are taken as numbers.
-
-    These are the columns a uniform dither on [0, 1) turns into continuous
-    ones without changing any MI (``floor(x + u) = x``): integers with ties
-    that :func:`classify_column` calls continuous.
-
-    Parameters
-    ----------
-    A : array-like of shape (n_samples, n_features), numeric
-
-    Returns
-    -------
-    mask : ndarray of bool, shape (n_features,)
-    """
-    A = np.asarray(A, dtype=np.float64)
-    A = A.reshape(A.shape[0], -1)
-    mask = np.zeros(A.shape[1], dtype=bool)
-    for c in range(A.shape[1]):
-        column = A[:, c]
-        ties = np.unique(column).size < column.size
-        integer = bool(np.all(np.mod(column, 1) == 0))
-        mask[c] = ties and integer and classify_column(column)[0] == "continuous"
-    return mask
 
 
 def lattice_step(values):
@@ -261,11 +250,10 @@ def rounded_step(levels, counts, atom_size):
 def dither_steps(A):
     """Per column of A, the width of the uniform dither that makes it continuous, or 0.
 
-    1 for integer counts (:func:`count_columns`), the grid step for rounded
-    reals: ``x + step * u`` with u uniform on [0, 1) gives back x exactly
-    (the grid point below), so the dithered column carries exactly the MI of
-    the rounded one and has a density. Only columns :func:`classify_column`
-    calls continuous and that have ties.
+    1 for integers with ties, the grid step for rounded reals: ``x + step * u``
+    with u uniform on [0, 1) gives back x exactly (the grid point below), so
+    the dithered column carries exactly the MI of the values and has a
+    density. Only columns :func:`classify_column` calls continuous.
 
     Parameters
     ----------
@@ -277,14 +265,7 @@ def dither_steps(A):
     """
     A = np.asarray(A, dtype=np.float64)
     A = A.reshape(A.shape[0], -1)
-    steps = np.zeros(A.shape[1])
-    counts = count_columns(A)
-    for c in range(A.shape[1]):
-        if counts[c]:
-            steps[c] = 1.0
-        elif classify_column(A[:, c])[1].startswith("rounded"):
-            steps[c] = lattice_step(A[:, c])
-    return steps
+    return np.array([_classified(A[:, c])[2] for c in range(A.shape[1])], dtype=np.float64)
 
 
 def discrete_columns(X):

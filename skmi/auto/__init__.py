@@ -26,7 +26,6 @@ _WHERE = {
     "MIResult": "skmi._result",
     "LagScan": "skmi.auto._lags",
     "choose_method": "skmi.auto._planner",
-    "align_lagged": "skmi.auto._inputs",
     "METHODS": "skmi.auto._methods",
     "METHOD_TABLE": "skmi.auto._methods",
     "LargerOfMutualInfo": "skmi._composites",

@@ -163,27 +163,6 @@ def lagged_rows(n, lag, z_lag=None):
     return np.arange(start, stop)
 
 
-def align_lagged(X, y, z=None, lag=0, z_lag=0):
-    """Rows of X_t, y_{t+lag} (and z_{t+z_lag}) for every t where all exist.
-
-    Parameters
-    ----------
-    X, y : ndarray of shape (n_samples, ...)
-    z : ndarray of shape (n_samples, ...) or None
-    lag, z_lag : int
-
-    Returns
-    -------
-    X, y, z : ndarray
-        The aligned rows (z None when not given).
-    n_dropped : int
-        Rows without a partner.
-    """
-    rows = lagged_rows(len(X), lag, None if z is None else z_lag)
-    Z = None if z is None else z[rows + z_lag]
-    return X[rows], y[rows + lag], Z, len(X) - len(rows)
-
-
 def squeeze(A):
     """A single column as 1-D; wider arrays unchanged."""
     return A[:, 0] if A.shape[1] == 1 else A
