@@ -780,3 +780,14 @@ def test_a_constant_z_takes_the_unconditional_route():
         conditioned = estimate_mi(x, y, z=np.ones(500), random_state=0)
     plain = estimate_mi(x, y, random_state=0)
     assert (conditioned.method, conditioned.estimate) == (plain.method, plain.estimate)
+
+
+def test_a_non_numeric_z_is_refused_by_name_without_a_z_kind_hint():
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal(100)
+    z = np.array(["a", "b"] * 50, dtype=object)
+    before = z.copy()
+    with pytest.raises(ValueError, match="z must hold numbers") as caught:
+        estimate_mi(x, x + rng.standard_normal(100), z=z)
+    assert "z_kind" not in str(caught.value)
+    assert (z == before).all()
