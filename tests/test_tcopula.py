@@ -171,6 +171,39 @@ def test_student_t_through_injective_layers_keeps_its_mi(seed):
     assert estimate_mi(TX, Ty, random_state=0).estimate == pytest.approx(truth, rel=0.12)
 
 
+@pytest.mark.parametrize("seed", [21, 22])
+@pytest.mark.parametrize("noise", [0.005, 0.01, 0.05])
+def test_a_noisy_layer_stays_below_the_mi_of_its_input(seed, noise):
+    # T = layer(X) + noise is a function of (X, noise), so I(T; Y) <= I(X; Y)
+    # (data processing), the Student-t closed form. Noise makes each side
+    # full-dimensional; counting its columns in the tail term read 0.84-0.99
+    # against 0.40. Small noise loses little, hence the lower bound.
+    from skmi.datasets import make_student_t
+
+    rng = np.random.default_rng(seed)
+    X, y, bound = make_student_t(2000, 2, 2, df=3, correlation=0.5, random_state=seed)
+
+    def noisy(V, activation):
+        T = _layer(V, 20, activation, rng)
+        return T + noise * T.std(axis=0) * rng.standard_normal(T.shape)
+
+    est = TCopulaMutualInfo().fit(noisy(X, np.tanh), noisy(y, lambda a: np.maximum(a, 0.1 * a)))
+    assert est.mi_ <= bound + 0.05  # about 2.5 standard deviations at n = 2000
+    assert est.mi_ >= 0.75 * bound
+
+
+def test_a_small_informative_direction_under_noise_is_kept():
+    # the noisy version of the test below: (x, x + 0.05 z) plus 0.1 % noise is
+    # full-dimensional, and its small direction carries z, which y depends on
+    rng = np.random.default_rng(1)
+    x, z, e = rng.standard_normal((3, 3000))
+    X = np.column_stack([x, x + 0.05 * z]) + 0.001 * rng.standard_normal((3000, 2))
+    truth_without_noise = 0.5 * np.log(1 + 1 / 0.25)  # I(z; z + 0.5 e)
+    est = TCopulaMutualInfo().fit(X, z + 0.5 * e)
+    assert est.n_components_ == (2, 1)
+    assert est.mi_ > 0.8 * truth_without_noise
+
+
 def test_gaussian_through_a_layer_reduces_to_its_base():
     from skmi.datasets import make_gaussian
 
