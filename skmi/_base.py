@@ -355,7 +355,22 @@ class BaseMutualInfo(BaseEstimator):
         z = check_array(z, ensure_2d=False, dtype=np.float64, input_name="z")
         z = z.reshape(n_samples, -1)
         self._check_width(z, "z", reset)
-        return drop_constant_conditioning(z)
+        if reset or not self._columns_fixed_at_fit:
+            varying = ~(z == z[:1]).all(axis=0)
+            z = drop_constant_conditioning(z)
+            if reset:  # the columns a fitted model of z belongs to (None: no z)
+                self._kept_columns_z = None if z is None else varying
+            return z
+        return self._fitted_z_columns(z)
+
+    def _fitted_z_columns(self, z):
+        """z at ``score``, cut to the columns kept at ``fit`` (estimators with a model of z).
+
+        Dropping this call's constant columns instead would shift the columns
+        under the fitted model: fitted with z = [c, w], scored with [w, c].
+        """
+        kept = self._kept_columns_z
+        return None if kept is None else np.ascontiguousarray(z[:, kept])
 
     def _target_is_discrete(self, y):
         # One rule for every side and estimator (side_is_discrete): symbols are

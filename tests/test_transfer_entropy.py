@@ -381,3 +381,27 @@ def test_a_constant_z_is_no_conditioning_with_a_warning():
     with pytest.warns(ConstantColumnWarning):
         value = estimate_mi(X, y, z=constant, random_state=0).estimate
     assert value == estimate_mi(X, y, random_state=0).estimate  # the route without z
+
+
+def test_a_model_of_z_keeps_the_columns_it_was_fitted_on():
+    # binned TE bins each z column with edges fitted at fit: at score the
+    # columns kept at fit are kept, so a column that was constant at fit is
+    # ignored whatever it holds, and the fitted edges meet their own column.
+    # Dropping each call's constant columns slid z = [w, c] under the model
+    # fitted on [c, w].
+    from skmi import TransferEntropy
+    from skmi.exceptions import ConstantColumnWarning
+
+    rng = np.random.default_rng(0)
+    n = 2000
+    w = rng.standard_normal(n)
+    x = np.r_[0.0, w[:-1]] + 0.5 * rng.standard_normal(n)
+    y = np.r_[0.0, x[:-1]] + np.r_[0.0, w[:-1]] + rng.standard_normal(n)
+    c = np.ones(n)
+    X = x[:, None]
+    with pytest.warns(ConstantColumnWarning):
+        te = TransferEntropy(method="binned").fit(X, y, z=np.column_stack([c, w]))
+    assert te.score(X, y, z=np.column_stack([rng.standard_normal(n), w])) == te.te_
+    swapped = te.score(X, y, z=np.column_stack([w, c]))
+    assert swapped == te.score(X, y, z=np.column_stack([rng.standard_normal(n), c]))
+    assert swapped != te.te_
