@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from numbers import Integral, Real
 
 import numpy as np
+from joblib import effective_n_jobs
 from scipy import stats as scipy_stats
 from sklearn.base import clone
 from sklearn.utils import check_random_state
@@ -155,6 +156,7 @@ def _quiet_score(estimator, X, y):
         "n_neighbors": [Interval(Integral, 1, None, closed="left")],
         "refit": ["boolean"],
         "scheme": [StrOptions(set(SCHEMES))],
+        "stop_after": [None, Interval(Integral, 1, None, closed="left")],
         "verbose": ["verbose"],
         "random_state": ["random_state"],
         "n_jobs": [Integral, None],
@@ -171,6 +173,7 @@ def permutation_test(
     n_neighbors=5,
     refit=True,
     scheme="auto",
+    stop_after=None,
     random_state=None,
     n_jobs=None,
     verbose=0,
@@ -189,6 +192,16 @@ def permutation_test(
 
     ``p = (1 + #{null >= observed}) / (1 + n_permutations)``; its smallest
     value, ``1 / (1 + n_permutations)``, is reported as ``min_p_value``.
+
+    With ``stop_after=h`` the permutations stop as soon as h null values
+    have reached the estimate, and ``p = h / L`` after L permutations: the
+    sequential Monte Carlo p-value of Besag and Clifford (1991), exactly as
+    valid as the fixed one (``P(p <= alpha) <= alpha`` under the null). A
+    clear non-rejection then costs about ``h / p`` permutations instead of
+    ``n_permutations`` (h = 10, p = 0.5: 20 instead of 100), at a relative
+    precision of about ``1 / sqrt(h)``; small p-values, where the precision
+    matters, are computed in full. ``null_distribution`` holds the L
+    values drawn.
 
     Parameters
     ----------
@@ -215,6 +228,10 @@ def permutation_test(
         both keep each series' own dependence. "auto" permutes, and warns
         once when both sides have a clear lag-1 autocorrelation. Without
         ``z`` only.
+    stop_after : int >= 1 or None, default=None
+        Stop once this many null values reach the estimate (Besag and
+        Clifford's sequential p-value, above); None draws all
+        ``n_permutations``.
     random_state : int, RandomState instance or None
         Draws the permutations.
     n_jobs : int, default=None
@@ -252,6 +269,8 @@ def permutation_test(
        (time-shifted surrogates).
     .. [3] H. R. Kuensch, "The jackknife and the bootstrap for general
        stationary observations", Ann. Statist. 17(3), 1989 (blocks).
+    .. [4] J. Besag and P. Clifford, "Sequential Monte Carlo p-values",
+       Biometrika 78(2), 1991.
 
     Examples
     --------
@@ -266,34 +285,77 @@ def permutation_test(
     ('p <= 0.01961', (50,))
     """
     check_int(n_permutations, "n_permutations", min_value=1)
+    if stop_after is not None:
+        check_int(stop_after, "stop_after", min_value=1)
     X, y = _as_arrays(X, y)
     rng = check_random_state(random_state)
+    run = _NullRun(stop_after, n_jobs, verbose)
     with once_at_caller():
         if z is not None:
             return _conditional_permutation_test(
-                estimator, X, y, z, n_permutations, n_neighbors, refit, scheme, rng, n_jobs, verbose
+                estimator, X, y, z, n_permutations, n_neighbors, refit, scheme, rng, run
             )
         permutations = _null_draws(X, y, scheme, n_permutations, rng)
         if refit:
             observed = clone(estimator).fit(X, y).mi_
-            null = run_tasks(
-                (delayed(_quiet_mi)(clone(estimator), X, y[p]) for p in permutations),
-                n_jobs=n_jobs,
-                total=len(permutations),
-                description="permutation test",
-                verbose=verbose,
+            null = run(
+                observed,
+                [delayed(_quiet_mi)(clone(estimator), X, y[p]) for p in permutations],
+                "permutation test",
             )
         else:
             check_is_fitted(estimator)
             observed = estimator.score(X, y)
-            null = run_tasks(
-                (delayed(_quiet_score)(estimator, X, y[p]) for p in permutations),
-                n_jobs=n_jobs,
-                total=len(permutations),
-                description="permutation test",
-                verbose=verbose,
+            null = run(
+                observed,
+                [delayed(_quiet_score)(estimator, X, y[p]) for p in permutations],
+                "permutation test",
             )
-    return _test_result(observed, null, len(permutations), conditional=False)
+    return _test_result(observed, null, len(permutations), conditional=False, run=run)
+
+
+class _NullRun:
+    """Runs the null's tasks in order, all of them or until ``stop_after`` reach the estimate.
+
+    Tasks run in batches of ``stop_after`` (at least two per job), so a
+    sequential test draws no more than it needs by about one batch; the
+    values kept are those up to the ``stop_after``-th exceedance, exactly
+    the draws Besag and Clifford's rule looks at, and equal, draw for
+    draw, to the values a fixed run computes.
+    """
+
+    def __init__(self, stop_after, n_jobs, verbose):
+        self.stop_after, self.n_jobs, self.verbose = stop_after, n_jobs, verbose
+        self.stopped = False
+
+    def __call__(self, observed, tasks, description):
+        if self.stop_after is None:
+            return run_tasks(
+                iter(tasks),
+                n_jobs=self.n_jobs,
+                total=len(tasks),
+                description=description,
+                verbose=self.verbose,
+            )
+        jobs = max(1, effective_n_jobs(self.n_jobs))
+        batch = max(self.stop_after, 2 * jobs)
+        null = []
+        for start in range(0, len(tasks), batch):
+            part = tasks[start : start + batch]
+            null.extend(
+                run_tasks(
+                    iter(part),
+                    n_jobs=self.n_jobs,
+                    total=len(part),
+                    description=description,
+                    verbose=self.verbose,
+                )
+            )
+            reached = np.flatnonzero(np.asarray(null, dtype=np.float64) >= observed)
+            if len(reached) >= self.stop_after:
+                self.stopped = True
+                return null[: reached[self.stop_after - 1] + 1]
+        return null
 
 
 def _null_draws(X, y, scheme, n_permutations, rng):
@@ -347,17 +409,18 @@ def _decorrelation(X, y):
         ) from None
 
 
-def _test_result(observed, null, n_permutations, conditional):
+def _test_result(observed, null, n_permutations, conditional, run=None):
     null = np.asarray(null, dtype=np.float64)
-    p_value = (1.0 + np.sum(null >= observed)) / (1.0 + n_permutations)
+    if run is not None and run.stopped:  # Besag and Clifford: h exceedances in L draws
+        p_value = np.sum(null >= observed) / len(null)
+    else:
+        p_value = (1.0 + np.sum(null >= observed)) / (1.0 + n_permutations)
     return PermutationTestResult(
         float(observed), float(p_value), null, 1.0 / (1.0 + n_permutations), conditional
     )
 
 
-def _conditional_permutation_test(
-    estimator, X, y, z, n_permutations, k, refit, scheme, rng, n_jobs, verbose=0
-):
+def _conditional_permutation_test(estimator, X, y, z, n_permutations, k, refit, scheme, rng, run):
     if not refit:
         raise ValueError("z needs refit=True: the conditional test refits on every permutation.")
     if scheme not in ("auto", "permutation"):
@@ -369,14 +432,12 @@ def _conditional_permutation_test(
     neighbours = _z_neighbours(z, min(k, len(z) - 1), rng)
     permutations = [_local_permutation(neighbours, rng) for _ in range(n_permutations)]
     observed = clone(estimator).fit(X, y, z=z).mi_
-    null = run_tasks(
-        (delayed(_quiet_mi)(clone(estimator), X[p], y, z) for p in permutations),
-        n_jobs=n_jobs,
-        total=len(permutations),
-        description="conditional permutation test",
-        verbose=verbose,
+    null = run(
+        observed,
+        [delayed(_quiet_mi)(clone(estimator), X[p], y, z) for p in permutations],
+        "conditional permutation test",
     )
-    return _test_result(observed, null, n_permutations, conditional=True)
+    return _test_result(observed, null, n_permutations, conditional=True, run=run)
 
 
 def _conditioning_block(estimator, z, n):

@@ -274,3 +274,58 @@ def test_local_permutations_do_not_reuse_a_fixed_seed():
         KSGMutualInfo(random_state=0), x[:, None], y, z=z, n_permutations=49, random_state=0
     )
     assert test.p_value <= 0.05
+
+
+# -- Besag and Clifford's sequential p-value (issue 28) --------------------------------
+
+
+def test_sequential_p_values_keep_the_level_under_independence():
+    # Besag & Clifford (1991): p = h / L when the h-th exceedance comes at
+    # draw L, else the fixed-run value; P(p <= alpha) <= alpha. 300 data sets
+    # of two independent columns, h = 5 of at most 99 permutations.
+    data = np.random.default_rng(7)
+    p_values, drawn = [], []
+    for seed in range(300):
+        X, y = data.standard_normal((40, 1)), data.standard_normal(40)
+        result = permutation_test(
+            GaussianMutualInfo(), X, y, n_permutations=99, stop_after=5, random_state=seed
+        )
+        p_values.append(result.p_value)
+        drawn.append(len(result.null_distribution))
+    p_values = np.array(p_values)
+    se = np.sqrt(0.05 * 0.95 / 300)
+    assert np.mean(p_values <= 0.05) <= 0.05 + 3 * se
+    assert np.mean(p_values <= 0.2) <= 0.2 + 3 * np.sqrt(0.2 * 0.8 / 300)
+    assert np.mean(drawn) < 30  # about h / p draws, not 99
+
+
+def test_sequential_null_is_the_prefix_of_the_fixed_one():
+    rng = np.random.default_rng(3)
+    X, y = rng.standard_normal((200, 1)), rng.standard_normal(200)
+    estimator = KSGMutualInfo(random_state=0)
+    fixed = permutation_test(estimator, X, y, n_permutations=60, random_state=1)
+    early = permutation_test(estimator, X, y, n_permutations=60, stop_after=4, random_state=1)
+    L = len(early.null_distribution)
+    assert L < 60
+    np.testing.assert_array_equal(early.null_distribution, fixed.null_distribution[:L])
+    reached = early.null_distribution >= early.estimate
+    assert reached.sum() == 4 and reached[-1]  # stopped at the 4th exceedance
+    assert early.p_value == 4 / L
+    assert early.min_p_value == fixed.min_p_value == 1 / 61
+
+
+def test_sequential_test_draws_everything_under_clear_dependence():
+    X, y, _ = make_gaussian(300, correlation=0.6, random_state=0)
+    fixed = permutation_test(GaussianMutualInfo(), X, y, n_permutations=49, random_state=0)
+    early = permutation_test(
+        GaussianMutualInfo(), X, y, n_permutations=49, stop_after=10, random_state=0
+    )
+    assert early.p_value == fixed.p_value == 0.02
+    np.testing.assert_array_equal(early.null_distribution, fixed.null_distribution)
+
+
+@pytest.mark.parametrize("bad", [0, -1, 2.5, True])
+def test_stop_after_is_validated(bad):
+    X, y, _ = make_gaussian(50, random_state=0)
+    with pytest.raises((ValueError, TypeError), match="stop_after"):
+        permutation_test(GaussianMutualInfo(), X, y, stop_after=bad)
