@@ -24,6 +24,7 @@ from sklearn.base import clone
 from sklearn.utils import check_random_state
 
 from skmi._base import BaseMutualInfo, drop_constant_conditioning
+from skmi._null import SEQUENTIAL_EXCEEDANCES, NullRun
 from skmi._sklearn_compat import Interval, StrOptions, validate_params
 from skmi._traits import MITraits
 from skmi._units import from_nats
@@ -597,7 +598,10 @@ def transfer_entropy(
         -- and only the source-target alignment is broken. Row shuffles
         would destroy the source's autocorrelation and reject far too often.
     n_permutations : int >= 1, default=100
-        Number of surrogates; the smallest p-value is ``1 / (n_permutations + 1)``.
+        The most surrogates drawn; the smallest p-value is
+        ``1 / (n_permutations + 1)``. They stop once 10 reach the estimate
+        (Besag and Clifford's sequential p-value, ``p = 10 / L`` after L
+        surrogates, as valid as the fixed one; ``notes`` says so).
     random_state : int, RandomState instance or None
         Seeds the estimator, the surrogates and the windows.
     n_jobs : int or None
@@ -636,7 +640,7 @@ def transfer_entropy(
     (True, 0.05)
     """
     from skmi._data_kinds import classify
-    from skmi._parallel import Parallel, delayed
+    from skmi._parallel import delayed
     from skmi._result import MIResult, allow_for_bias, clip
     from skmi._surrogates import circular_shifts, decorrelation_length
     from skmi.stats import bootstrap_ci
@@ -743,17 +747,21 @@ def transfer_entropy(
         if p_value:
             min_shift = max(decorrelation_length(source, target), n_dropped + 1)
             shifts = circular_shifts(n, n_permutations, min_shift, rng)
-            null = np.asarray(
-                Parallel(n_jobs=n_jobs)(
-                    delayed(_null_te)(estimator, source, target, z, index) for index in shifts
-                ),
-                dtype=np.float64,
-            )
-            result.p_value = float((1 + np.sum(null >= te)) / (len(null) + 1))
-            result.min_p_value = 1.0 / (len(null) + 1)
+            run = NullRun(SEQUENTIAL_EXCEEDANCES, n_jobs, verbose=0)
+            tasks = [delayed(_null_te)(estimator, source, target, z, index) for index in shifts]
+            null = np.asarray(run(te, tasks, "transfer entropy surrogates"), dtype=np.float64)
+            result.p_value = run.p_value(te, null, len(shifts))
+            result.min_p_value = 1.0 / (len(shifts) + 1)
             result.adjusted_estimate = float(te - null.mean())
+            stopped = (
+                f", stopped by Besag and Clifford's sequential rule when "
+                f"{SEQUENTIAL_EXCEEDANCES} had reached the estimate (p = "
+                f"{SEQUENTIAL_EXCEEDANCES}/{len(null)})"
+                if run.stopped
+                else ""
+            )
             result.notes.append(
                 f"p-value from {len(null)} circular shifts of the source by at least "
-                f"{min_shift} rows (the target keeps its own history)"
+                f"{min_shift} rows (the target keeps its own history){stopped}"
             )
     return result

@@ -29,13 +29,13 @@ from dataclasses import dataclass, field
 from numbers import Integral, Real
 
 import numpy as np
-from joblib import effective_n_jobs
 from scipy import stats as scipy_stats
 from sklearn.base import clone
 from sklearn.utils import check_random_state
 
 from skmi._base import fitted_mi
 from skmi._dask import refuse_dask_collections
+from skmi._null import NullRun
 from skmi._parallel import delayed, run_tasks
 from skmi._sklearn_compat import Interval, StrOptions, check_is_fitted, validate_params
 from skmi._surrogates import (
@@ -289,7 +289,7 @@ def permutation_test(
         check_int(stop_after, "stop_after", min_value=1)
     X, y = _as_arrays(X, y)
     rng = check_random_state(random_state)
-    run = _NullRun(stop_after, n_jobs, verbose)
+    run = NullRun(stop_after, n_jobs, verbose)
     with once_at_caller():
         if z is not None:
             return _conditional_permutation_test(
@@ -312,50 +312,6 @@ def permutation_test(
                 "permutation test",
             )
     return _test_result(observed, null, len(permutations), conditional=False, run=run)
-
-
-class _NullRun:
-    """Runs the null's tasks in order, all of them or until ``stop_after`` reach the estimate.
-
-    Tasks run in batches of ``stop_after`` (at least two per job), so a
-    sequential test draws no more than it needs by about one batch; the
-    values kept are those up to the ``stop_after``-th exceedance, exactly
-    the draws Besag and Clifford's rule looks at, and equal, draw for
-    draw, to the values a fixed run computes.
-    """
-
-    def __init__(self, stop_after, n_jobs, verbose):
-        self.stop_after, self.n_jobs, self.verbose = stop_after, n_jobs, verbose
-        self.stopped = False
-
-    def __call__(self, observed, tasks, description):
-        if self.stop_after is None:
-            return run_tasks(
-                iter(tasks),
-                n_jobs=self.n_jobs,
-                total=len(tasks),
-                description=description,
-                verbose=self.verbose,
-            )
-        jobs = max(1, effective_n_jobs(self.n_jobs))
-        batch = max(self.stop_after, 2 * jobs)
-        null = []
-        for start in range(0, len(tasks), batch):
-            part = tasks[start : start + batch]
-            null.extend(
-                run_tasks(
-                    iter(part),
-                    n_jobs=self.n_jobs,
-                    total=len(part),
-                    description=description,
-                    verbose=self.verbose,
-                )
-            )
-            reached = np.flatnonzero(np.asarray(null, dtype=np.float64) >= observed)
-            if len(reached) >= self.stop_after:
-                self.stopped = True
-                return null[: reached[self.stop_after - 1] + 1]
-        return null
 
 
 def _null_draws(X, y, scheme, n_permutations, rng):
@@ -409,14 +365,14 @@ def _decorrelation(X, y):
         ) from None
 
 
-def _test_result(observed, null, n_permutations, conditional, run=None):
+def _test_result(observed, null, n_permutations, conditional, run):
     null = np.asarray(null, dtype=np.float64)
-    if run is not None and run.stopped:  # Besag and Clifford: h exceedances in L draws
-        p_value = np.sum(null >= observed) / len(null)
-    else:
-        p_value = (1.0 + np.sum(null >= observed)) / (1.0 + n_permutations)
     return PermutationTestResult(
-        float(observed), float(p_value), null, 1.0 / (1.0 + n_permutations), conditional
+        float(observed),
+        run.p_value(observed, null, n_permutations),
+        null,
+        1.0 / (1.0 + n_permutations),
+        conditional,
     )
 
 

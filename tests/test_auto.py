@@ -5,6 +5,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.base import clone
 
 from skmi import estimate_mi
 from skmi.auto import choose_method
@@ -319,6 +320,28 @@ def test_relu_atoms_take_the_zero_pattern_chain_rule(swap):
     assert result.method == "atoms"
     assert ("X has one value in" if swap else "y has one value in") in result.reason
     assert result.estimate == pytest.approx(truth, rel=0.1)
+
+
+def test_the_atoms_interval_includes_the_consistent_within_pattern_reading():
+    # Given its pattern a ReLU side is truncated, and the Gaussian within a
+    # pattern reads low (d = 1, noise 0.3: -4.6 % at n = 1000, -6.3 % at
+    # 5000 against the quadrature truth); the interval must also include
+    # what the consistent k-NN within patterns reads, and say so.
+    from skmi import AtomDecompositionMutualInfo
+
+    X, y, truth = make_relu_atoms(1000, 1, noise=0.3, random_state=2)
+    assert truth == pytest.approx(relu_atom_mi(0.3))
+    result = estimate_mi(X, y, ci=True, random_state=0)
+    assert result.method == "atoms"
+    consistent = clone(result.estimator).set_params(within_estimator="auto").fit(X, y).mi_
+    assert isinstance(result.estimator, AtomDecompositionMutualInfo)
+    assert result.ci[0] <= consistent <= result.ci[1]
+    assert "k-NN reading within atom patterns" in result.ci_method
+    assert any("truncates the side" in note for note in result.notes)
+    # no stretch where no model is assumed within patterns (class labels)
+    labels = (X[:, 0] > 0).astype(int)
+    other = estimate_mi(y, labels, ci=True, random_state=0)
+    assert "k-NN reading" not in other.ci_method
 
 
 @pytest.mark.parametrize("shift", [3.0, -1.5])
@@ -791,3 +814,18 @@ def test_a_non_numeric_z_is_refused_by_name_without_a_z_kind_hint():
         estimate_mi(x, x + rng.standard_normal(100), z=z)
     assert "z_kind" not in str(caught.value)
     assert (z == before).all()
+
+
+def test_p_value_stops_early_when_clearly_not_significant():
+    # Besag and Clifford's rule with h = 10: about 10 / p permutations on
+    # independent data, the full 100 under clear dependence
+    rng = np.random.default_rng(4)
+    X, y = rng.standard_normal((500, 2)), rng.standard_normal(500)
+    result = estimate_mi(X, y, p_value=True, random_state=0)
+    drawn = int(round(10 / result.p_value))
+    assert drawn < 100 and result.p_value > 0.05
+    assert any("Besag and Clifford" in note and f"p = 10/{drawn}" in note for note in result.notes)
+    X, y, _ = make_gaussian(500, correlation=0.6, random_state=0)
+    dependent = estimate_mi(X, y, p_value=True, random_state=0)
+    assert dependent.p_value == dependent.min_p_value == 1 / 101
+    assert not any("Besag" in note for note in dependent.notes)

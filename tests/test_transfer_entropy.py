@@ -405,3 +405,21 @@ def test_a_model_of_z_keeps_the_columns_it_was_fitted_on():
     swapped = te.score(X, y, z=np.column_stack([w, c]))
     assert swapped == te.score(X, y, z=np.column_stack([rng.standard_normal(n), c]))
     assert swapped != te.te_
+
+
+def test_surrogates_stop_early_when_clearly_not_significant():
+    # Besag and Clifford's rule: independent series stop after about 10 / p
+    # surrogates, with p = 10 / L; a coupled pair draws all of them
+    from skmi import transfer_entropy
+
+    rng = np.random.default_rng(5)
+    x, y = rng.standard_normal((2, 600))
+    result = transfer_entropy(x, y, p_value=True, random_state=0)
+    drawn = int(round(10 / result.p_value))
+    assert drawn < 100 and result.p_value > 0.05
+    notes = " ".join(result.notes)
+    assert "Besag and Clifford" in notes and f"(p = 10/{drawn})" in notes
+    coupled = np.r_[0.0, x[:-1]] + 0.5 * rng.standard_normal(600)
+    strong = transfer_entropy(x, coupled, p_value=True, random_state=0)
+    assert strong.p_value == strong.min_p_value
+    assert not any("Besag" in note for note in strong.notes)

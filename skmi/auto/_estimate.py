@@ -124,9 +124,14 @@ def estimate_mi(
         estimator declares valid; ``ci_method`` says which).
     p_value : bool, default=False
         Add the permutation p-value of independence and the shuffle-adjusted
-        estimate (:func:`skmi.permutation_test`).
+        estimate (:func:`skmi.permutation_test`). The permutations stop once
+        10 of them reach the estimate (Besag and Clifford's sequential
+        p-value, ``p = 10 / L`` after L permutations, as valid as the fixed
+        one): a clear non-rejection costs about ``10 / p`` permutations, and
+        ``notes`` says when the rule stopped early.
     n_permutations : int >= 1, default=100
-        The smallest p-value they can give is ``1 / (n_permutations + 1)``.
+        The most permutations drawn; the smallest p-value they can give is
+        ``1 / (n_permutations + 1)``.
     time_series : bool or None, default=None
         True: the rows are in time order and serially dependent, so the
         p-value uses circular shifts of y (each series keeps its own
