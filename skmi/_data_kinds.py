@@ -44,6 +44,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from skmi._ranks import unique_counts
+
 KINDS = ("continuous", "discrete", "mixed")
 MIN_COUNT_PER_VALUE = 5
 MAX_LEVELS = 20
@@ -118,7 +120,7 @@ def _classified(values):
         else:
             return "discrete", "symbols (non-numeric values)", 0.0
     values = values.astype(np.float64) if values.dtype.kind in "iu" else values
-    levels, counts = np.unique(values, return_counts=True)
+    levels, counts = unique_counts(values)  # from the column's order shared in a scan
     u = counts.size
     integer = bool(np.all(np.mod(values, 1) == 0))
     what = "integer-valued" if integer else "real-valued"
