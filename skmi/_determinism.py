@@ -25,6 +25,8 @@ import numpy as np
 from scipy.spatial import cKDTree
 from scipy.stats import rankdata
 
+from skmi._ranks import rankdata as shared_rankdata
+
 MAX_DIMENSION = 3
 MAX_SPREAD = 0.05
 # Below this the ratio of spreads is too noisy: noisy relations of 2-3 nats
@@ -43,7 +45,7 @@ def monotone_pair(X, y, max_pairs=400):
         return False
     if not _some_pair_may_be_monotone(X, y):
         return False
-    rx, ry = rankdata(X, axis=0), rankdata(y, axis=0)
+    rx, ry = shared_rankdata(X), shared_rankdata(y)
     n = len(X)
     for a in rx.T:
         if np.unique(a).size < 0.9 * n:

@@ -34,6 +34,7 @@ from skmi._neighbors import (
 )
 from skmi._numba import ksg1_pair_1d_threaded, ksg1_pairs_1d
 from skmi._preprocessing import normal_scores, standardize
+from skmi._ranks import stable_order
 from skmi._sklearn_compat import Interval, Options, StrOptions
 from skmi._traits import MITraits
 from skmi.exceptions import TiesWarning
@@ -657,7 +658,7 @@ def _tied_fraction(A):
     """
     worst = 0.0
     for c in range(A.shape[1]):
-        s = np.sort(A[:, c])
+        s = A[stable_order(A[:, c]), c]  # sorted, from the order shared in a scan
         same = s[1:] == s[:-1]
         tied = np.zeros(s.shape[0], dtype=bool)
         tied[1:] = same

@@ -100,6 +100,7 @@ from skmi._numba.kdtree import (
     knn_kdtree,
     knn_kdtree_cost,
 )
+from skmi._ranks import stable_order
 
 # backend="auto" moves KSG to torch on a CUDA device from this many samples;
 # None: never (torch only when asked for with backend="torch"). Measured on an
@@ -147,7 +148,7 @@ class _Sorted:
     """1-D points sorted once: k-NN and counts by binary search."""
 
     def __init__(self, points, purpose, sorted_columns=None, device=None):
-        self.order = np.argsort(points[:, 0], kind="stable")
+        self.order = stable_order(points[:, 0])
         self.values = points[self.order, 0]
 
     def knn(self, points, k):

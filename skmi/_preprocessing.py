@@ -274,6 +274,7 @@ def normal_scores(A):
     unchanged while making every marginal Gaussian.
     """
     from scipy.special import ndtri
-    from scipy.stats import rankdata
 
-    return ndtri(rankdata(A, axis=0) / (len(A) + 1))
+    from skmi._ranks import rankdata
+
+    return ndtri(rankdata(A) / (len(A) + 1))

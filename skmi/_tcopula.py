@@ -16,12 +16,12 @@ from numbers import Integral, Real
 import numpy as np
 from scipy.optimize import minimize_scalar
 from scipy.special import gammaln, ndtri
-from scipy.stats import rankdata
 from scipy.stats import t as student_t
 
 from skmi._base import BaseMutualInfo
 from skmi._closed_forms import gaussian_block_mi, log_det_bias_of_mi, student_t_mi_excess
 from skmi._data_kinds import classify_column
+from skmi._ranks import rankdata, unique_inverse
 from skmi._sklearn_compat import Interval, StrOptions, validate_parameters
 from skmi._traits import MITraits
 from skmi._validation import check_int, check_real
@@ -238,7 +238,7 @@ class TCopulaMutualInfo(BaseMutualInfo):
                 f"non-singular copula correlation; got n_samples={n}."
             )
         # pseudo-observations in (0, 1): average ranks / (n + 1)
-        uniform = rankdata(data, axis=0) / (n + 1)
+        uniform = rankdata(data) / (n + 1)
         components = (d_x, d - d_x)
         full = _Once(lambda: self._fit_uniform(uniform, d_x))
         if self.reduce_rank:
@@ -250,7 +250,7 @@ class TCopulaMutualInfo(BaseMutualInfo):
                 data, d_x = reduced
                 n, d = data.shape
                 components = (d_x, d - d_x)
-                uniform = rankdata(data, axis=0) / (n + 1)
+                uniform = rankdata(data) / (n + 1)
                 full = _Once(lambda: self._fit_uniform(uniform, d_x))
         df, R, _ = full()
         if R is None:
@@ -304,7 +304,7 @@ class TCopulaMutualInfo(BaseMutualInfo):
             part if part is not None else normal[:, cols]
             for part, cols in zip(leading, sides, strict=True)
         ]
-        cut_uniform = rankdata(np.hstack(cut), axis=0) / (len(uniform) + 1)
+        cut_uniform = rankdata(np.hstack(cut)) / (len(uniform) + 1)
         df, R, _ = self._fit_uniform(cut_uniform, cut[0].shape[1])
         if R is None:
             return None
@@ -515,7 +515,7 @@ class _RankScores:
     """
 
     def __init__(self, uniform):
-        self.values, inverse = np.unique(uniform, return_inverse=True)
+        self.values, inverse = unique_inverse(uniform)
         self.inverse = inverse.reshape(uniform.shape)
         self._at = {}  # df -> quantiles of the distinct values
 

@@ -16,6 +16,7 @@ import numpy as np
 from skmi._base import drop_constant_conditioning
 from skmi._collinear import reduce_collinear
 from skmi._dask import refuse_dask_collections
+from skmi._ranks import remember, series_orders, shared_orders, window_order
 from skmi._result import MIResult, clip
 from skmi._sklearn_compat import Interval, StrOptions, validate_params
 from skmi._traits import get_traits
@@ -234,7 +235,9 @@ def estimate_mi(
         normalize=normalize,
         verbose=verbose,
     )
-    with once_at_caller():
+    # one scope of shared sort orders per call (skmi._ranks): the parts of each
+    # estimate, and every lag of a scan, sort each column once
+    with once_at_caller(), shared_orders():
         x, y = Side(X, "X"), Side(y, "y")
         z = None if z is None else Side(z, "z")
         if lag is None:
@@ -247,7 +250,8 @@ def estimate_mi(
         lags = [check_lag(v) for v in values]
         if not lags:
             raise ValueError("lag is an empty sequence; give at least one lag.")
-        return LagScan(_lagged(x, y, z, v, z_lag, options) for v in lags)
+        series = _SeriesOrders(x, y, z)
+        return LagScan(_lagged(x, y, z, v, z_lag, options, series) for v in lags)
 
 
 def _method_list(indent="        "):
@@ -279,11 +283,13 @@ class Options:
     verbose: int = 0
 
 
-def _lagged(x, y, z, lag, z_lag, options):
+def _lagged(x, y, z, lag, z_lag, options, series=None):
     check_same_length(x, y)
     if z is not None:
         check_same_length(x, z)
     rows = lagged_rows(len(x), lag, None if z is None else z_lag)
+    if series is not None:
+        series.remember_windows(rows[0], rows[-1] + 1, lag, z_lag)
     z_rows = None if z is None else z.rows(rows + z_lag)
     result = _estimate_mi(x.rows(rows), y.rows(rows + lag), z_rows, options)
     dropped = len(x) - len(rows)
@@ -292,6 +298,29 @@ def _lagged(x, y, z, lag, z_lag, options):
         f"lag {lag}: I(X_t; y_(t{lag:+d})) on {len(rows)} aligned rows ({dropped} dropped)"
     )
     return result
+
+
+class _SeriesOrders:
+    """The sort order of each column of the whole series, once for a lag scan.
+
+    Each lag's rows are windows of the series; their orders follow in O(n)
+    (:func:`skmi._ranks.window_order`) and are offered to the scope, where
+    every part of that lag's estimate finds them instead of sorting.
+    """
+
+    # columns in all: the scope keeps 16 orders, half for the parts' own subsamples
+    LIMIT = 8
+
+    def __init__(self, x, y, z):
+        sides = [x, y] + ([] if z is None else [z])
+        if sum(side.width for side in sides) > self.LIMIT:
+            sides = []
+        self.orders = [series_orders(side.values, self.LIMIT) for side in sides]
+
+    def remember_windows(self, start, stop, lag, z_lag):
+        for orders, shift in zip(self.orders, (0, lag, z_lag), strict=False):
+            for order in orders:
+                remember(window_order(order, start + shift, stop + shift))
 
 
 def _check_sides(x, y):
