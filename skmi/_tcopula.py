@@ -443,9 +443,11 @@ def degenerate_pair(uniform, R, tolerance=1.0):
     strength = np.abs(R[rows, cols])
     for p in np.argsort(strength)[::-1][:3]:
         i, j = rows[p], cols[p]
+        fitted_mi = -0.5 * np.log1p(-min(strength[p] ** 2, 1 - 1e-300))
+        if fitted_mi <= tolerance:
+            break  # implied_mi >= 0: no pair from here on can exceed it by tolerance
         tau = kendalltau(uniform[:, i], uniform[:, j]).statistic
         implied = np.sin(np.pi * tau / 2)
-        fitted_mi = -0.5 * np.log1p(-min(strength[p] ** 2, 1 - 1e-300))
         implied_mi = -0.5 * np.log1p(-min(implied**2, 1 - 1e-300))
         if fitted_mi > implied_mi + tolerance:
             return (
