@@ -329,3 +329,23 @@ def test_stop_after_is_validated(bad):
     X, y, _ = make_gaussian(50, random_state=0)
     with pytest.raises((ValueError, TypeError), match="stop_after"):
         permutation_test(GaussianMutualInfo(), X, y, stop_after=bad)
+
+
+def test_sequential_p_values_below_h_over_m_are_the_fixed_ones():
+    # Stopping needs h exceedances, so a stopped run has p = h / L >= h / m,
+    # and the fixed run on the same draws has p >= (h + 1) / (m + 1): every
+    # p-value below h / m is the fixed one, and so is every decision at a
+    # level below it (size and power at 0.05 are the fixed test's).
+    p_fixed, p_sequential = [], []
+    for seed in range(40):
+        X, y, _ = make_gaussian(100, correlation=0.2, random_state=seed)
+        kwargs = dict(n_permutations=99, random_state=seed)
+        p_fixed.append(permutation_test(GaussianMutualInfo(), X, y, **kwargs).p_value)
+        p_sequential.append(
+            permutation_test(GaussianMutualInfo(), X, y, stop_after=10, **kwargs).p_value
+        )
+    p_fixed, p_sequential = np.array(p_fixed), np.array(p_sequential)
+    small = p_fixed < 10 / 99
+    assert 5 < small.sum() < 35  # both kinds of data sets occur
+    np.testing.assert_array_equal(p_sequential[small], p_fixed[small])
+    assert np.all(p_sequential[~small] >= 10 / 99)
