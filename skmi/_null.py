@@ -11,6 +11,8 @@ References
    Biometrika 78(2), 1991.
 """
 
+from contextlib import contextmanager
+
 import numpy as np
 from joblib import effective_n_jobs
 
@@ -49,21 +51,23 @@ class NullRun:
         jobs = max(1, effective_n_jobs(self.n_jobs))
         batch = max(self.stop_after, 2 * jobs)
         null = []
-        for start in range(0, len(tasks), batch):
-            part = tasks[start : start + batch]
-            null.extend(
-                run_tasks(
-                    iter(part),
-                    n_jobs=self.n_jobs,
-                    total=len(part),
-                    description=description,
-                    verbose=self.verbose,
+        with _progress(len(tasks), description, self.verbose) as (bar, verbose):
+            for start in range(0, len(tasks), batch):
+                part = tasks[start : start + batch]
+                null.extend(
+                    run_tasks(
+                        iter(part),
+                        n_jobs=self.n_jobs,
+                        total=len(part),
+                        description=description,
+                        verbose=verbose,
+                    )
                 )
-            )
-            reached = np.flatnonzero(np.asarray(null, dtype=np.float64) >= observed)
-            if len(reached) >= self.stop_after:
-                self.stopped = True
-                return null[: reached[self.stop_after - 1] + 1]
+                bar.update(len(part))
+                reached = np.flatnonzero(np.asarray(null, dtype=np.float64) >= observed)
+                if len(reached) >= self.stop_after:
+                    self.stopped = True
+                    return null[: reached[self.stop_after - 1] + 1]
         return null
 
     def p_value(self, observed, null, n_planned):
@@ -76,3 +80,30 @@ class NullRun:
         if self.stopped:  # Besag and Clifford: h reached the estimate in L draws
             return reached / len(null)
         return (1.0 + reached) / (1.0 + n_planned)
+
+
+class _NoBar:
+    def update(self, count):
+        pass
+
+
+@contextmanager
+def _progress(total, description, verbose):
+    """One progress bar over every batch: ``(bar, verbose for each batch's run)``.
+
+    With tqdm installed the batches run silently under one bar out of the
+    planned draws; without it each batch shows joblib's own lines.
+    """
+    if not verbose:
+        yield _NoBar(), 0
+        return
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:  # pragma: no cover - tqdm is optional
+        yield _NoBar(), verbose
+        return
+    bar = tqdm(total=total, desc=description, leave=False)
+    try:
+        yield bar, 0
+    finally:
+        bar.close()

@@ -61,6 +61,9 @@ class PermutationTestResult:
     ``min_p_value`` is ``1 / (n_permutations + 1)``, the smallest p-value the
     test can give: a ``p_value`` equal to it reads "p <= min_p_value" (no
     permutation reached the estimate), not an exact probability.
+    ``stopped_early`` is True when ``stop_after`` null values reached the
+    estimate and ``p_value`` is Besag and Clifford's ``h / L`` over the
+    ``L = len(null_distribution)`` permutations drawn.
     """
 
     estimate: float
@@ -68,6 +71,7 @@ class PermutationTestResult:
     null_distribution: np.ndarray = field(repr=False)
     min_p_value: float = None
     conditional: bool = False
+    stopped_early: bool = False
 
     @property
     def adjusted_estimate(self):
@@ -375,6 +379,7 @@ def _test_result(observed, null, n_permutations, conditional, run):
         null,
         1.0 / (1.0 + n_permutations),
         conditional,
+        stopped_early=run.stopped,
     )
 
 

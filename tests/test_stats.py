@@ -349,3 +349,46 @@ def test_sequential_p_values_below_h_over_m_are_the_fixed_ones():
     assert 5 < small.sum() < 35  # both kinds of data sets occur
     np.testing.assert_array_equal(p_sequential[small], p_fixed[small])
     assert np.all(p_sequential[~small] >= 10 / 99)
+
+
+def test_stopped_early_is_reported_by_the_run_not_by_the_count():
+    # Found by the attack: the note keyed on "fewer drawn than asked" was
+    # wrong both ways. A 10th exceedance at the last permutation is a
+    # Besag-Clifford p = 10/15 (a fixed run gives (1 + G) / 16 >= 11/16);
+    # fewer circular shifts than asked (a short series) is no stopping.
+    from skmi import estimate_mi
+
+    found = False
+    rng = np.random.RandomState(0)
+    for seed in range(60):
+        x, y = rng.randn(200), rng.randn(200)
+        test = permutation_test(
+            GaussianMutualInfo(),
+            x[:, None],
+            y,
+            n_permutations=15,
+            stop_after=10,
+            random_state=seed,
+        )
+        if test.stopped_early and len(test.null_distribution) == 15:
+            assert test.p_value == 10 / 15
+            found = True
+            break
+    assert found
+    rng = np.random.RandomState(3)
+    x = rng.randn(60).cumsum() * 0.1 + rng.randn(60)
+    y = 0.8 * x + rng.randn(60)
+    result = estimate_mi(x, y, time_series=True, p_value=True, random_state=0)
+    assert result.p_value == result.min_p_value
+    assert not any("Besag" in note for note in result.notes)
+
+
+def test_sequential_progress_is_one_bar_over_the_planned_draws(capsys):
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((300, 1)), rng.standard_normal(300)
+    capsys.readouterr()
+    permutation_test(
+        GaussianMutualInfo(), X, y, n_permutations=100, stop_after=10, random_state=0, verbose=1
+    )
+    err = capsys.readouterr().err
+    assert "/100" in err and "/10 " not in err and "/10\n" not in err

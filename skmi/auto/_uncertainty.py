@@ -69,7 +69,7 @@ def add_interval(result, estimator, X_fit, y_fit, z, serial, bounds, options):
     other = model_alternative(estimator, X_fit, y_fit)
     if other is not None:
         low, high = min(low, other.reading), max(high, other.reading)
-        result.ci_method += f"; stretched to {other.description}"
+        result.ci_method += f"; stretched to include {other.description}"
         result.notes.append(other.why(options.units))
     result.ci_bias = float(interval.resample_shift)
     result.ci = tuple(float(np.clip(v, *bounds)) for v in (low, high))
@@ -138,7 +138,7 @@ def add_p_value(result, estimator, X_fit, y_fit, z, serial, options):
     )
     result.p_value = test.p_value
     drawn = len(test.null_distribution)
-    if drawn < options.n_permutations:
+    if test.stopped_early:
         result.notes.append(
             f"p-value by Besag and Clifford's sequential rule: the permutations stopped "
             f"after {drawn} of at most {options.n_permutations}, when "
