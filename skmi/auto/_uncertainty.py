@@ -91,7 +91,17 @@ def model_alternative(estimator, X, y):
     """The reading of a consistent alternative to a misspecified part, or None.
 
     Resamples measure an estimator's spread and its small-sample bias, not
-    the bias of a model that does not hold. The atoms route models each atom
+    the bias of a model that does not hold.
+
+    The t-copula is chosen unless k-NN on normal scores reads clearly more.
+    k-NN's bias is downward, so where it reads at least the t-copula
+    (``non_elliptical_``) the copula is not elliptical and the t-copula reads
+    low: dithered Poisson counts, 0.787 against k-NN's 0.818 and a truth of
+    0.821 (``make_stress(5000, "counts")``, 4 data sets); spirals. The
+    interval then reaches up to the k-NN reading; it is never stretched down
+    to k-NN, whose own bias would widen clean Gaussian intervals.
+
+    The atoms route models each atom
     pattern by a Gaussian copula, but given its pattern a ReLU-type side is
     *truncated* (the pattern says which coordinates lie above the atom), so
     the Gaussian within a pattern reads low: -3 to -6 % on
@@ -105,6 +115,19 @@ def model_alternative(estimator, X, y):
     from skmi._atoms import AtomDecompositionMutualInfo
     from skmi._gaussian import GaussianMutualInfo
 
+    if (
+        isinstance(estimator, TCopulaOrKSGMutualInfo)
+        and estimator.chosen_ == "TCopulaMutualInfo"
+        and estimator.non_elliptical_
+    ):
+        knn = estimator.estimators_[-1]  # fitted in nats, as every part
+        return _Alternative(
+            estimator._from_nats(knn.mi_),
+            "the k-NN reading on normal scores",
+            "k-NN's own bias is downward, so a k-NN reading at or above the t-copula's says "
+            "the copula is not elliptical and the t-copula reads low; the interval reaches up "
+            "to it",
+        )
     if not (
         isinstance(estimator, AtomDecompositionMutualInfo)
         and isinstance(estimator.within_estimator, GaussianMutualInfo)
