@@ -70,6 +70,14 @@ class NullRun:
                     return null[: reached[self.stop_after - 1] + 1]
         return null
 
+    def stopped_note(self, n_drawn, n_planned, draws="permutations"):
+        """The note for a result whose p-value this run's rule stopped early."""
+        return (
+            f"p-value by Besag and Clifford's sequential rule: the {draws} stopped after "
+            f"{n_drawn} of at most {n_planned}, when {self.stop_after} had reached the "
+            f"estimate (p = {self.stop_after}/{n_drawn})"
+        )
+
     def p_value(self, observed, null, n_planned):
         """The p-value of ``observed`` against the ``null`` values this run drew.
 

@@ -11,6 +11,7 @@ diagonal; df by the profile likelihood.
 """
 
 import warnings
+from functools import cache
 from numbers import Integral, Real
 
 import numpy as np
@@ -240,7 +241,7 @@ class TCopulaMutualInfo(BaseMutualInfo):
         # pseudo-observations in (0, 1): average ranks / (n + 1)
         uniform = rankdata(data) / (n + 1)
         components = (d_x, d - d_x)
-        full = _Once(lambda: self._fit_uniform(uniform, d_x))
+        full = cache(lambda: self._fit_uniform(uniform, d_x))
         if self.reduce_rank:
             try:
                 reduced = self._reduced_sides(uniform, d_x, full)
@@ -251,7 +252,7 @@ class TCopulaMutualInfo(BaseMutualInfo):
                 n, d = data.shape
                 components = (d_x, d - d_x)
                 uniform = rankdata(data) / (n + 1)
-                full = _Once(lambda: self._fit_uniform(uniform, d_x))
+                full = cache(lambda: self._fit_uniform(uniform, d_x))
         df, R, _ = full()
         if R is None:
             return df, None, np.inf, 0.0, uniform, components
@@ -400,18 +401,6 @@ def _small_directions_are_noise(R, cols, other, n):
     if not np.isfinite(info) or effective_n <= 0:
         return False
     return bool(chi2.sf(2.0 * effective_n * max(info, 0.0), a * b) > _NOISE_TEST_LEVEL)
-
-
-class _Once:
-    """A computation run at most once, on first call (the fit of all columns)."""
-
-    def __init__(self, compute):
-        self._compute, self._value = compute, None
-
-    def __call__(self):
-        if self._value is None:
-            self._value = self._compute()
-        return self._value
 
 
 # EM tolerance for a side's dispersion when only its leading directions are needed.

@@ -753,15 +753,10 @@ def transfer_entropy(
             result.p_value = run.p_value(te, null, len(shifts))
             result.min_p_value = 1.0 / (len(shifts) + 1)
             result.adjusted_estimate = float(te - null.mean())
-            stopped = (
-                f", stopped by Besag and Clifford's sequential rule when "
-                f"{SEQUENTIAL_EXCEEDANCES} had reached the estimate (p = "
-                f"{SEQUENTIAL_EXCEEDANCES}/{len(null)})"
-                if run.stopped
-                else ""
-            )
             result.notes.append(
                 f"p-value from {len(null)} circular shifts of the source by at least "
-                f"{min_shift} rows (the target keeps its own history){stopped}"
+                f"{min_shift} rows (the target keeps its own history)"
             )
+            if run.stopped:
+                result.notes.append(run.stopped_note(len(null), len(shifts), "surrogates"))
     return result

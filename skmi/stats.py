@@ -63,7 +63,8 @@ class PermutationTestResult:
     permutation reached the estimate), not an exact probability.
     ``stopped_early`` is True when ``stop_after`` null values reached the
     estimate and ``p_value`` is Besag and Clifford's ``h / L`` over the
-    ``L = len(null_distribution)`` permutations drawn.
+    ``L = len(null_distribution)`` permutations drawn; ``stopped_note`` then
+    says so in words ("" otherwise).
     """
 
     estimate: float
@@ -72,6 +73,7 @@ class PermutationTestResult:
     min_p_value: float = None
     conditional: bool = False
     stopped_early: bool = False
+    stopped_note: str = field(default="", repr=False)
 
     @property
     def adjusted_estimate(self):
@@ -380,6 +382,7 @@ def _test_result(observed, null, n_permutations, conditional, run):
         1.0 / (1.0 + n_permutations),
         conditional,
         stopped_early=run.stopped,
+        stopped_note=run.stopped_note(len(null), n_permutations) if run.stopped else "",
     )
 
 

@@ -160,14 +160,8 @@ def add_p_value(result, estimator, X_fit, y_fit, z, serial, options):
         verbose=options.verbose,
     )
     result.p_value = test.p_value
-    drawn = len(test.null_distribution)
     if test.stopped_early:
-        result.notes.append(
-            f"p-value by Besag and Clifford's sequential rule: the permutations stopped "
-            f"after {drawn} of at most {options.n_permutations}, when "
-            f"{SEQUENTIAL_EXCEEDANCES} had reached the estimate (p = "
-            f"{SEQUENTIAL_EXCEEDANCES}/{drawn})"
-        )
+        result.notes.append(test.stopped_note)
     if serial:
         result.notes.append(
             f"p-value from {len(test.null_distribution)} circular shifts of y (time series)"
