@@ -6,9 +6,11 @@ import numpy as np
 import pytest
 from scipy.stats import rankdata as scipy_rankdata
 
-from skmi import estimate_mi
+from skmi import GaussianMutualInfo, KSGMutualInfo, TCopulaMutualInfo, estimate_mi, stats
+from skmi._numba import radix_order
 from skmi._ranks import (
     _KNOWN,
+    SampleOrders,
     rankdata,
     remember,
     shared_orders,
@@ -113,3 +115,97 @@ def test_the_caller_arrays_are_not_changed():
         rankdata(a)
         unique_counts(a)
     assert _same(a, kept)
+
+
+def test_radix_order_is_numpys_stable_argsort_of_integer_keys():
+    rng = np.random.default_rng(5)
+    for largest in (1, 7, 2047, 2048, 5_000_000, 2**40):  # one, two, several passes
+        keys = rng.integers(0, largest + 1, 3000).astype(np.int64)
+        assert _same(radix_order(keys), np.argsort(keys, kind="stable"))
+
+
+def _resamplings(n, rng):
+    return {
+        "bootstrap": rng.integers(0, n, n),
+        "subsample": rng.choice(n, n // 2, replace=False),
+        "permutation": rng.permutation(n),
+        "block": np.r_[np.arange(100, 300), np.arange(0, 50)],
+        "one row": np.asarray([3]),
+    }
+
+
+@pytest.mark.parametrize("name", [k for k in _columns() if k != "nan"])
+def test_a_resample_order_follows_from_the_sample_order(name):
+    """The order offered for rows r is exactly numpy's stable argsort of a[r], so
+    the O(n) check of stable_order accepts it and nothing is sorted again."""
+    a = _columns()[name]
+    pair = np.c_[a, a[::-1]]
+    orders = SampleOrders(pair, None, a)
+    for rows in _resamplings(len(a), np.random.default_rng(6)).values():
+        with orders.resampled(rows, None, rows[::-1]):
+            offered = list(_KNOWN.get())
+            expected = [np.argsort(c, kind="stable") for c in (pair[rows, 0], pair[rows, 1])]
+            expected.append(np.argsort(a[rows[::-1]], kind="stable"))
+            assert all(map(_same, offered, expected))
+            assert _same(stable_order(a[rows[::-1]]), expected[2])
+            assert len(_KNOWN.get()) == 3  # found among the offered, not computed afresh
+        with orders.resampled():  # no rows: the sample's own orders
+            assert _same(stable_order(a), np.argsort(a, kind="stable"))
+    assert _KNOWN.get() is None
+
+
+def test_sample_orders_skip_what_they_cannot_order():
+    a = _columns()["nan"]
+    with SampleOrders(a, np.array(["u", "v"] * 250), None).resampled(np.arange(10)):
+        assert len(_KNOWN.get()) == 0
+    wide = np.random.default_rng(7).standard_normal((50, 20))  # more than a scope keeps
+    with SampleOrders(wide).resampled():
+        assert len(_KNOWN.get()) == 0
+
+
+class _NoOrders(SampleOrders):
+    """Sort everything afresh: the reference the shared orders must equal."""
+
+    def resampled(self, *rows):
+        return shared_orders()
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda X, y: stats.bootstrap_ci(
+            TCopulaMutualInfo(df=5), X, y, n_resamples=8, random_state=0
+        ),
+        lambda X, y: stats.bootstrap_ci(
+            KSGMutualInfo(random_state=0), X, y, n_resamples=8, random_state=0
+        ),
+        lambda X, y: stats.bootstrap_ci(GaussianMutualInfo(), X, y, n_resamples=8, random_state=0),
+        lambda X, y: stats.bootstrap_ci(
+            KSGMutualInfo(random_state=0), X, y, n_resamples=8, time_series=True, random_state=0
+        ),
+        lambda X, y: stats.permutation_test(
+            KSGMutualInfo(random_state=0), X, y, n_permutations=8, random_state=0
+        ),
+        lambda X, y: stats.permutation_test(
+            KSGMutualInfo(random_state=0), X[:, :1], y, z=X[:, 1:], n_permutations=8, random_state=0
+        ),
+        lambda X, y: stats.permutation_test(
+            TCopulaMutualInfo(), X, y, n_permutations=8, scheme="circular", random_state=0
+        ),
+    ],
+)
+def test_resamples_give_the_bits_of_sorting_afresh(call, monkeypatch):
+    rng = np.random.default_rng(8)
+    X = rng.standard_normal((400, 2))
+    X[::7, 0] = np.round(X[::7, 0], 1)  # ties
+    y = X[:, 0] + np.round(rng.standard_normal(400), 2)
+
+    def values():
+        result = call(X, y)
+        kept = ("low", "high", "estimate", "p_value", "null_distribution")
+        return [np.asarray(getattr(result, k)) for k in kept if hasattr(result, k)]
+
+    shared = values()
+    monkeypatch.setattr(stats, "SampleOrders", _NoOrders)
+    afresh = values()
+    assert all(map(_same, shared, afresh))

@@ -27,7 +27,7 @@ from skmi._numba.fused import RADIUS_EXTENT, RADIUS_KTH_STRICT, knn_with_margina
 from skmi._numba.grid import build_grid, build_grid_sorted, count_within_grid, knn_grid
 from skmi._numba.ksg_pairs import ksg1_pair_1d_threaded, ksg1_pairs_1d
 from skmi._numba.sorted1d import count_within_sorted, knn_sorted
-from skmi._numba.symbols import combine_codes, dense_labels, digitize_columns
+from skmi._numba.symbols import combine_codes, dense_labels, digitize_columns, radix_order
 
 __all__ = [
     "RADIUS_EXTENT",
@@ -43,6 +43,7 @@ __all__ = [
     "knn_brute",
     "knn_grid",
     "knn_sorted",
+    "radix_order",
     "knn_with_marginal_counts",
     "ksg1_pair_1d_threaded",
     "ksg1_pairs_1d",

@@ -8,7 +8,8 @@ dense d-dimensional histogram:
 * :func:`digitize_columns` -- per-coordinate bin codes from edges;
 * :func:`combine_codes` -- a row's codes into one integer key (mixed radix);
 * :func:`dense_labels` -- keys into labels 0..m-1 and counts, by an LSD radix
-  sort (linear in n; only as many passes as the largest key needs).
+  sort (:func:`radix_order`: linear in n; only as many passes as the
+  largest key needs).
 """
 
 import numpy as np
@@ -68,8 +69,11 @@ def combine_codes(keys, key_radix, codes, radices):
 
 
 @njit(cache=True)
-def _radix_order(keys):
-    """Stable order sorting non-negative int64 keys (LSD radix sort)."""
+def radix_order(keys):
+    """``np.argsort(keys, kind="stable")`` of non-negative int64 keys (LSD radix sort).
+
+    Linear in n: one pass per 11 bits of the largest key.
+    """
     n = keys.shape[0]
     order = np.arange(n)
     if n == 0:
@@ -105,7 +109,7 @@ def dense_labels(keys):
     counts : int64 array (m,) -- samples per distinct key
     """
     n = keys.shape[0]
-    order = _radix_order(keys)
+    order = radix_order(keys)
     labels = np.empty(n, dtype=np.int64)
     counts = np.zeros(n, dtype=np.int64)
     m = -1

@@ -17,7 +17,6 @@ from skmi._base import drop_constant_conditioning
 from skmi._collinear import reduce_collinear
 from skmi._dask import refuse_dask_collections
 from skmi._ranks import (
-    orders_not_shared,
     remember,
     series_orders,
     shared_orders,
@@ -424,11 +423,12 @@ def _estimate_mi(x, y, z, options):
             result.normalized = 1.0  # sqrt(1 - exp(-inf))
         return result  # no interval or test of a quantity that is not finite
     serial = _resampling_is_serial(result, X_fit, y_fit, z, options)
-    with orders_not_shared():  # resamples and permutations are new arrays
-        if options.ci:
-            add_interval(result, estimator, X_fit, y_fit, z_fit, serial, bounds, options)
-        if options.p_value:
-            add_p_value(result, estimator, X_fit, y_fit, z_fit, serial, options)
+    # resamples and permutations take their sort orders from the sample's
+    # (skmi._ranks.SampleOrders), each in a scope of its own
+    if options.ci:
+        add_interval(result, estimator, X_fit, y_fit, z_fit, serial, bounds, options)
+    if options.p_value:
+        add_p_value(result, estimator, X_fit, y_fit, z_fit, serial, options)
     if options.normalize is not None:
         result.normalized = _honesty.normalized(result, x, y, options.normalize)
     return result
