@@ -271,3 +271,32 @@ def test_a_singular_em_iterate_is_a_degenerate_fit_not_a_linalg_error():
     with pytest.warns(SkmiWarning, match="degenerate"):
         est = TCopulaMutualInfo().fit(X, y)
     assert est.degenerate_
+
+
+def test_distinct_levels_of_pseudo_observations_equal_numpys_unique():
+    from scipy.stats import rankdata
+
+    from skmi._tcopula import _distinct_levels
+
+    rng = np.random.default_rng(11)
+    A = rng.standard_normal((800, 3))
+    samples = {
+        "continuous": A,
+        "ties": np.round(A, 1),
+        "bootstrap": A[rng.integers(0, 800, 800)],
+        "constant": np.ones((6, 2)),
+    }
+    for name, data in samples.items():
+        uniform = rankdata(data, axis=0) / (len(data) + 1)
+        values, inverse = _distinct_levels(uniform)
+        expected_values, expected_inverse = np.unique(uniform, return_inverse=True)
+        assert np.array_equal(values, expected_values), name
+        assert np.array_equal(
+            inverse.reshape(uniform.shape), expected_inverse.reshape(uniform.shape)
+        )
+        # C order as numpy's: later sums over the quantiles add in the same order
+        assert inverse.reshape(uniform.shape).flags.c_contiguous
+    other = rng.random((50, 2))  # not ranks over n + 1: np.unique's answer all the same
+    values, inverse = _distinct_levels(other)
+    assert np.array_equal(values[inverse.reshape(other.shape)], other)
+    assert np.array_equal(values, np.unique(other))
