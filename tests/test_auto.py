@@ -844,10 +844,27 @@ def test_a_knn_reading_above_the_t_copula_lifts_the_interval_to_it():
     assert composite.chosen_ == "TCopulaMutualInfo" and composite.non_elliptical_
     knn = composite.estimators_[-1].mi_
     assert knn > result.estimate
-    assert result.ci[1] >= knn and "k-NN reading on normal scores" in result.ci_method
+    assert result.ci[1] > knn and "k-NN reading on normal scores" in result.ci_method
     assert any("copula is not elliptical" in note for note in result.notes)
     # elliptical data: k-NN below the t-copula, the interval as the resamples give it
     X, y, _ = make_gaussian(2000, 2, 2, correlation=0.5, random_state=0)
     clean = estimate_mi(X, y, ci=True, random_state=0)
     assert not clean.estimator.non_elliptical_
     assert "k-NN reading" not in clean.ci_method
+
+
+@pytest.mark.slow
+def test_intervals_cover_counts_where_the_t_copula_reads_low():
+    # Dithered Poisson counts: the t-copula reads about 4 % low (a model
+    # bias no resample sees); k-NN on normal scores is consistent. The
+    # interval is the union of both readings' intervals, so it covers the
+    # truth (0.8206, exact sums) in about 95 % of data sets; reaching only
+    # to the k-NN point covered about half of them (0.475 of 40 at n = 5000).
+    from skmi.datasets import make_stress
+
+    covered = []
+    for seed in range(12):
+        X, y, truth = make_stress(3000, "counts", "monotone", random_state=100 + seed)
+        low, high = estimate_mi(X, y, ci=True, random_state=seed).ci
+        covered.append(low <= truth <= high)
+    assert sum(covered) >= 10, covered  # binomial(12, 0.95): P(< 10) = 0.02

@@ -68,8 +68,8 @@ def add_interval(result, estimator, X_fit, y_fit, z, serial, bounds, options):
     result.ci_method = interval.description + "; widened by the estimated bias"
     other = model_alternative(estimator, X_fit, y_fit)
     if other is not None:
-        low, high = min(low, other.reading), max(high, other.reading)
-        result.ci_method += f"; stretched to include {other.description}"
+        low, high = other.union(interval.estimate, low, high)
+        result.ci_method += f"; stretched to include {other.description} with the same spread"
         result.notes.append(other.why(options.units))
     result.ci_bias = float(interval.resample_shift)
     result.ci = tuple(float(np.clip(v, *bounds)) for v in (low, high))
@@ -86,6 +86,23 @@ class _Alternative:
     def why(self, units):
         return f"{self.description} reads {self.reading:.4g} {units}: {self._reason}"
 
+    def union(self, estimate, low, high):
+        """The interval ``(low, high)`` around ``estimate`` joined with the same around the reading.
+
+        Neither model is known to hold, so the interval covers when either
+        reading's does: the union of the two, each with the resampled
+        spread (the alternative's own spread is not resampled; it is at
+        least the parametric one's). Stretching to the reading alone covers
+        only when that one noisy reading lands beyond the truth: dithered
+        Poisson counts at n = 5000, where k-NN on normal scores is unbiased
+        (0.821 over 8 data sets against a truth of 0.8206) and the t-copula
+        reads 0.790, covered 0.475 of 40 data sets.
+        """
+        return (
+            min(low, self.reading - (estimate - low)),
+            max(high, self.reading + (high - estimate)),
+        )
+
 
 def model_alternative(estimator, X, y):
     """The reading of a consistent alternative to a misspecified part, or None.
@@ -98,8 +115,9 @@ def model_alternative(estimator, X, y):
     (``non_elliptical_``) the copula is not elliptical and the t-copula reads
     low: dithered Poisson counts, 0.787 against k-NN's 0.818 and a truth of
     0.821 (``make_stress(5000, "counts")``, 4 data sets); spirals. The
-    interval then reaches up to the k-NN reading; it is never stretched down
-    to k-NN, whose own bias would widen clean Gaussian intervals.
+    interval then takes in the k-NN reading's (:meth:`_Alternative.union`);
+    it is never stretched down to k-NN, whose own bias would widen clean
+    Gaussian intervals.
 
     The atoms route models each atom
     pattern by a Gaussian copula, but given its pattern a ReLU-type side is
@@ -109,8 +127,8 @@ def model_alternative(estimator, X, y):
     column a side, the Gaussian copula's MI is the least of every law with
     those normal-score correlations, so it can only read low). k-NN within
     a pattern (``within_estimator="auto"``) is consistent but noisier at
-    small n, so the estimate stays, and the interval is stretched to
-    include the k-NN reading ("widen and say so").
+    small n, so the estimate stays, and the interval takes in the k-NN
+    reading's ("widen and say so").
     """
     from skmi._atoms import AtomDecompositionMutualInfo
     from skmi._gaussian import GaussianMutualInfo
@@ -125,8 +143,8 @@ def model_alternative(estimator, X, y):
             estimator._from_nats(knn.mi_),
             "the k-NN reading on normal scores",
             "k-NN's own bias is downward, so a k-NN reading at or above the t-copula's says "
-            "the copula is not elliptical and the t-copula reads low; the interval reaches up "
-            "to it",
+            "the copula is not elliptical and the t-copula reads low; the interval takes in "
+            "its interval",
         )
     if not (
         isinstance(estimator, AtomDecompositionMutualInfo)
@@ -138,8 +156,8 @@ def model_alternative(estimator, X, y):
     return _Alternative(
         consistent.fit(X, y).mi_,
         "the k-NN reading within atom patterns",
-        "the interval includes it, because the Gaussian within a pattern ignores that the "
-        "pattern truncates the side, which biases it low",
+        "the interval takes in its interval, because the Gaussian within a pattern ignores "
+        "that the pattern truncates the side, which biases it low",
     )
 
 
