@@ -36,6 +36,7 @@ from skmi._numba.blocked import (
     row_distances,
 )
 from skmi._numba.kdtree import build_kdtree, count_within_kdtree, knn_kdtree, knn_kdtree_cost
+from skmi._numba.ksg_pairs import _gap_outside_block, _kth_in_block, _pair_grid, _pair_radii
 from skmi._numba.sorted1d import counts_at_positions
 
 
@@ -535,6 +536,59 @@ def test_ksg1_pairs_1d_matches_its_reference():
         for (a, b), value in zip(pairs, want, strict=True):
             one = ksg1_pair_1d_threaded(columns, sorted_columns, orders, a, b, k, psi, 8, n_tasks)
             np.testing.assert_allclose(one, value, rtol=0, atol=1e-12)
+
+
+def _pair_grid_of(a, b, n_cells):
+    columns = np.vstack([a, b])
+    orders = np.argsort(columns, axis=1)
+    sorted_columns = np.take_along_axis(columns, orders, axis=1)
+    return _pair_grid(columns, sorted_columns, orders, 0, 1, n_cells)
+
+
+@pytest.mark.parametrize("k", [1, 2, 3])
+def test_kth_in_block_matches_a_scan_of_the_block(k):
+    # the k-th distance from each query to the other points of the cells
+    # within `reach` of its home cell, against NumPy over the same points
+    rng = np.random.default_rng(3)
+    n, n_cells = 300, 7
+    a = np.round(rng.standard_normal(n) * 3) / 3  # ties along x
+    b = rng.standard_t(2, n)
+    grid = _pair_grid_of(a, b, n_cells)
+    _, start, _, cell_points, _ = grid
+    cell = np.repeat(np.arange(n_cells * n_cells), np.diff(start))
+    g0, g1 = cell % n_cells, cell // n_cells
+    for q in range(n):
+        for reach in (1, 2):
+            near = (np.abs(g0 - g0[q]) <= reach) & (np.abs(g1 - g1[q]) <= reach)
+            near[q] = False
+            d = np.abs(cell_points[near] - cell_points[q]).max(axis=1)
+            want = np.sort(d)[k - 1] if d.size >= k else np.inf
+            got = _kth_in_block(q, k, start, cell_points, g0[q], g1[q], n_cells, reach)
+            assert got == want, (q, reach)
+            # no point outside the block is nearer than the gap
+            gap = _gap_outside_block(grid[0], cell_points[q], g0[q], g1[q], reach)
+            outside = ~near
+            outside[q] = False
+            if outside.any():
+                assert np.abs(cell_points[outside] - cell_points[q]).max(axis=1).min() >= gap
+
+
+@pytest.mark.parametrize("k", [1, 2, 3, 4])
+@pytest.mark.parametrize("n_cells", [1, 3, 8, 20])
+def test_pair_radii_are_the_strict_kth_distances(k, n_cells):
+    # block searches (k <= 3), their fallback to the ring search, and the ring
+    # search alone (k = 4), on a grid of every density
+    rng = np.random.default_rng(k)
+    n = 400
+    a = np.round(rng.standard_normal(n) * 4) / 4 + 1e-9 * rng.standard_normal(n)
+    b = a + rng.standard_cauchy(n)
+    grid = _pair_grid_of(a, b, n_cells)
+    radius = np.empty(n)
+    _pair_radii(grid, k, 0, n, radius, n_cells)
+    joint = np.maximum(np.abs(a[:, None] - a), np.abs(b[:, None] - b))
+    np.fill_diagonal(joint, np.inf)
+    want = np.nextafter(np.sort(joint, axis=1)[:, k - 1], -np.inf)
+    np.testing.assert_array_equal(radius, want)
 
 
 def test_ksg1_pair_split_over_threads_is_bitwise_the_per_pair_value():

@@ -41,6 +41,15 @@ def _pair_grid(columns, sorted_columns, orders, a, b, n_cells):
     return inner, start, order, cell_points, coords
 
 
+# The block search keeps the k smallest distances in this many scalars
+# (registers): KSG's default k = 3 and below. Larger k take the ring search.
+_BLOCK_MAX_K = 3
+# Blocks of 3 x 3, then 5 x 5 cells before the ring search: at n = 10^4, 9%
+# of an independent pair's queries need more than 3 x 3 and 2% more than
+# 5 x 5 (radii of a pair: 1.1 ms with the 3 x 3 block alone, 1.0 with both).
+_BLOCK_MAX_REACH = 2
+
+
 @njit(cache=True)
 def _pair_radii(grid, k, q_lo, q_hi, radius, n_cells):
     """Strict KSG 1 radius (just below the k-th joint distance) of grid slots q_lo:q_hi.
@@ -49,22 +58,97 @@ def _pair_radii(grid, k, q_lo, q_hi, radius, n_cells):
     cell index rather than from ``coords`` read in point order, and writes
     the radii by slot before scattering them to point order: at n = 10^5,
     29 ms against 39-45 ms with both random accesses inside the search.
+    For k <= 3 a query first scans the 3 x 3 cells around its home cell
+    (:func:`_kth_in_block`); only when its k-th distance there exceeds the
+    distance to the outside of that block does it scan the 5 x 5 cells, and
+    only past those the ring search runs: for an independent pair at n =
+    10^4, 1.0 ms against 2.5 ms for the ring search alone (loaded 2 cores).
     """
     inner, start, order, cell_points, _ = grid
-    drow = np.empty(k)
     irow = np.empty(k, dtype=np.int64)
+    drow = np.empty(k)
     by_slot = np.empty(q_hi - q_lo)
     f = np.searchsorted(start, q_lo, side="right") - 1  # the cell holding slot q_lo
     while f < n_cells * n_cells and start[f] < q_hi:
         h0 = f % n_cells
         h1 = f // n_cells
         for q in range(max(start[f], q_lo), min(start[f + 1], q_hi)):
-            drow[:] = np.inf
-            _knn_one_in_grid_2d(q, k, inner, start, order, cell_points, h0, h1, drow, irow, n_cells)
-            by_slot[q - q_lo] = np.nextafter(drow[k - 1], -np.inf)
+            kth = np.inf
+            gap = -np.inf  # without the block search: the ring search
+            reach = 1
+            while k <= _BLOCK_MAX_K and kth > gap and reach <= _BLOCK_MAX_REACH:
+                kth = _kth_in_block(q, k, start, cell_points, h0, h1, n_cells, reach)
+                gap = _gap_outside_block(inner, cell_points[q], h0, h1, reach)
+                reach += 1
+            if kth > gap:
+                drow[:] = np.inf
+                _knn_one_in_grid_2d(
+                    q, k, inner, start, order, cell_points, h0, h1, drow, irow, n_cells
+                )
+                kth = drow[k - 1]
+            by_slot[q - q_lo] = np.nextafter(kth, -np.inf)
         f += 1
     for q in range(q_lo, q_hi):
         radius[order[q]] = by_slot[q - q_lo]
+
+
+@njit(inline="always")
+def _lower(a, b):
+    return a if a < b else b
+
+
+@njit(inline="always")
+def _higher(a, b):
+    return a if a > b else b
+
+
+@njit(cache=True)
+def _kth_in_block(q, k, start, cell_points, h0, h1, n_cells, reach):
+    """The k-th smallest (k <= 3) max-norm distance from slot q to the other
+    points of the cells within ``reach`` of its home cell (h0, h1) along both
+    axes; inf for fewer than k.
+
+    The cells of a grid row are contiguous slots, so the block is one run of
+    ``cell_points`` a row. The three smallest distances live in scalars and
+    each point is merged in by min/max, without branches: whether a point
+    enters is a coin toss the CPU cannot predict, and a branchy insertion
+    into an array ran 5x slower. Only distances are kept: the radius is the
+    k-th distance, whichever of tied neighbours is taken as the k-th.
+    """
+    p0 = cell_points[q, 0]
+    p1 = cell_points[q, 1]
+    d0 = d1 = d2 = np.inf  # ascending
+    g0_lo = max(h0 - reach, 0)
+    g0_hi = min(h0 + reach, n_cells - 1)
+    for g1 in range(max(h1 - reach, 0), min(h1 + reach, n_cells - 1) + 1):
+        row = g1 * n_cells
+        for s in range(start[row + g0_lo], start[row + g0_hi + 1]):
+            dd = _higher(abs(cell_points[s, 0] - p0), abs(cell_points[s, 1] - p1))
+            dd = np.inf if s == q else dd
+            d2 = _lower(d2, _higher(d1, dd))
+            d1 = _lower(d1, _higher(d0, dd))
+            d0 = _lower(d0, dd)
+    if k == 1:
+        return d0
+    return d1 if k == 2 else d2
+
+
+@njit(cache=True)
+def _gap_outside_block(inner, point, h0, h1, reach):
+    """Max-norm distance from ``point`` in cell (h0, h1) to any point outside the
+    cells within ``reach`` of it: inf where the block covers the whole grid.
+
+    A point beyond column h0 + reach has x >= inner[0, h0 + reach], one before
+    column h0 - reach has x < inner[0, h0 - reach - 1]; the same along y.
+    Rounding is monotone, so the computed distances keep these inequalities.
+    """
+    gap = np.inf
+    for axis, home in ((0, h0), (1, h1)):
+        if home - reach >= 1:
+            gap = min(gap, point[axis] - inner[axis, home - reach - 1])
+        if home + reach < inner.shape[1]:
+            gap = min(gap, inner[axis, home + reach] - point[axis])
+    return gap
 
 
 @njit(cache=True)
