@@ -103,6 +103,23 @@ def test_count_kernels_match_reference(d, ties):
         np.testing.assert_array_equal(count_within_sorted(P[order, 0], order, radii), ref)
 
 
+@pytest.mark.parametrize("d", [1, 2, 3, 4])
+def test_grid_counts_with_many_interior_cells_match_reference(d):
+    # n large enough for fine grids: boxes of many cells, whose interior is
+    # counted from the summed-area table and only the boundary scanned
+    n = {1: 3000, 2: 3000, 3: 2500, 4: 2000}[d]
+    P = _points(n, d, seed=40 + d, ties=d == 2)
+    rng = np.random.default_rng(41)
+    radii = np.concatenate([rng.uniform(0, 0.05, n // 3), rng.uniform(0, 1.5, n - n // 3)])
+    radii[:10] = 0.0
+    ref = _reference_counts(P, radii)
+    inner, (start, order, cell_points, _) = _grid(P)
+    assert inner.shape[1] >= 3  # a grid fine enough to have interiors
+    np.testing.assert_array_equal(
+        count_within_grid(P, radii, inner, start, order, cell_points), ref
+    )
+
+
 @pytest.mark.parametrize("ties", [False, True])
 def test_sorted_knn_matches_reference(ties):
     P = _points(400, 1, seed=5, ties=ties)
