@@ -17,7 +17,9 @@ fails the check and the order is computed afresh. One check serves all the
 copies and strictly monotone maps of a column (its ranks, normal scores,
 tiny jitter), whatever array they are held in. A lag scan also passes in the
 orders of each window, which follow in O(n) from the order of the whole
-series (:func:`window_order`).
+series (:func:`window_order`). Intervals and tests refit on resamples and
+permuted sides; each refit gets the orders of its rows from the sample's
+in O(n) (:class:`SampleOrders`).
 
 Outside a scope nothing is kept and every function is the plain numpy or
 scipy call. The scope is a :mod:`contextvars` variable: it holds only
