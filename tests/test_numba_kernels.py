@@ -554,6 +554,24 @@ def _pair_grid_of(a, b, n_cells):
     return _pair_grid(columns, sorted_columns, orders, 0, 1, n_cells)
 
 
+@pytest.mark.parametrize("n_cells", [1, 3, 8])
+def test_pair_grid_is_the_grid_of_the_two_columns(n_cells):
+    # the same cells, slots and edges as build_grid (binary searches over the
+    # edges) on the pair's points, edges at the quantile positions; ties too
+    rng = np.random.default_rng(6)
+    n = 300
+    a = np.round(rng.standard_normal(n) * 2) / 2
+    b = rng.standard_t(2, n)
+    inner, start, order, cell_points = _pair_grid_of(a, b, n_cells)
+    positions = (np.arange(1, n_cells) * n) // n_cells
+    want_inner = np.vstack([np.sort(a)[positions], np.sort(b)[positions]])
+    np.testing.assert_array_equal(inner, want_inner)
+    want = build_grid(np.column_stack([a, b]), want_inner)
+    np.testing.assert_array_equal(start, want[0])
+    np.testing.assert_array_equal(order, want[1])
+    np.testing.assert_array_equal(cell_points, want[2])
+
+
 def _blocks_around(g0, g1, n_cells):
     """Blocks of cells (lo0, hi0, lo1, hi1) holding cell (g0, g1): square,
     lopsided and clipped at the grid's border."""
@@ -593,7 +611,7 @@ def test_kth_in_block_matches_a_scan_of_the_block(k):
     # the k-th distance from each query to the other points of a block of
     # cells holding its home cell, against NumPy over the same points
     grid, g0, g1, n_cells = _block_grid(3)
-    inner, start, _, cell_points, _ = grid
+    inner, start, _, cell_points = grid
     for q in range(len(g0)):
         for block in _blocks_around(g0[q], g1[q], n_cells):
             want = _smallest_in_block(cell_points, g0, g1, q, block, k)[-1]
@@ -610,7 +628,7 @@ def test_kth_in_lanes_matches_a_scan_of_the_block():
     # the three smallest distances of up to _LANES queries at once, the
     # lanes past the last query repeating it
     grid, g0, g1, n_cells = _block_grid(4)
-    _, start, _, cell_points, _ = grid
+    _, start, _, cell_points = grid
     lanes = np.empty(6 * _LANES)
     for used in (1, 5, _LANES):
         for first in range(0, len(g0) - used, 37):
@@ -629,7 +647,7 @@ def test_cells_within_hold_every_point_within_the_bound():
     # the grown block holds every point within the bound, and every point
     # outside it is farther than the bound
     grid, g0, g1, n_cells = _block_grid(5)
-    inner, _, _, cell_points, _ = grid
+    inner, _, _, cell_points = grid
     for q in range(0, len(g0), 7):
         for bound in (0.0, 0.05, 0.3, 2.0, np.inf):
             block = (g0[q], g0[q], g1[q], g1[q])

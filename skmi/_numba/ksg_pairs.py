@@ -11,34 +11,40 @@ the 7.3 ms of one thread).
 import numpy as np
 from numba import njit, prange
 
-from skmi._numba.grid import _knn_one_in_grid_2d, build_grid_sorted
+from skmi._numba.grid import _knn_one_in_grid_2d, cell_order
 from skmi._numba.sorted1d import counts_at_positions
 
 
 @njit(cache=True)
-def _pair_points(columns, sorted_columns, a, b, n_cells):
-    """Columns a and b as (n, 2) points, and quantile edges from their sorted copies."""
+def _pair_grid(columns, sorted_columns, orders, a, b, n_cells):
+    """The 2-D quantile grid over columns a and b, built in this thread.
+
+    Returns ``(inner, start, order, cell_points)`` as :func:`build_grid_sorted`
+    would for the points ``(columns[a], columns[b])`` with edges at the
+    quantiles of each column, and the same cells; but each point's flat cell
+    index is summed straight from the walks along the two sorted columns,
+    and the slots read their coordinates from the columns, without the
+    (n, 2) copies of the points and of their cell coordinates.
+    """
     n = columns.shape[1]
     positions = (np.arange(1, n_cells) * n) // n_cells
-    points = np.empty((n, 2))
-    points[:, 0] = columns[a]
-    points[:, 1] = columns[b]
     inner = np.empty((2, n_cells - 1))
-    for e in range(n_cells - 1):
-        inner[0, e] = sorted_columns[a, positions[e]]
-        inner[1, e] = sorted_columns[b, positions[e]]
-    return points, inner
-
-
-@njit(cache=True)
-def _pair_grid(columns, sorted_columns, orders, a, b, n_cells):
-    """The 2-D quantile grid over columns a and b, built in this thread."""
-    points, inner = _pair_points(columns, sorted_columns, a, b, n_cells)
-    rows = np.array([a, b])
-    start, order, cell_points, coords = build_grid_sorted(
-        points, inner, sorted_columns, orders, rows
-    )
-    return inner, start, order, cell_points, coords
+    flat = np.zeros(n, dtype=np.int64)
+    for axis, c, stride in ((0, a, 1), (1, b, n_cells)):
+        column = sorted_columns[c]
+        for e in range(n_cells - 1):
+            inner[axis, e] = column[positions[e]]
+        g = 0  # the number of edges <= the value, as _cell_of counts it
+        for q in range(n):
+            while g < n_cells - 1 and inner[axis, g] <= column[q]:
+                g += 1
+            flat[orders[c, q]] += g * stride
+    start, order = cell_order(flat, n_cells * n_cells)
+    cell_points = np.empty((n, 2))
+    for s in range(n):
+        cell_points[s, 0] = columns[a, order[s]]
+        cell_points[s, 1] = columns[b, order[s]]
+    return inner, start, order, cell_points
 
 
 # The block search keeps the k smallest distances of each query in this many
@@ -66,7 +72,7 @@ def _pair_radii(grid, k, q_lo, q_hi, radius, n_cells):
     for larger k. At n = 10^4, 0.53 ms a pair where scanning 3 x 3, then
     5 x 5 cells one query at a time took 1.0 ms (loaded 2 cores).
     """
-    inner, start, order, cell_points, _ = grid
+    inner, start, order, cell_points = grid
     irow = np.empty(k, dtype=np.int64)
     drow = np.empty(k)
     by_slot = np.empty(q_hi - q_lo)
@@ -116,7 +122,7 @@ def _settle_in_blocks(grid, k, pending, m, cells, lanes, by_slot, q_lo, n_cells)
     block are moved to the front of ``pending`` for the ring search; returns
     their number.
     """
-    inner, start, _, cell_points, _ = grid
+    inner, start, _, cell_points = grid
     lo0, hi0, lo1, hi1 = cells
     block = (
         max(lo0 - 1, 0),
