@@ -154,6 +154,23 @@ def test_counts_at_sorted_positions_equal_a_pairwise_scan(values, radii, span):
         assert out[q - q_lo] == expected
 
 
+def test_counts_at_positions_from_windows_around_each_query():
+    # n well above _NEAR: searches from windows around the queries' own
+    # positions, widened for the wide intervals (at the ends too), with ties
+    # and radii equal to a distance
+    rng = np.random.default_rng(9)
+    n = 3000
+    values = np.round(rng.standard_normal(n) * 200) / 200
+    order = np.argsort(values, kind="stable")
+    sorted_values = values[order]
+    radii = rng.choice([0.0, 0.005, 0.01, 0.05, 0.3, 2.0, 10.0], n) * rng.uniform(0.5, 1.5, n)
+    radii[::7] = np.abs(values[::7] - values[::-7][: len(values[::7])])  # an existing distance
+    out = np.empty(n, dtype=np.int64)
+    counts_at_positions(sorted_values, order, radii, 0, n, out)
+    want = (np.abs(values[None, :] - sorted_values[:, None]) <= radii[order][:, None]).sum(1) - 1
+    np.testing.assert_array_equal(out, want)
+
+
 def test_strict_counts_at_the_exact_radius():
     # A radius equal to an existing distance: the inclusive count includes that
     # neighbour, the strict one (nextafter towards -inf) excludes it.
