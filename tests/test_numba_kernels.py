@@ -40,6 +40,7 @@ from skmi._numba.ksg_pairs import (
     _LANES,
     _cells_within,
     _gap_outside_cells,
+    _group_end,
     _kth_in_block,
     _kth_in_lanes,
     _load_lanes,
@@ -587,6 +588,22 @@ def test_pair_grid_is_the_grid_of_the_two_columns(n_cells):
     np.testing.assert_array_equal(start, want[0])
     np.testing.assert_array_equal(order, want[1])
     np.testing.assert_array_equal(cell_points, want[2])
+
+
+def test_group_end_fills_the_lanes():
+    # the widest run of columns from lo0 whose points fit the lanes, one
+    # column at least, against NumPy's cumulative sums of the column sizes
+    rng = np.random.default_rng(7)
+    n_cells = 9
+    sizes = rng.poisson(4, (n_cells, n_cells))
+    sizes[3, 4] = 3 * _LANES  # one column alone overfills the lanes
+    start = np.concatenate([[0], np.cumsum(sizes.ravel())])
+    for lo1, hi1 in ((0, 1), (2, 3), (8, 8)):
+        columns = sizes[lo1 : hi1 + 1].sum(axis=0)
+        for lo0 in range(n_cells):
+            fits = np.cumsum(columns[lo0:]) <= _LANES
+            want = lo0 + max(int(np.sum(np.cumprod(fits))) - 1, 0)
+            assert _group_end(start, lo0, lo1, hi1, n_cells) == want, (lo1, lo0)
 
 
 def _blocks_around(g0, g1, n_cells):
