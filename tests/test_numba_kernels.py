@@ -36,7 +36,17 @@ from skmi._numba.blocked import (
     row_distances,
 )
 from skmi._numba.kdtree import build_kdtree, count_within_kdtree, knn_kdtree, knn_kdtree_cost
-from skmi._numba.ksg_pairs import _gap_outside_block, _kth_in_block, _pair_grid, _pair_radii
+from skmi._numba.ksg_pairs import (
+    _LANES,
+    _cells_within,
+    _gap_outside_cells,
+    _group_end,
+    _kth_in_block,
+    _kth_in_lanes,
+    _load_lanes,
+    _pair_grid,
+    _pair_radii,
+)
 from skmi._numba.sorted1d import counts_at_positions
 
 
@@ -160,6 +170,23 @@ def test_counts_at_sorted_positions_equal_a_pairwise_scan(values, radii, span):
         i = order[q]
         expected = np.sum(np.abs(values - values[i]) <= radii[i]) - 1 if radii[i] >= 0 else 0
         assert out[q - q_lo] == expected
+
+
+def test_counts_at_positions_from_windows_around_each_query():
+    # n well above _NEAR: searches from windows around the queries' own
+    # positions, widened for the wide intervals (at the ends too), with ties
+    # and radii equal to a distance
+    rng = np.random.default_rng(9)
+    n = 3000
+    values = np.round(rng.standard_normal(n) * 200) / 200
+    order = np.argsort(values, kind="stable")
+    sorted_values = values[order]
+    radii = rng.choice([0.0, 0.005, 0.01, 0.05, 0.3, 2.0, 10.0], n) * rng.uniform(0.5, 1.5, n)
+    radii[::7] = np.abs(values[::7] - values[::-7][: len(values[::7])])  # an existing distance
+    out = np.empty(n, dtype=np.int64)
+    counts_at_positions(sorted_values, order, radii, 0, n, out)
+    want = (np.abs(values[None, :] - sorted_values[:, None]) <= radii[order][:, None]).sum(1) - 1
+    np.testing.assert_array_equal(out, want)
 
 
 def test_strict_counts_at_the_exact_radius():
@@ -562,32 +589,124 @@ def _pair_grid_of(a, b, n_cells):
     return _pair_grid(columns, sorted_columns, orders, 0, 1, n_cells)
 
 
-@pytest.mark.parametrize("k", [1, 2, 3])
-def test_kth_in_block_matches_a_scan_of_the_block(k):
-    # the k-th distance from each query to the other points of the cells
-    # within `reach` of its home cell, against NumPy over the same points
-    rng = np.random.default_rng(3)
+@pytest.mark.parametrize("n_cells", [1, 3, 8])
+def test_pair_grid_is_the_grid_of_the_two_columns(n_cells):
+    # the same cells, slots and edges as build_grid (binary searches over the
+    # edges) on the pair's points, edges at the quantile positions; ties too
+    rng = np.random.default_rng(6)
+    n = 300
+    a = np.round(rng.standard_normal(n) * 2) / 2
+    b = rng.standard_t(2, n)
+    inner, start, order, cell_points = _pair_grid_of(a, b, n_cells)
+    positions = (np.arange(1, n_cells) * n) // n_cells
+    want_inner = np.vstack([np.sort(a)[positions], np.sort(b)[positions]])
+    np.testing.assert_array_equal(inner, want_inner)
+    want = build_grid(np.column_stack([a, b]), want_inner)
+    np.testing.assert_array_equal(start, want[0])
+    np.testing.assert_array_equal(order, want[1])
+    np.testing.assert_array_equal(cell_points, want[2])
+
+
+def test_group_end_fills_the_lanes():
+    # the widest run of columns from lo0 whose points fit the lanes, one
+    # column at least, against NumPy's cumulative sums of the column sizes
+    rng = np.random.default_rng(7)
+    n_cells = 9
+    sizes = rng.poisson(4, (n_cells, n_cells))
+    sizes[3, 4] = 3 * _LANES  # one column alone overfills the lanes
+    start = np.concatenate([[0], np.cumsum(sizes.ravel())])
+    for lo1, hi1 in ((0, 1), (2, 3), (8, 8)):
+        columns = sizes[lo1 : hi1 + 1].sum(axis=0)
+        for lo0 in range(n_cells):
+            fits = np.cumsum(columns[lo0:]) <= _LANES
+            want = lo0 + max(int(np.sum(np.cumprod(fits))) - 1, 0)
+            assert _group_end(start, lo0, lo1, hi1, n_cells) == want, (lo1, lo0)
+
+
+def _blocks_around(g0, g1, n_cells):
+    """Blocks of cells (lo0, hi0, lo1, hi1) holding cell (g0, g1): square,
+    lopsided and clipped at the grid's border."""
+    for below, above in ((1, 1), (1, 2), (0, 3), (2, 0)):
+        yield (
+            max(g0 - below, 0),
+            min(g0 + above, n_cells - 1),
+            max(g1 - above, 0),
+            min(g1 + below, n_cells - 1),
+        )
+
+
+def _block_grid(seed):
+    rng = np.random.default_rng(seed)
     n, n_cells = 300, 7
     a = np.round(rng.standard_normal(n) * 3) / 3  # ties along x
     b = rng.standard_t(2, n)
     grid = _pair_grid_of(a, b, n_cells)
-    _, start, _, cell_points, _ = grid
-    cell = np.repeat(np.arange(n_cells * n_cells), np.diff(start))
-    g0, g1 = cell % n_cells, cell // n_cells
-    for q in range(n):
-        for reach in (1, 2):
-            near = (np.abs(g0 - g0[q]) <= reach) & (np.abs(g1 - g1[q]) <= reach)
-            near[q] = False
-            d = np.abs(cell_points[near] - cell_points[q]).max(axis=1)
-            want = np.sort(d)[k - 1] if d.size >= k else np.inf
-            got = _kth_in_block(q, k, start, cell_points, g0[q], g1[q], n_cells, reach)
-            assert got == want, (q, reach)
+    cell = np.repeat(np.arange(n_cells * n_cells), np.diff(grid[1]))
+    return grid, cell % n_cells, cell // n_cells, n_cells
+
+
+def _in_block(g0, g1, block):
+    lo0, hi0, lo1, hi1 = block
+    return (g0 >= lo0) & (g0 <= hi0) & (g1 >= lo1) & (g1 <= hi1)
+
+
+def _smallest_in_block(cell_points, g0, g1, q, block, k):
+    near = _in_block(g0, g1, block)
+    near[q] = False
+    d = np.sort(np.abs(cell_points[near] - cell_points[q]).max(axis=1))
+    return np.concatenate([d, np.full(3, np.inf)])[:k]
+
+
+@pytest.mark.parametrize("k", [1, 2, 3])
+def test_kth_in_block_matches_a_scan_of_the_block(k):
+    # the k-th distance from each query to the other points of a block of
+    # cells holding its home cell, against NumPy over the same points
+    grid, g0, g1, n_cells = _block_grid(3)
+    inner, start, _, cell_points = grid
+    for q in range(len(g0)):
+        for block in _blocks_around(g0[q], g1[q], n_cells):
+            want = _smallest_in_block(cell_points, g0, g1, q, block, k)[-1]
+            got = _kth_in_block(q, k, start, cell_points, block, n_cells)
+            assert got == want, (q, block)
             # no point outside the block is nearer than the gap
-            gap = _gap_outside_block(grid[0], cell_points[q], g0[q], g1[q], reach)
-            outside = ~near
-            outside[q] = False
+            gap = _gap_outside_cells(inner, cell_points[q], block)
+            outside = ~_in_block(g0, g1, block)
             if outside.any():
                 assert np.abs(cell_points[outside] - cell_points[q]).max(axis=1).min() >= gap
+
+
+def test_kth_in_lanes_matches_a_scan_of_the_block():
+    # the three smallest distances of up to _LANES queries at once, the
+    # lanes past the last query repeating it
+    grid, g0, g1, n_cells = _block_grid(4)
+    _, start, _, cell_points = grid
+    lanes = np.empty(6 * _LANES)
+    for used in (1, 5, _LANES):
+        for first in range(0, len(g0) - used, 37):
+            slots = np.arange(first, first + used)
+            block = (max(g0[first] - 1, 0), n_cells - 1, max(g1[first] - 2, 0), g1[first])
+            _load_lanes(lanes, cell_points, slots, 0, used)
+            _kth_in_lanes(lanes, start, cell_points, block, n_cells)
+            got = lanes[3 * _LANES :].reshape(3, _LANES).T
+            for lane in range(_LANES):
+                q = slots[min(lane, used - 1)]
+                want = _smallest_in_block(cell_points, g0, g1, q, block, 3)
+                np.testing.assert_array_equal(got[lane], want, err_msg=f"{q} {block}")
+
+
+def test_cells_within_hold_every_point_within_the_bound():
+    # the grown block holds every point within the bound, and every point
+    # outside it is farther than the bound
+    grid, g0, g1, n_cells = _block_grid(5)
+    inner, _, _, cell_points = grid
+    for q in range(0, len(g0), 7):
+        for bound in (0.0, 0.05, 0.3, 2.0, np.inf):
+            block = (g0[q], g0[q], g1[q], g1[q])
+            lo0, hi0, lo1, hi1 = _cells_within(inner, cell_points[q], bound, block)
+            d = np.abs(cell_points - cell_points[q]).max(axis=1)
+            assert _in_block(g0, g1, (lo0, hi0, lo1, hi1))[d <= bound].all(), (q, bound)
+            gap = _gap_outside_cells(inner, cell_points[q], (lo0, hi0, lo1, hi1))
+            assert gap > bound or gap == np.inf
 
 
 @pytest.mark.parametrize("k", [1, 2, 3, 4])

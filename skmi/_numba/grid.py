@@ -48,6 +48,19 @@ def _locate(points, inner, i, coords, flat):
 def _sort_into_cells(points, flat, total):
     """Counting sort of the points by flat cell index."""
     n, d = points.shape
+    start, order = cell_order(flat, total)
+    cell_points = np.empty((n, d))
+    for s in range(n):
+        for c in range(d):
+            cell_points[s, c] = points[order[s], c]
+    return start, order, cell_points
+
+
+@njit(cache=True)
+def cell_order(flat, total):
+    """``start`` and ``order`` of a counting sort of points by flat cell index:
+    the points of cell f are ``order[start[f]:start[f + 1]]``, ascending."""
+    n = flat.shape[0]
     start = np.zeros(total + 1, dtype=np.int64)
     for i in range(n):
         start[flat[i] + 1] += 1
@@ -58,11 +71,7 @@ def _sort_into_cells(points, flat, total):
     for i in range(n):
         order[fill[flat[i]]] = i
         fill[flat[i]] += 1
-    cell_points = np.empty((n, d))
-    for s in range(n):
-        for c in range(d):
-            cell_points[s, c] = points[order[s], c]
-    return start, order, cell_points
+    return start, order
 
 
 @njit(parallel=True, cache=True)

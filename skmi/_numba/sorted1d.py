@@ -14,6 +14,11 @@ from numba import njit, prange
 # galloping outward from each query (the search this replaced); n = 1e6,
 # 82 / 104 / 72 ms against 291 ms.
 _SIDE_BY_SIDE = 4
+# The searches start in a window of this many positions on each side of the
+# query's own (a KSG pair at n = 10^4: a median of 85 positions from the query
+# to an end of its interval, 90% within 160), widened 8-fold until it holds
+# both ends: the pair's two counts, 0.45 ms against 0.51 over all positions.
+_NEAR = 256
 
 
 @njit(cache=True)
@@ -25,7 +30,9 @@ def counts_at_positions(sorted_values, order, radii, q_lo, q_hi, out):
     are monotone along the sorted array, because floating-point rounding is
     monotone, so a binary search finds where each turns and the counts equal
     those of a pairwise scan exactly. The searches are branch-free and
-    ``_SIDE_BY_SIDE`` run in one loop. A negative or NaN radius counts nothing.
+    ``_SIDE_BY_SIDE`` run in one loop, over the widest of their windows
+    around their own positions (:func:`_window_around`). A negative or NaN
+    radius counts nothing.
     """
     n = sorted_values.shape[0]
     width = _SIDE_BY_SIDE
@@ -35,15 +42,20 @@ def counts_at_positions(sorted_values, order, radii, q_lo, q_hi, out):
     r = np.empty(width)
     for g0 in range(q_lo, q_hi, width):
         m = min(width, q_hi - g0)
+        left = 1
         for u in range(width):
             q = g0 + min(u, m - 1)  # a short last group repeats its last query
             p[u] = sorted_values[q]
             r[u] = radii[order[q]]
-            above[u] = 0
-            below[u] = 0
+            w = _window_around(sorted_values, q, r[u])
+            above[u] = q
+            below[u] = max(q - w, 0)
+            left = max(left, min(w + 1, n))
+        for u in range(width):  # a window widened to the widest still holds its turn
+            above[u] = min(above[u], n - left)
+            below[u] = min(below[u], n - left)
         # invariant: the turning point of each predicate lies in
         # [base, base + left]; every step halves ``left``
-        left = n
         while left > 1:
             half = left >> 1
             for u in range(width):  # selects, not branches: compiled to cmov
@@ -59,6 +71,25 @@ def counts_at_positions(sorted_values, order, radii, q_lo, q_hi, out):
             end = above[u] + (sorted_values[above[u]] - p[u] <= r[u])
             begin = below[u] + (p[u] - sorted_values[below[u]] > r[u])
             out[g0 - q_lo + u] = end - begin - 1  # the query itself is within r
+
+
+@njit(cache=True)
+def _window_around(sorted_values, q, r):
+    """A w such that both ends of [v_q - r, v_q + r] lie within w positions of q.
+
+    The number of values with ``v - v_q <= r`` is at most q + w once the value
+    w positions above q fails that predicate (or none is there), and the
+    number with ``v_q - v > r`` at least q - w + 1 once the value w below
+    satisfies its own; the number of each lies on q's side of the other.
+    """
+    n = sorted_values.shape[0]
+    p = sorted_values[q]
+    w = _NEAR
+    while w < n and not (
+        (q + w >= n or sorted_values[q + w] - p > r) and (q - w < 0 or p - sorted_values[q - w] > r)
+    ):
+        w *= 8
+    return w
 
 
 @njit(parallel=True, cache=True)
