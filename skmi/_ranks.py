@@ -84,7 +84,8 @@ class SampleOrders:
     floats for every part of every refit (the sorts were two thirds of an
     interval's refits at n = 10^4). :meth:`resampled` offers these orders to
     a scope, where the check of :func:`stable_order` still stands between
-    them and any value.
+    them and any value. Nothing is computed until a refit first asks for an
+    order: estimators that never sort (the Gaussian) pay nothing.
 
     Parameters
     ----------
@@ -94,19 +95,42 @@ class SampleOrders:
     """
 
     def __init__(self, *arrays):
-        self._levels = []
+        self._columns = []  # per array: its columns (views), or None
         kept = 0
         for A in arrays:
             columns = None if A is None else np.asarray(A)
             if columns is None or columns.ndim not in (1, 2) or not _plain_numbers(columns):
-                self._levels.append([])
+                self._columns.append(None)
                 continue
             columns = columns.reshape(len(columns), -1)
             if kept + columns.shape[1] > _KEPT:
-                self._levels.append([])
+                self._columns.append(None)
                 continue
             kept += columns.shape[1]
-            self._levels.append([_value_levels(columns[:, c]) for c in range(columns.shape[1])])
+            self._columns.append(columns)
+        self._levels = None  # per array: [(levels, order)] per column, on first use
+
+    def _sample_levels(self):
+        if self._levels is None:  # a race computes the same lists twice: harmless
+            token = _KNOWN.set(None)  # sorted afresh, outside the resample's scope
+            try:
+                self._levels = [
+                    []
+                    if columns is None
+                    else [_value_levels(columns[:, c]) for c in range(columns.shape[1])]
+                    for columns in self._columns
+                ]
+            finally:
+                _KNOWN.reset(token)
+        return self._levels
+
+    def _orders(self, rows):
+        from skmi._numba import radix_order
+
+        for k, levels in enumerate(self._sample_levels()):
+            taken = rows[k] if k < len(rows) else None
+            for level, order in levels:
+                yield order if taken is None else radix_order(level[taken])
 
     @contextmanager
     def resampled(self, *rows):
@@ -114,20 +138,29 @@ class SampleOrders:
 
         ``rows[k]`` None (or missing) stands for the array as it is. Nested
         in another scope it replaces it for its duration: the outer scope's
-        orders belong to other arrays.
+        orders belong to other arrays. The orders are derived when the scope
+        is first asked for one.
         """
-        from skmi._numba import radix_order
-
-        known = deque(maxlen=_KEPT)
-        for k, levels in enumerate(self._levels):
-            taken = rows[k] if k < len(rows) else None
-            for level, order in levels:
-                known.append(order if taken is None else radix_order(level[taken]))
-        token = _KNOWN.set(known)
+        token = _KNOWN.set(_Offered(lambda: self._orders(rows)))
         try:
             yield
         finally:
             _KNOWN.reset(token)
+
+
+class _Offered(deque):
+    """A scope's known orders, with those a :class:`SampleOrders` offers added on first use."""
+
+    def __init__(self, offer):
+        super().__init__(maxlen=_KEPT)
+        self._offer = offer
+
+    def ready(self):
+        """Add the offered orders (once); return self."""
+        if self._offer is not None:
+            offer, self._offer = self._offer, None
+            self.extend(offer())
+        return self
 
 
 def _value_levels(a):
@@ -158,6 +191,8 @@ def stable_order(a):
     known = _KNOWN.get()
     if known is None:
         return np.argsort(a, kind="stable")
+    if isinstance(known, _Offered):
+        known.ready()
     a = np.asarray(a)
     for order in known:
         if len(order) == len(a) and _sorts_stably(a, order):

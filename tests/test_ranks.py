@@ -143,7 +143,7 @@ def test_a_resample_order_follows_from_the_sample_order(name):
     orders = SampleOrders(pair, None, a)
     for rows in _resamplings(len(a), np.random.default_rng(6)).values():
         with orders.resampled(rows, None, rows[::-1]):
-            offered = list(_KNOWN.get())
+            offered = list(_KNOWN.get().ready())
             expected = [np.argsort(c, kind="stable") for c in (pair[rows, 0], pair[rows, 1])]
             expected.append(np.argsort(a[rows[::-1]], kind="stable"))
             assert all(map(_same, offered, expected))
@@ -157,10 +157,10 @@ def test_a_resample_order_follows_from_the_sample_order(name):
 def test_sample_orders_skip_what_they_cannot_order():
     a = _columns()["nan"]
     with SampleOrders(a, np.array(["u", "v"] * 250), None).resampled(np.arange(10)):
-        assert len(_KNOWN.get()) == 0
+        assert len(_KNOWN.get().ready()) == 0
     wide = np.random.default_rng(7).standard_normal((50, 20))  # more than a scope keeps
     with SampleOrders(wide).resampled():
-        assert len(_KNOWN.get()) == 0
+        assert len(_KNOWN.get().ready()) == 0
 
 
 class _NoOrders(SampleOrders):
@@ -209,3 +209,14 @@ def test_resamples_give_the_bits_of_sorting_afresh(call, monkeypatch):
     monkeypatch.setattr(stats, "SampleOrders", _NoOrders)
     afresh = values()
     assert all(map(_same, shared, afresh))
+
+
+def test_sample_orders_cost_nothing_where_nothing_sorts():
+    a = np.random.default_rng(9).standard_normal((300, 2))
+    orders = SampleOrders(a)
+    with orders.resampled(np.arange(100)):
+        assert len(_KNOWN.get()) == 0  # offered, not yet derived
+    assert orders._levels is None  # not even the sample's levels
+    with orders.resampled(np.arange(100)):
+        stable_order(a[:100, 1])
+        assert len(_KNOWN.get()) == 2
